@@ -1,0 +1,1 @@
+"""Detection: models that score genre, frames and persuasion techniques."""

@@ -1,0 +1,96 @@
+"""The classical model: n-gram TF-IDF features and calibrated linear heads (numpy only).
+
+Reads: article text and its paragraphs. Writes nothing: ``predict`` is pure and
+returns ``ArticleScores``; ``spinscope.pipeline`` turns scores into results.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from spinscope.detect.cues import CueLexicon
+from spinscope.detect.features import Vectorizer
+from spinscope.detect.linear import LinearHead, softmax
+from spinscope.errors import ModelCorrupt, ModelNotFound
+from spinscope.types import Paragraph
+
+HEADS = ("techniques", "frames", "genre")
+
+
+@dataclass(frozen=True)
+class ArticleScores:
+    """Calibrated probabilities before any threshold is applied."""
+
+    paragraphs: np.ndarray  # (n_paragraphs, n_techniques)
+    frames: np.ndarray  # (n_frames,)
+    genre: np.ndarray  # (n_genres,)
+
+
+class ClassicModel:
+    kind = "classic"
+
+    def __init__(
+        self, vectorizer: Vectorizer, heads: dict[str, LinearHead], cues: CueLexicon, manifest: dict[str, Any]
+    ) -> None:
+        self.vectorizer = vectorizer
+        self.cues = cues
+        self.techniques = heads["techniques"]
+        self.frames = heads["frames"]
+        self.genre = heads["genre"]
+        self.manifest = manifest
+        self.name = str(manifest.get("name", "classic"))
+        self.version = str(manifest.get("version", "0"))
+        self.context_weight = float(manifest.get("config", {}).get("context_weight", 0.0))
+        n = len(vectorizer)
+        if self.techniques.weights.shape[0] != 2 * n or self.frames.weights.shape[0] != n:
+            raise ModelCorrupt("model weights do not match the vocabulary size")
+
+    @classmethod
+    def load(cls, path: str | Path) -> ClassicModel:
+        path = Path(path)
+        files = {name: path / name for name in ("manifest.json", "vocab.json", "weights.npz", "cues.json")}
+        for name, f in files.items():
+            if not f.is_file():
+                raise ModelNotFound(f"model directory {path} has no {name}")
+        try:
+            manifest = json.loads(files["manifest.json"].read_text(encoding="utf-8"))
+            vocab = json.loads(files["vocab.json"].read_text(encoding="utf-8"))
+            with np.load(files["weights.npz"], allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+            heads = {
+                h: LinearHead(
+                    tuple(manifest["labels"][h]),
+                    arrays[f"{h}_W"], arrays[f"{h}_b"].astype(np.float32),
+                    arrays[f"{h}_a"].astype(np.float32), arrays[f"{h}_c"].astype(np.float32),
+                    arrays[f"{h}_t"].astype(np.float32),
+                )
+                for h in HEADS
+            }
+            return cls(Vectorizer(vocab, arrays["idf"]), heads, CueLexicon.load(files["cues.json"]), manifest)
+        except (KeyError, ValueError, OSError) as exc:
+            raise ModelCorrupt(f"cannot read model in {path}: {exc}") from exc
+
+    def _paragraph_vectors(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        vecs = [self.vectorizer.transform_one(t) for t in texts]
+        n = len(self.vectorizer)
+        out = []
+        for i, (idx, val) in enumerate(vecs):
+            ctx = self.vectorizer.transform_one(
+                (texts[i - 1] if i else "") + "\n" + (texts[i + 1] if i + 1 < len(texts) else "")
+            )
+            out.append((np.concatenate([idx, ctx[0] + n]), np.concatenate([val, self.context_weight * ctx[1]])))
+        return out
+
+    def predict(self, text: str, paragraphs: tuple[Paragraph, ...]) -> ArticleScores:
+        chunks = [text[p.start : p.end] for p in paragraphs]
+        rows = [self.techniques.calibrated(self.techniques.decision(i, v)) for i, v in self._paragraph_vectors(chunks)]
+        para = np.vstack(rows) if rows else np.zeros((0, len(self.techniques.labels)), np.float32)
+        idx, val = self.vectorizer.transform_one(text)
+        frames = self.frames.calibrated(self.frames.decision(idx, val))
+        genre = softmax(self.genre.decision(idx, val))
+        return ArticleScores(para.astype(np.float32), frames.astype(np.float32), genre.astype(np.float32))

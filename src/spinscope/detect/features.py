@@ -1,0 +1,88 @@
+"""Word and character n-gram TF-IDF features, computed without scikit-learn.
+
+Training and inference share this one implementation, so the features a
+model was trained on are by construction the ones it sees at run time. The
+vocabulary is a JSON list and the idf a float array: nothing is pickled.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    """Lower-cased word tokens with their character offsets."""
+    return [(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+CHAR_NGRAMS = (3, 5)
+
+
+def char_ngrams(token: str, sizes: tuple[int, int] = CHAR_NGRAMS) -> list[str]:
+    """``c:`` features of one lower-cased token, padded with spaces at both ends."""
+    padded = f" {token} "
+    lo, hi = sizes
+    return ["c:" + padded[i : i + n] for n in range(lo, min(hi, len(padded)) + 1) for i in range(len(padded) - n + 1)]
+
+
+def analyze(text: str, word_ngrams: int = 2, char_sizes: tuple[int, int] = CHAR_NGRAMS) -> list[str]:
+    """Feature strings: ``w:`` word 1..n-grams, ``c:`` char n-grams inside padded words."""
+    toks = [w for w, _, _ in words(text)]
+    feats = []
+    for n in range(1, word_ngrams + 1):
+        feats.extend("w:" + " ".join(toks[i : i + n]) for i in range(len(toks) - n + 1))
+    for tok in toks:
+        feats.extend(char_ngrams(tok, char_sizes))
+    # Punctuation the word tokenizer drops but that carries rhetoric.
+    feats.extend("p:" + ch for ch in text if ch in "!?\"“”«»…")
+    return feats
+
+
+class Vectorizer:
+    """Sublinear-tf, idf-weighted, L2-normalised bag of n-grams over a fixed vocabulary."""
+
+    def __init__(self, vocabulary: Sequence[str], idf: np.ndarray) -> None:
+        if len(vocabulary) != len(idf):
+            raise ValueError("vocabulary and idf lengths differ")
+        self.vocabulary = list(vocabulary)
+        self.index = {f: i for i, f in enumerate(self.vocabulary)}
+        self.idf = np.asarray(idf, dtype=np.float32)
+
+    def __len__(self) -> int:
+        return len(self.vocabulary)
+
+    def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Sparse vector as (indices, values)."""
+        counts = Counter(i for f in analyze(text) if (i := self.index.get(f)) is not None)
+        if not counts:
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        idx = np.fromiter(counts.keys(), np.int32, len(counts))
+        tf = np.fromiter(counts.values(), np.float32, len(counts))
+        val = (1.0 + np.log(tf)) * self.idf[idx]
+        val /= np.linalg.norm(val) or 1.0
+        return idx, val.astype(np.float32)
+
+    def scores(self, text: str, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        """Linear decision values ``x @ weights + bias`` for one text."""
+        idx, val = self.transform_one(text)
+        return val @ weights[idx].astype(np.float32) + bias
+
+    @classmethod
+    def fit(cls, texts: Iterable[str], max_features: int, min_df: int = 2) -> Vectorizer:
+        """Keep the ``max_features`` n-grams with the highest document frequency."""
+        df: Counter[str] = Counter()
+        n_docs = 0
+        for text in texts:
+            df.update(set(analyze(text)))
+            n_docs += 1
+        kept = sorted((f for f, c in df.items() if c >= min_df), key=lambda f: (-df[f], f))[:max_features]
+        kept.sort()
+        idf = np.array([math.log((1 + n_docs) / (1 + df[f])) + 1.0 for f in kept], dtype=np.float32)
+        return cls(kept, idf)

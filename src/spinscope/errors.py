@@ -1,0 +1,90 @@
+"""One error hierarchy with stable codes.
+
+Every error a user can cause carries a code (``E1xx`` input, ``E2xx`` models,
+``E3xx`` SemEval files) and maps to a CLI exit status, so scripts can branch
+on either without parsing messages.
+"""
+
+from __future__ import annotations
+
+
+class SpinscopeError(Exception):
+    """Base class. ``code`` is stable across releases; the message is for people."""
+
+    code = "E000"
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+class InputError(SpinscopeError):
+    """The input cannot be analysed (CLI exit status 3)."""
+
+    exit_code = 3
+
+
+class EmptyInput(InputError):
+    code = "E101"
+
+
+class BinaryInput(InputError):
+    code = "E102"
+
+
+class InputTooLarge(InputError):
+    code = "E103"
+
+
+class UndecodableText(InputError):
+    code = "E104"
+
+
+class MissingFile(InputError):
+    code = "E105"
+
+
+class EmptyDirectory(InputError):
+    code = "E106"
+
+
+class NoArticleText(InputError):
+    code = "E107"
+
+
+class InvalidOption(InputError):
+    code = "E108"
+
+
+class ModelError(SpinscopeError):
+    """A model directory is missing, incomplete or inconsistent (exit status 5)."""
+
+    exit_code = 5
+
+
+class ModelNotFound(ModelError):
+    code = "E201"
+
+
+class ModelCorrupt(ModelError):
+    code = "E202"
+
+
+class TrainingDependencyMissing(ModelError):
+    code = "E203"
+
+
+class SemEvalFormatError(InputError):
+    """A SemEval article, label, template or prediction file is malformed."""
+
+    code = "E301"
+
+
+class ScoringMismatch(InputError):
+    """Gold and prediction files do not cover the same items."""
+
+    code = "E302"

@@ -1,0 +1,105 @@
+"""Turn bytes or a file into an ``Article``: decode, normalise newlines, clean."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+from spinscope.errors import (
+    BinaryInput,
+    EmptyInput,
+    InputTooLarge,
+    MissingFile,
+    NoArticleText,
+    UndecodableText,
+)
+from spinscope.ingest.boilerplate import strip_boilerplate
+from spinscope.types import Article
+
+MAX_BYTES = 5 * 1024 * 1024
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def decode(data: bytes, *, max_bytes: int = MAX_BYTES, keep_bom: bool = False) -> str:
+    """Decode text bytes; refuse binary, oversized and undecodable input.
+
+    ``keep_bom`` keeps a UTF-8 byte-order mark as U+FEFF, for formats whose
+    character offsets count it (the SemEval files do).
+    """
+    if len(data) > max_bytes:
+        raise InputTooLarge(f"input is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(encoding)
+                return "\ufeff" + text if keep_bom and encoding == "utf-8" else text
+            except UnicodeDecodeError as exc:
+                raise UndecodableText(f"input has a {encoding} byte-order mark but is not {encoding}: {exc.reason}") from exc
+    if b"\x00" in data[:65536]:
+        raise BinaryInput("input contains NUL bytes; it looks like a binary file, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UndecodableText(
+            f"input is not valid UTF-8 (byte {exc.start}: {exc.reason}); convert it to UTF-8 first"
+        ) from exc
+
+
+def normalize_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _title(text: str) -> str | None:
+    """SemEval and most scraped articles put the headline alone on the first line."""
+    lines = text.split("\n")
+    if len(lines) >= 2 and lines[0].strip() and not lines[1].strip() and len(lines[0]) <= 300:
+        return lines[0].strip()
+    return None
+
+
+def article_from_text(
+    text: str,
+    *,
+    article_id: str | None = None,
+    language: str | None = None,
+    source_url: str | None = None,
+    clean: bool = True,
+    metadata: dict[str, str] | None = None,
+) -> Article:
+    """Build an ``Article``; with ``clean`` the boilerplate lines are removed first."""
+    text = normalize_newlines(text)
+    if not text.strip():
+        raise EmptyInput("input is empty or contains only whitespace")
+    meta = dict(metadata or {})
+    if clean:
+        text, removed = strip_boilerplate(text)
+        if removed:
+            meta["boilerplate_removed"] = str(len(removed))
+        if not text.strip():
+            raise NoArticleText("input holds only page boilerplate (navigation, sharing or cookie lines)")
+    if article_id is None:
+        article_id = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return Article(
+        id=article_id, text=text, title=_title(text), language=language, source_url=source_url, metadata=meta
+    )
+
+
+def read_article(source: str | Path, *, clean: bool = True, max_bytes: int = MAX_BYTES) -> Article:
+    """Read a text file, or standard input when ``source`` is ``-``."""
+    if str(source) == "-":
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        return article_from_text(decode(data, max_bytes=max_bytes), article_id="stdin", clean=clean)
+    path = Path(source)
+    if not path.exists():
+        raise MissingFile(f"no such file: {path}")
+    if path.is_dir():
+        raise MissingFile(f"{path} is a directory; give a file, or use 'spinscope semeval predict' for folders")
+    with path.open("rb") as fh:
+        data = fh.read(max_bytes + 1)
+    meta = {"path": str(path)}
+    return article_from_text(decode(data, max_bytes=max_bytes), article_id=path.stem, clean=clean, metadata=meta)

@@ -1,0 +1,1 @@
+"""User-facing surfaces. They parse arguments and print; the work is in the API."""

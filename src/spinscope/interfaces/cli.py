@@ -1,0 +1,162 @@
+"""Command-line interface: a thin layer over the Python API."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from spinscope import __version__
+from spinscope.errors import SpinscopeError
+
+T = TypeVar("T")
+
+
+def _fail(exc: SpinscopeError) -> None:
+    click.echo(f"spinscope: error {exc.code}: {exc.message}", err=True)
+    sys.exit(exc.exit_code)
+
+
+class _Group(click.Group):
+    """Turns every ``SpinscopeError`` into one line on stderr and its exit status."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except SpinscopeError as exc:
+            _fail(exc)
+
+
+def _progress(label: str) -> Callable[[Iterable[T]], Iterable[T]]:
+    """A progress bar on a terminal; silence otherwise."""
+
+    def wrap(items: Iterable[T]) -> Iterable[T]:
+        if not sys.stderr.isatty():
+            yield from items
+            return
+        with click.progressbar(list(items), label=label, file=sys.stderr) as bar:
+            yield from bar
+
+    return wrap
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="spinscope")
+def main() -> None:
+    """spinscope: what an article claims and how it tries to persuade.
+
+    \b
+    Example:
+        spinscope analyze article.txt --format html --out report.html
+    """
+
+
+@main.command()
+@click.argument("source")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@click.option("--threshold", type=click.FloatRange(0, 1), help="One confidence threshold for all techniques and frames "
+              "(default: per-label thresholds chosen by cross-validation).")
+@click.option("--lang", help="Language code (en, fr, de, ...); detected when omitted.")
+@click.option("--model", default="classic", show_default=True, help="Model name or directory.")
+def analyze(source: str, fmt: str, out: str | None, threshold: float | None, lang: str | None, model: str) -> None:
+    """Analyse one article: a text file, or - for standard input.
+
+    \b
+    Examples:
+        spinscope analyze op-ed.txt
+        spinscope analyze op-ed.txt --format json --out op-ed.json
+        cat op-ed.txt | spinscope analyze - --threshold 0.4
+    """
+    import spinscope
+    from spinscope.ingest import read_article
+    from spinscope.report import render
+
+    article = read_article(source)
+    analysis = spinscope.load(model)(article, threshold=threshold, language=lang)
+    _emit(render(analysis, fmt), out)
+
+
+def _emit(text: str, out: str | None) -> None:
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.group(cls=_Group)
+def semeval() -> None:
+    """SemEval-2023 Task 3 prediction files and official scoring."""
+
+
+@semeval.command("predict")
+@click.option("--subtask", type=click.IntRange(1, 3), required=True)
+@click.option("--articles", type=click.Path(), required=True, help="Folder of article<ID>.txt files.")
+@click.option("--out", type=click.Path(dir_okay=False), required=True)
+@click.option("--lang", help="ISO 639-1 or SemEval folder code (ge, po, gr); detected when omitted.")
+@click.option("--template", type=click.Path(), help="Subtask 3 .template file listing the paragraphs to predict.")
+@click.option("--threshold", type=click.FloatRange(0, 1))
+@click.option("--model", default="classic", show_default=True)
+def semeval_predict(subtask: int, articles: str, out: str, lang: str | None, template: str | None,
+                    threshold: float | None, model: str) -> None:
+    """Write an official-format prediction file for a folder of articles.
+
+    \b
+    Example:
+        spinscope semeval predict --subtask 3 --articles data/en/dev-articles-subtask-3 \\
+            --template data/en/dev-labels-subtask-3.template --out pred.txt
+    """
+    import spinscope
+    from spinscope.semeval.predict import predict_folder, write_predictions
+
+    preds = predict_folder(spinscope.load(model), subtask, articles, lang=lang, template=template,
+                           threshold=threshold, progress=_progress("predicting"),
+                           warn=lambda m: click.echo(f"spinscope: warning: {m}", err=True))
+    write_predictions(subtask, preds, out)
+    click.echo(f"wrote {len(preds)} predictions to {out}", err=True)
+
+
+@semeval.command("evaluate")
+@click.option("--subtask", type=click.IntRange(1, 3), required=True)
+@click.option("--gold", type=click.Path(), required=True)
+@click.option("--pred", type=click.Path(), required=True)
+def semeval_evaluate(subtask: int, gold: str, pred: str) -> None:
+    """Score predictions with the official metrics.
+
+    \b
+    Example:
+        spinscope semeval evaluate --subtask 3 --gold gold.txt --pred pred.txt
+    """
+    from spinscope.semeval.predict import evaluate_files
+
+    s = evaluate_files(subtask, gold, pred)
+    official = "macro-F1" if subtask == 1 else "micro-F1"
+    click.echo(f"subtask {subtask}  items {s.n_items}  micro-F1 {s.micro_f1:.5f}  macro-F1 {s.macro_f1:.5f}  "
+               f"(official: {official})")
+
+
+@main.command()
+@click.option("--data", type=click.Path(), default="../shared/data/semeval2023", show_default=True,
+              help="SemEval-2023 Task 3 data root (with en/, fr/, ge/, ...).")
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="Model directory to write.")
+@click.option("--lang", "langs", multiple=True, help="Train on these languages only (repeatable). Default: all six.")
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True)
+def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int) -> None:
+    """Train the classical models (needs the [train] extra).
+
+    \b
+    Example:
+        spinscope train --out src/spinscope/models/classic
+    """
+    from spinscope.training.run import train_classic_model
+
+    kwargs = {"langs": langs} if langs else {}
+    train_classic_model(data, out, seed=seed, folds=folds, log=lambda m: click.echo(m, err=True), **kwargs)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,38 @@
+"""Figures every report shows, computed once here so the formats never disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spinscope.detect.features import words
+from spinscope.taxonomy import CATEGORIES, category_of
+from spinscope.types import Analysis
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    words: int
+    paragraphs: int
+    paragraphs_flagged: int
+    detections: int
+    density_per_100_words: float
+    by_category: tuple[tuple[str, int], ...]
+    by_technique: tuple[tuple[str, int], ...]
+
+
+def summarize(analysis: Analysis) -> Summary:
+    counts = analysis.technique_counts()
+    n_words = len(words(analysis.article.text))
+    total = sum(counts.values())
+    by_cat = {c.label: 0 for c in CATEGORIES}
+    for name, n in counts.items():
+        by_cat[category_of(name).label] += n
+    return Summary(
+        words=n_words,
+        paragraphs=len(analysis.paragraphs),
+        paragraphs_flagged=sum(1 for p in analysis.paragraphs if p.detected),
+        detections=total,
+        density_per_100_words=round(100.0 * total / n_words, 2) if n_words else 0.0,
+        by_category=tuple((k, v) for k, v in by_cat.items() if v),
+        by_technique=tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))),
+    )

@@ -1,0 +1,53 @@
+"""A readable terminal report."""
+
+from __future__ import annotations
+
+import textwrap
+
+from spinscope.report.summary import summarize
+from spinscope.taxonomy import technique
+from spinscope.types import Analysis
+
+
+def _clip(s: str, n: int = 160) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def render_text(analysis: Analysis) -> str:
+    a = analysis.article
+    s = summarize(analysis)
+    out = []
+    out.append(f"spinscope report — {a.title or a.id}")
+    out.append("=" * min(78, len(out[0])))
+    out.append(f"Language: {a.language or 'unknown'}    Model: {analysis.model.name} v{analysis.model.version}")
+    g = analysis.genre
+    out.append(f"Genre: {g.label} ({g.scores[g.label]:.0%})   "
+               + ", ".join(f"{k} {v:.0%}" for k, v in g.scores.items() if k != g.label))
+    frames = analysis.detected_frames
+    out.append("Frames: " + (", ".join(f"{f.frame} ({f.confidence:.0%})" for f in frames) if frames else "none detected"))
+    for w in analysis.warnings:
+        out.append(f"Warning: {w}")
+    out.append("")
+    out.append(
+        f"Summary: {s.detections} technique detections in {s.paragraphs_flagged} of {s.paragraphs} paragraphs, "
+        f"{s.density_per_100_words} per 100 words."
+    )
+    for cat, n in s.by_category:
+        out.append(f"  {cat}: {n}")
+    out.append("")
+    for p in analysis.paragraphs:
+        if not p.detected:
+            continue
+        para = a.text[p.paragraph.start : p.paragraph.end]
+        out.append(f"¶{p.paragraph.index}  {_clip(para, 110)}")
+        for span in p.spans:
+            info = technique(span.technique)
+            out.append(f"    • {info.label} ({span.confidence:.0%}) — “{_clip(span.text, 120)}”")
+            if span.cues:
+                out.append(f"      cue: {', '.join(span.cues)}")
+            out.append(textwrap.indent(textwrap.fill(info.definition, 72), "      "))
+        out.append("")
+    if not s.detections:
+        out.append("No persuasion technique detected above the threshold.")
+    return "\n".join(out).rstrip() + "\n"

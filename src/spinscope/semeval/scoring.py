@@ -1,0 +1,77 @@
+"""Official SemEval-2023 Task 3 metrics.
+
+Subtask 1 is single-label (macro-F1 official, micro-F1 reported); subtasks 2
+and 3 are multi-label over the official label list (micro-F1 official,
+macro-F1 reported). In macro averages a class absent from both gold and
+prediction scores 1, as in the official scorer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from spinscope.errors import ScoringMismatch
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    micro_f1: float
+    macro_f1: float
+    per_class: Mapping[str, float]
+    n_items: int
+
+
+def _f1(tp: float, fp: float, fn: float, empty: float) -> float:
+    denom = 2 * tp + fp + fn
+    return empty if denom == 0 else 2 * tp / denom
+
+
+def _check_keys(gold: Mapping, pred: Mapping) -> list:
+    missing = [k for k in gold if k not in pred]
+    extra = [k for k in pred if k not in gold]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"{len(missing)} gold items have no prediction (first: {missing[0]})")
+        if extra:
+            parts.append(f"{len(extra)} predictions are not in gold (first: {extra[0]})")
+        raise ScoringMismatch("; ".join(parts))
+    return list(gold)
+
+
+def score_multilabel(
+    gold: Mapping[Hashable, Sequence[str]], pred: Mapping[Hashable, Sequence[str]], labels: Sequence[str]
+) -> Scores:
+    keys = _check_keys(gold, pred)
+    index = {name: i for i, name in enumerate(labels)}
+    g = np.zeros((len(keys), len(labels)), dtype=bool)
+    p = np.zeros_like(g)
+    for row, k in enumerate(keys):
+        for name in gold[k]:
+            if name in index:
+                g[row, index[name]] = True
+        for name in pred[k]:
+            if name not in index:
+                raise ScoringMismatch(f"prediction for {k} uses unknown label {name!r}")
+            p[row, index[name]] = True
+    tp = (g & p).sum(axis=0)
+    fp = (~g & p).sum(axis=0)
+    fn = (g & ~p).sum(axis=0)
+    per_class = {name: _f1(tp[i], fp[i], fn[i], 1.0) for i, name in enumerate(labels)}
+    micro = _f1(tp.sum(), fp.sum(), fn.sum(), 0.0)
+    macro = float(np.mean(list(per_class.values()))) if labels else 0.0
+    return Scores(float(micro), macro, per_class, len(keys))
+
+
+def score_single_label(gold: Mapping[Hashable, str], pred: Mapping[Hashable, str], labels: Sequence[str]) -> Scores:
+    """Macro-F1 over the classes seen in gold or prediction (a single-label scorer
+    has no official per-class list to fall back on); micro-F1 equals accuracy."""
+    for k, v in pred.items():
+        if v not in labels:
+            raise ScoringMismatch(f"prediction for {k} uses unknown label {v!r}")
+    seen = [name for name in labels if name in set(gold.values()) | set(pred.values())]
+    scores = score_multilabel({k: [v] for k, v in gold.items()}, {k: [v] for k, v in pred.items()}, seen)
+    return scores

@@ -1,0 +1,39 @@
+"""Write a trained classical model: float16 weights, JSON vocabulary, manifest and model card."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from spinscope.detect.classic import HEADS
+from spinscope.detect.cues import CueLexicon
+from spinscope.detect.features import Vectorizer
+from spinscope.detect.linear import LinearHead
+from spinscope.training.card import model_card
+
+
+def save_classic(
+    path: Path,
+    vectorizer: Vectorizer,
+    techniques: LinearHead,
+    frames: LinearHead,
+    genre: LinearHead,
+    cues: CueLexicon,
+    manifest: dict[str, Any],
+) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    arrays: dict[str, np.ndarray] = {"idf": vectorizer.idf.astype(np.float32)}
+    for name, head in zip(HEADS, (techniques, frames, genre), strict=True):
+        arrays[f"{name}_W"] = head.weights.astype(np.float16)
+        arrays[f"{name}_b"] = head.bias.astype(np.float32)
+        arrays[f"{name}_a"] = head.platt_a.astype(np.float32)
+        arrays[f"{name}_c"] = head.platt_c.astype(np.float32)
+        arrays[f"{name}_t"] = head.thresholds.astype(np.float32)
+    np.savez_compressed(path / "weights.npz", **arrays)
+    cues.save(path / "cues.json")
+    (path / "vocab.json").write_text(json.dumps(vectorizer.vocabulary, ensure_ascii=False), encoding="utf-8")
+    (path / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (path / "MODEL_CARD.md").write_text(model_card(manifest), encoding="utf-8")

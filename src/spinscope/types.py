@@ -1,0 +1,248 @@
+"""Frozen, typed result objects shared by every layer.
+
+All offsets are character offsets (Python ``str`` indices) into
+``Article.text``, end exclusive. ``to_json``/``from_json`` round-trip losslessly
+and ``json_schema()`` publishes the schema that ``schema/analysis.schema.json``
+pins (see ``SCHEMA_VERSION``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types as _pytypes
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+SCHEMA_VERSION = "1.0"
+
+
+def _freeze_mapping(obj: Any, name: str) -> None:
+    object.__setattr__(obj, name, _pytypes.MappingProxyType(dict(getattr(obj, name))))
+
+
+def _check_range(start: int, end: int) -> None:
+    if start < 0 or end < start:
+        raise ValueError(f"invalid character range [{start}, {end})")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An input article. ``text`` is what was analysed, after extraction and cleaning."""
+
+    id: str
+    text: str
+    title: str | None = None
+    language: str | None = None
+    source_url: str | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _freeze_mapping(self, "metadata")
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A non-empty line. ``index`` is its 1-based line number, as in SemEval templates."""
+
+    index: int
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        _check_range(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    paragraph: int
+
+    def __post_init__(self) -> None:
+        _check_range(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class TechniqueScore:
+    """A paragraph-level score; ``detected`` applies the operating threshold."""
+
+    technique: str
+    confidence: float
+    detected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TechniqueSpan:
+    """Where in a paragraph a detected technique is expressed, and why we think so."""
+
+    technique: str
+    start: int
+    end: int
+    confidence: float
+    text: str
+    paragraph: int
+    cues: tuple[str, ...] = ()
+    explanation: str = ""
+
+    def __post_init__(self) -> None:
+        _check_range(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphTechniques:
+    paragraph: Paragraph
+    scores: tuple[TechniqueScore, ...]
+    spans: tuple[TechniqueSpan, ...] = ()
+
+    @property
+    def detected(self) -> tuple[TechniqueScore, ...]:
+        return tuple(s for s in self.scores if s.detected)
+
+
+@dataclass(frozen=True, slots=True)
+class Genre:
+    label: str
+    scores: Mapping[str, float]
+
+    def __post_init__(self) -> None:
+        _freeze_mapping(self, "scores")
+
+
+@dataclass(frozen=True, slots=True)
+class FrameScore:
+    frame: str
+    confidence: float
+    detected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    name: str
+    version: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    article: Article
+    paragraphs: tuple[ParagraphTechniques, ...]
+    sentences: tuple[Sentence, ...]
+    genre: Genre
+    frames: tuple[FrameScore, ...]
+    model: ModelInfo
+    threshold: float | None = None
+    warnings: tuple[str, ...] = ()
+    schema_version: str = SCHEMA_VERSION
+
+    @property
+    def spans(self) -> tuple[TechniqueSpan, ...]:
+        return tuple(s for p in self.paragraphs for s in p.spans)
+
+    @property
+    def detected_frames(self) -> tuple[FrameScore, ...]:
+        return tuple(f for f in self.frames if f.detected)
+
+    def technique_counts(self) -> dict[str, int]:
+        """Paragraphs in which each technique was detected."""
+        counts: dict[str, int] = {}
+        for p in self.paragraphs:
+            for s in p.detected:
+                counts[s.technique] = counts.get(s.technique, 0) + 1
+        return counts
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(to_dict(self), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_json(cls, data: str) -> Analysis:
+        return from_dict(cls, json.loads(data))
+
+
+# --- generic (de)serialisation over the dataclasses above -------------------------
+
+T = TypeVar("T")
+
+
+def to_dict(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj):
+        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, Mapping):
+        return {str(k): to_dict(v) for k, v in obj.items()}
+    if isinstance(obj, tuple | list):
+        return [to_dict(v) for v in obj]
+    return obj
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, _pytypes.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return None if value is None else _convert(args[0], value)
+    if origin is tuple:
+        inner = typing.get_args(tp)[0]
+        return tuple(_convert(inner, v) for v in value)
+    if origin in (Mapping, dict):
+        return {str(k): v for k, v in value.items()}
+    if dataclasses.is_dataclass(tp):
+        return from_dict(tp, value)
+    if tp is float and isinstance(value, int):
+        return float(value)
+    return value
+
+
+def from_dict(cls: type[T], data: Mapping[str, Any]) -> T:
+    hints = _hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name in data:
+            kwargs[f.name] = _convert(hints[f.name], data[f.name])
+    return cls(**kwargs)
+
+
+def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, _pytypes.UnionType):
+        return {"anyOf": [_schema_for(a, defs) for a in typing.get_args(tp)]}
+    if origin is tuple:
+        return {"type": "array", "items": _schema_for(typing.get_args(tp)[0], defs)}
+    if origin in (Mapping, dict):
+        return {"type": "object", "additionalProperties": _schema_for(typing.get_args(tp)[1], defs)}
+    if dataclasses.is_dataclass(tp):
+        name = tp.__name__
+        if name not in defs:
+            defs[name] = {}  # placeholder guards recursion
+            hints = _hints(tp)
+            fields = dataclasses.fields(tp)
+            defs[name] = {
+                "type": "object",
+                "description": (tp.__doc__ or "").strip().split("\n")[0],
+                "properties": {f.name: _schema_for(hints[f.name], defs) for f in fields},
+                "required": [f.name for f in fields],
+                "additionalProperties": False,
+            }
+        return {"$ref": f"#/$defs/{name}"}
+    simple = {str: "string", int: "integer", float: "number", bool: "boolean", type(None): "null"}
+    return {"type": simple[tp]}
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of an ``Analysis`` document."""
+    defs: dict[str, Any] = {}
+    root = _schema_for(Analysis, defs)
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://spinscope.invalid/schema/analysis-{SCHEMA_VERSION}.json",
+        "title": "spinscope Analysis",
+        **root,
+        "$defs": defs,
+    }
+    defs["Analysis"]["properties"]["schema_version"] = {"const": SCHEMA_VERSION}
+    return schema
+

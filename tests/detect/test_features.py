@@ -1,0 +1,26 @@
+import numpy as np
+
+from spinscope.detect.features import Vectorizer, analyze, words
+
+
+def test_words_keep_offsets_and_hyphens():
+    text = "Blood-drenched, they said: “No.”"
+    assert [(w, text[s:e]) for w, s, e in words(text)][:1] == [("blood-drenched", "Blood-drenched")]
+
+
+def test_analyze_emits_word_char_and_punctuation_features():
+    feats = analyze("Evil plan!")
+    assert "w:evil" in feats and "w:evil plan" in feats and "c: ev" in feats and "p:!" in feats
+
+
+def test_vectorizer_is_l2_normalised_and_ignores_unknown_features():
+    vec = Vectorizer.fit(["evil plan", "good plan", "evil deed"], max_features=1000, min_df=1)
+    idx, val = vec.transform_one("evil plan plan")
+    assert np.isclose(np.linalg.norm(val), 1.0)
+    weight = {vec.vocabulary[i]: v for i, v in zip(idx, val, strict=True)}
+    idf = {f: vec.idf[vec.index[f]] for f in ("w:plan", "w:evil")}
+    # both words are in 2 of 3 documents (smoothed idf); 'plan' occurs twice (sublinear tf)
+    assert np.isclose(idf["w:plan"], np.log(4 / 3) + 1) and np.isclose(idf["w:evil"], idf["w:plan"])
+    assert np.isclose(weight["w:plan"] / weight["w:evil"], 1 + np.log(2))
+    empty_idx, empty_val = vec.transform_one("zzzz qqqq")
+    assert len(empty_idx) == len(empty_val) == 0

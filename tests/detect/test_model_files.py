@@ -1,0 +1,32 @@
+"""The shipped model: compact, documented, loadable without pickles."""
+
+import json
+
+import numpy as np
+
+from spinscope.pipeline import MODELS_DIR
+from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
+
+CLASSIC = MODELS_DIR / "classic"
+
+
+def test_all_models_fit_the_size_budget():
+    total = sum(f.stat().st_size for f in MODELS_DIR.rglob("*") if f.is_file())
+    assert total <= 60 * 1024 * 1024, f"models take {total / 2**20:.1f} MB"
+
+
+def test_manifest_and_card():
+    m = json.loads((CLASSIC / "manifest.json").read_text())
+    assert len(m["training_data"]["sha256"]) == 64
+    assert m["labels"] == {"techniques": list(TECHNIQUE_NAMES), "frames": list(FRAME_NAMES), "genre": list(GENRE_NAMES)}
+    assert "Apache-2.0" in m["licence"]
+    assert m["cv_metrics"]["techniques"]["en"]["micro_f1"] > 0
+    card = (CLASSIC / "MODEL_CARD.md").read_text()
+    assert m["training_data"]["sha256"] in card and "Limits" in card
+
+
+def test_weights_load_without_pickle():
+    with np.load(CLASSIC / "weights.npz", allow_pickle=False) as z:
+        assert z["techniques_W"].dtype == np.float16
+        assert z["techniques_t"].shape == (len(TECHNIQUE_NAMES),)
+        assert ((z["techniques_t"] > 0) & (z["techniques_t"] < 1)).all()

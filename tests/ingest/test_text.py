@@ -1,0 +1,53 @@
+import pytest
+
+from spinscope.errors import (
+    BinaryInput,
+    EmptyInput,
+    InputTooLarge,
+    MissingFile,
+    NoArticleText,
+    UndecodableText,
+)
+from spinscope.ingest import article_from_text, decode, read_article, strip_boilerplate
+
+
+def test_decode_handles_boms_and_refuses_bad_bytes():
+    assert decode("\ufeffhé".encode("utf-8")) == "hé"
+    assert decode("\ufeffhé".encode("utf-16-le")) == "hé"
+    with pytest.raises(BinaryInput, match="NUL"):
+        decode(b"abc\x00def")
+    with pytest.raises(UndecodableText, match="UTF-8"):
+        decode(b"caf\xe9 au lait")
+    with pytest.raises(InputTooLarge, match="limit"):
+        decode(b"x" * 11, max_bytes=10)
+
+
+def test_empty_and_boilerplate_only_inputs():
+    with pytest.raises(EmptyInput):
+        article_from_text(" \n\t\n")
+    with pytest.raises(NoArticleText):
+        article_from_text("Share this:\nExit mobile version\n")
+
+
+def test_boilerplate_is_removed_but_article_lines_stay():
+    text = "Title\n\nShare this article on the town hall steps, she said.\n\nShare this:\nExit mobile version"
+    cleaned, removed = strip_boilerplate(text)
+    assert cleaned == "Title\n\nShare this article on the town hall steps, she said."
+    assert removed == ("Share this:", "Exit mobile version")
+
+
+def test_article_fields_and_newlines():
+    a = article_from_text("Headline\r\n\r\nBody text.\rMore.", article_id="x")
+    assert a.text == "Headline\n\nBody text.\nMore."
+    assert a.title == "Headline" and a.id == "x"
+
+
+def test_read_article_errors(tmp_path):
+    with pytest.raises(MissingFile, match="no such file"):
+        read_article(tmp_path / "missing.txt")
+    with pytest.raises(MissingFile, match="directory"):
+        read_article(tmp_path)
+    f = tmp_path / "a.txt"
+    f.write_text("T\n\nBody.\nExit mobile version\n", encoding="utf-8")
+    a = read_article(f)
+    assert a.text == "T\n\nBody." and a.metadata["boilerplate_removed"] == "1" and a.id == "a"

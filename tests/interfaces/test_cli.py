@@ -1,0 +1,95 @@
+import json
+
+from click.testing import CliRunner
+
+from spinscope.interfaces.cli import main
+from tests.conftest import FIXTURES
+
+OP_ED = str(FIXTURES / "op-ed.txt")
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+def test_analyze_formats(tmp_path):
+    r = run("analyze", OP_ED)
+    assert r.exit_code == 0, r.output
+    assert "spinscope report" in r.output
+    out = tmp_path / "r.json"
+    r = run("analyze", OP_ED, "--format", "json", "--out", str(out))
+    assert r.exit_code == 0 and json.loads(out.read_text())["article"]["id"] == "op-ed"
+    r = run("analyze", OP_ED, "--format", "html")
+    assert r.exit_code == 0 and r.output.startswith("<!doctype html>")
+
+
+def test_analyze_stdin_and_threshold():
+    r = run("analyze", "-", "--format", "json", "--threshold", "1", input="Title\n\nSome words here.\n")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    assert doc["threshold"] == 1.0 and not any(p["spans"] for p in doc["paragraphs"])
+
+
+def test_exit_codes_for_bad_input_and_usage(tmp_path):
+    r = run("analyze", str(tmp_path / "missing.txt"))
+    assert r.exit_code == 3 and "E105" in r.output and "no such file" in r.output
+    empty = tmp_path / "empty.txt"
+    empty.write_text("   \n")
+    r = run("analyze", str(empty))
+    assert r.exit_code == 3 and "E101" in r.output
+    binary = tmp_path / "b.txt"
+    binary.write_bytes(b"\x00\x01\x02")
+    assert run("analyze", str(binary)).exit_code == 3
+    assert run("analyze", OP_ED, "--format", "pdf").exit_code == 2
+    assert run("analyze", OP_ED, "--threshold", "2").exit_code == 2
+    assert run("analyze", OP_ED, "--lang", "xx").exit_code == 3
+
+
+def _semeval_folder(tmp_path):
+    arts = tmp_path / "articles"
+    arts.mkdir()
+    (arts / "article901.txt").write_text(FIXTURES.joinpath("op-ed.txt").read_text().split("Share this")[0])
+    (arts / "article902.txt").write_text(FIXTURES.joinpath("report.txt").read_text())
+    return arts
+
+
+def test_semeval_predict_all_subtasks_and_evaluate(tmp_path):
+    arts = _semeval_folder(tmp_path)
+    for subtask in ("1", "2", "3"):
+        out = tmp_path / f"st{subtask}.txt"
+        r = run("semeval", "predict", "--subtask", subtask, "--articles", str(arts), "--out", str(out), "--lang", "en")
+        assert r.exit_code == 0, r.output
+    assert [line.split("\t")[0] for line in (tmp_path / "st1.txt").read_text().splitlines()] == ["901", "902"]
+    st3 = (tmp_path / "st3.txt").read_text().splitlines()
+    assert [tuple(x.split("\t")[:2]) for x in st3][:3] == [("901", "1"), ("901", "3"), ("901", "5")]
+    r = run("semeval", "evaluate", "--subtask", "3", "--gold", str(tmp_path / "st3.txt"),
+            "--pred", str(tmp_path / "st3.txt"))
+    assert r.exit_code == 0 and "micro-F1 1.00000" in r.output
+
+
+def test_semeval_predict_with_template_and_folder_codes(tmp_path):
+    arts = _semeval_folder(tmp_path)
+    tpl = tmp_path / "t.template"
+    tpl.write_text("902\t1\tCity opens new library branch\n902\t5\tx\n")
+    out = tmp_path / "p.txt"
+    r = run("semeval", "predict", "--subtask", "3", "--articles", str(arts), "--out", str(out),
+            "--template", str(tpl), "--lang", "ge")
+    assert r.exit_code == 0, r.output
+    assert [tuple(x.split("\t")[:2]) for x in out.read_text().splitlines()] == [("902", "1"), ("902", "5")]
+    r = run("semeval", "predict", "--subtask", "3", "--articles", str(tmp_path / "none"), "--out", str(out))
+    assert r.exit_code == 3
+
+
+def test_semeval_evaluate_mismatch_is_bad_input(tmp_path):
+    g = tmp_path / "g.txt"
+    p = tmp_path / "p.txt"
+    g.write_text("1\topinion\n2\tsatire\n")
+    p.write_text("1\topinion\n")
+    r = run("semeval", "evaluate", "--subtask", "1", "--gold", str(g), "--pred", str(p))
+    assert r.exit_code == 3 and "E302" in r.output
+
+
+def test_every_command_help_has_an_example():
+    for args in (["analyze"], ["semeval", "predict"], ["semeval", "evaluate"], ["train"]):
+        r = run(*args, "--help")
+        assert r.exit_code == 0 and "Example" in r.output, args

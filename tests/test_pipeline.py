@@ -1,0 +1,70 @@
+import pytest
+
+import spinscope
+from spinscope.errors import InvalidOption, ModelNotFound
+from spinscope.types import Analysis, Article
+
+
+def _check_offsets(a: Analysis) -> None:
+    text = a.article.text
+    for p in a.paragraphs:
+        assert text[p.paragraph.start : p.paragraph.end].strip()
+        assert "\n" not in text[p.paragraph.start : p.paragraph.end]
+        for s in p.spans:
+            assert p.paragraph.start <= s.start < s.end <= p.paragraph.end
+            assert text[s.start : s.end] == s.text
+            assert s.technique in {x.technique for x in p.detected}
+            assert s.explanation
+    for s in a.sentences:
+        assert text[s.start : s.end] == text[s.start : s.end].strip()
+
+
+def test_analyses_op_ed_without_boilerplate(pipeline, op_ed_text):
+    a = pipeline(op_ed_text)
+    assert "Exit mobile version" not in a.article.text and "Share this" not in a.article.text
+    assert a.article.language == "en" and a.article.title == "Riverton Deserves Better Than This Council"
+    assert a.genre.label in ("opinion", "reporting", "satire")
+    assert sum(a.genre.scores.values()) == pytest.approx(1.0, abs=1e-3)
+    assert [p.paragraph.index for p in a.paragraphs] == [1, 3, 5, 7, 9, 11]
+    _check_offsets(a)
+    assert a.spans, "a text written to be loaded should trigger at least one technique"
+
+
+def test_op_ed_reads_as_more_persuasive_than_report(pipeline, op_ed_text):
+    from tests.conftest import FIXTURES
+
+    op = pipeline(op_ed_text)
+    rep = pipeline((FIXTURES / "report.txt").read_text())
+    assert sum(op.technique_counts().values()) > sum(rep.technique_counts().values())
+    assert op.genre.scores["opinion"] > rep.genre.scores["opinion"]
+
+
+def test_threshold_moves_operating_point(pipeline, op_ed_text):
+    everything = pipeline(op_ed_text, threshold=0.0)
+    nothing = pipeline(op_ed_text, threshold=1.0)
+    assert all(s.detected for p in everything.paragraphs for s in p.scores)
+    assert not nothing.spans and not nothing.detected_frames
+    assert everything.threshold == 0.0
+    with pytest.raises(InvalidOption):
+        pipeline(op_ed_text, threshold=1.5)
+
+
+def test_pipe_streams_in_order(pipeline, op_ed_text):
+    texts = [op_ed_text, "Second\n\nA calm note about rain.", Article(id="third", text="Third\n\nMore rain.")]
+    out = list(pipeline.pipe(iter(texts), batch_size=2))
+    assert [a.article.id for a in out][2] == "third"
+    assert out[1].article.title == "Second"
+    with pytest.raises(InvalidOption):
+        list(pipeline.pipe(texts, batch_size=0))
+
+
+def test_unsupported_language_warns(pipeline):
+    a = pipeline("El gobierno anunció hoy una nueva ley sobre la vivienda en Madrid y Barcelona.")
+    assert a.article.language == "es"
+    assert any("no training data" in w for w in a.warnings)
+    assert pipeline("Texte court.", language="fr").article.language == "fr"
+
+
+def test_unknown_model_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelNotFound, match="manifest.json"):
+        spinscope.load(tmp_path)
