@@ -93,3 +93,16 @@ def test_every_command_help_has_an_example():
     for args in (["analyze"], ["semeval", "predict"], ["semeval", "evaluate"], ["train"]):
         r = run(*args, "--help")
         assert r.exit_code == 0 and "Example" in r.output, args
+
+
+def test_semeval_evaluate_repairs_or_refuses_gold_labels(tmp_path):
+    g = tmp_path / "g.txt"
+    p = tmp_path / "p.txt"
+    g.write_text("1\t3\tAppeal_to_Fear-Prejudi-čce\n")
+    p.write_text("1\t3\tAppeal_to_Fear-Prejudice\n")
+    r = run("semeval", "evaluate", "--subtask", "3", "--gold", str(g), "--pred", str(p))
+    assert r.exit_code == 0 and "micro-F1 1.00000" in r.output
+    g.write_text("1\tEconomics_and_stuff\n")
+    p.write_text("1\tEconomic\n")
+    r = run("semeval", "evaluate", "--subtask", "2", "--gold", str(g), "--pred", str(p))
+    assert r.exit_code == 3 and "unknown labels" in r.output

@@ -87,6 +87,32 @@ def _emit(text: str, out: str | None) -> None:
         click.echo(text, nl=False)
 
 
+@main.command()
+@click.argument("source")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="JSONL file, one line per input.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted run: skip ids already in --out.")
+@click.option("--threshold", type=click.FloatRange(0, 1))
+@click.option("--model", default="classic", show_default=True)
+def batch(source: str, out: str, resume: bool, threshold: float | None, model: str) -> None:
+    """Analyse many articles: a directory, a glob, or a .jsonl/.csv file with id and text.
+
+    Failures become error records and the batch carries on; an interrupted
+    batch continues with --resume and neither loses nor repeats a line.
+
+    \b
+    Examples:
+        spinscope batch articles/ --out results.jsonl
+        spinscope batch 'news/*.txt' --out results.jsonl --resume
+        spinscope batch corpus.jsonl --out results.jsonl
+    """
+    import spinscope
+    from spinscope.interfaces.batch import read_inputs, run_batch
+
+    result = run_batch(spinscope.load(model), read_inputs(source), out, resume=resume, threshold=threshold,
+                       progress=_progress("analysing"))
+    click.echo(f"{result.written} analysed, {result.failed} failed, {result.skipped} already done -> {out}", err=True)
+
+
 @main.group(cls=_Group)
 def semeval() -> None:
     """SemEval-2023 Task 3 prediction files and official scoring."""

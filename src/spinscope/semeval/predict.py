@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from spinscope import languages
-from spinscope.errors import InvalidOption, SemEvalFormatError
+from spinscope.errors import InvalidOption, ScoringMismatch, SemEvalFormatError
 from spinscope.ingest import article_from_text
 from spinscope.pipeline import Pipeline
 from spinscope.semeval import io
@@ -79,12 +79,22 @@ def write_predictions(subtask: int, predictions: Predictions, path: str | Path) 
 
 
 def evaluate_files(subtask: int, gold: str | Path, pred: str | Path) -> Scores:
-    """Score a prediction file against a gold file with the official metric definitions."""
+    """Score a prediction file against a gold file with the official metric definitions.
+
+    Gold labels outside the official lists are repaired where unambiguous
+    (see ``io.repair_labels``) and refused otherwise, so a typo in a gold file
+    cannot silently lower or raise a score.
+    """
     _check_subtask(subtask)
+    names = {1: GENRE_NAMES, 2: FRAME_NAMES, 3: TECHNIQUE_NAMES}[subtask]
+    reader = {1: io.read_labels_st1, 2: io.read_labels_st2, 3: io.read_labels_st3}[subtask]
+    raw_gold, raw_pred = reader(gold), reader(pred)
+    as_sets = {k: (v,) if isinstance(v, str) else v for k, v in raw_gold.items()}
+    clean, problems = io.validate_label_sets(as_sets, names, str(gold))
+    unrepaired = [p for p in problems if p.repaired_to is None]
+    if unrepaired:
+        raise ScoringMismatch(f"gold file uses {len(unrepaired)} unknown labels: "
+                              f"{', '.join(repr(p.label) for p in unrepaired[:5])}")
     if subtask == 1:
-        return score_single_label(io.read_labels_st1(gold), io.read_labels_st1(pred), GENRE_NAMES)
-    if subtask == 2:
-        return score_multilabel(io.read_labels_st2(gold), io.read_labels_st2(pred), FRAME_NAMES)
-    g3 = io.read_labels_st3(gold)
-    clean, _ = io.validate_label_sets(g3, TECHNIQUE_NAMES, str(gold))
-    return score_multilabel(clean, io.read_labels_st3(pred), TECHNIQUE_NAMES)
+        return score_single_label({k: v[0] for k, v in clean.items()}, raw_pred, names)  # type: ignore[arg-type]
+    return score_multilabel(clean, raw_pred, names)  # type: ignore[arg-type]

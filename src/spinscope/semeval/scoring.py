@@ -2,8 +2,8 @@
 
 Subtask 1 is single-label (macro-F1 official, micro-F1 reported); subtasks 2
 and 3 are multi-label over the official label list (micro-F1 official,
-macro-F1 reported). In macro averages a class absent from both gold and
-prediction scores 1, as in the official scorer.
+macro-F1 reported). In the multi-label macro averages a class absent from
+both gold and prediction scores 1, as in the official scorer.
 """
 
 from __future__ import annotations
@@ -73,5 +73,4 @@ def score_single_label(gold: Mapping[Hashable, str], pred: Mapping[Hashable, str
         if v not in labels:
             raise ScoringMismatch(f"prediction for {k} uses unknown label {v!r}")
     seen = [name for name in labels if name in set(gold.values()) | set(pred.values())]
-    scores = score_multilabel({k: [v] for k, v in gold.items()}, {k: [v] for k, v in pred.items()}, seen)
-    return scores
+    return score_multilabel({k: [v] for k, v in gold.items()}, {k: [v] for k, v in pred.items()}, seen)
