@@ -38,6 +38,3 @@ class LinearHead:
     def calibrated(self, z: np.ndarray) -> np.ndarray:
         return sigmoid(self.platt_a * z + self.platt_c)
 
-    def contributions(self, idx: np.ndarray, val: np.ndarray, label: int) -> np.ndarray:
-        """Per-feature contribution of a sparse vector to one label's decision value."""
-        return val * self.weights[idx, label].astype(np.float32)

@@ -225,7 +225,3 @@ def _write(path: str | Path, lines: Iterable[str]) -> None:
     text = "".join(line + "\n" for line in lines)
     Path(path).write_text(text, encoding="utf-8")
 
-
-def read_label_list(path: str | Path) -> tuple[str, ...]:
-    _require_file(Path(path))
-    return tuple(x.strip() for x in Path(path).read_text(encoding="utf-8").split("\n") if x.strip())

@@ -8,7 +8,6 @@ thresholds chosen on all out-of-fold scores.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import time
 from collections.abc import Callable, Sequence
@@ -347,6 +346,3 @@ def export(model: TrainedClassic, corpus: Corpus, out_dir: str | Path, training_
     save_classic(Path(out_dir), model.vectorizer, model.techniques, model.frames, model.genre, model.cues, manifest)
     return manifest
 
-
-def write_json(path: Path, data: object) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
