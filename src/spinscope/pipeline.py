@@ -6,6 +6,7 @@ out); ``annotate`` applies thresholds and builds the typed ``Analysis``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -94,7 +95,7 @@ class Pipeline:
             warnings.append(
                 f"language '{lang}' has no training data; the multilingual model's results are less reliable"
             )
-        return Article(article.id, article.text, article.title, lang, article.source_url, article.metadata), warnings
+        return dataclasses.replace(article, language=lang), warnings
 
     def annotate(
         self,
