@@ -1,7 +1,7 @@
 """One error hierarchy with stable codes.
 
 Every error a user can cause carries a code (``E1xx`` input, ``E2xx`` models,
-``E3xx`` SemEval files) and maps to a CLI exit status, so scripts can branch
+``E3xx`` SemEval files, ``E4xx`` fetching) and maps to a CLI exit status, so scripts can branch
 on either without parsing messages.
 """
 
@@ -58,6 +58,50 @@ class NoArticleText(InputError):
 
 class InvalidOption(InputError):
     code = "E108"
+
+
+class UnreadableDocument(InputError):
+    """A PDF (or other container) that cannot be opened or holds no text layer."""
+
+    code = "E109"
+
+
+class FetchError(SpinscopeError):
+    """A URL was refused or could not be fetched (CLI exit status 4)."""
+
+    exit_code = 4
+
+
+class MalformedURL(FetchError):
+    code = "E401"
+
+
+class BlockedAddress(FetchError):
+    code = "E402"
+
+
+class HTTPStatus(FetchError):
+    code = "E403"
+
+
+class FetchTimeout(FetchError):
+    code = "E404"
+
+
+class TooManyRedirects(FetchError):
+    code = "E405"
+
+
+class DisallowedContentType(FetchError):
+    code = "E406"
+
+
+class ResponseTooLarge(FetchError):
+    code = "E407"
+
+
+class ConnectionFailed(FetchError):
+    code = "E408"
 
 
 class ModelError(SpinscopeError):

@@ -40,6 +40,8 @@ REPORT_FLOOR = 0.05
 # For the others the span is the sentence that holds the cue.
 WORD_LEVEL = frozenset({"Loaded_Language", "Name_Calling-Labeling", "Exaggeration-Minimisation", "Repetition"})
 MIN_LANGUAGE_CONFIDENCE = 0.5
+# Beyond this, analysis time grows past a few seconds; no news article is this long.
+MAX_ANALYSED_CHARS = 200_000
 
 
 def load(model: str | Path = DEFAULT_MODEL) -> Pipeline:
@@ -65,7 +67,16 @@ class Pipeline:
         article = source if isinstance(source, Article) else article_from_text(source)
         article, warnings = self._with_language(article, language)
         paras = paragraphs(article.text)
-        return self.annotate(article, paras, self.predict(article, paras), threshold, warnings)
+        analysed = tuple(p for p in paras if p.end <= MAX_ANALYSED_CHARS)
+        if not analysed and paras:  # one enormous line: analyse its beginning
+            first = paras[0]
+            analysed = (Paragraph(first.index, first.start, min(first.end, first.start + MAX_ANALYSED_CHARS)),)
+        if len(analysed) < len(paras):
+            warnings.append(
+                f"the article is {len(article.text):,} characters long; only its first {len(analysed)} of "
+                f"{len(paras)} paragraphs (up to character {analysed[-1].end:,}) were analysed"
+            )
+        return self.annotate(article, analysed, self.predict(article, analysed), threshold, warnings)
 
     def pipe(
         self, sources: Iterable[str | Article], *, batch_size: int = 32, threshold: float | None = None

@@ -8,7 +8,7 @@ from spinscope.errors import (
     NoArticleText,
     UndecodableText,
 )
-from spinscope.ingest import article_from_text, decode, read_article, strip_boilerplate
+from spinscope.ingest import article_from_text, decode, load_source, strip_boilerplate
 
 
 def test_decode_handles_boms_and_refuses_bad_bytes():
@@ -16,8 +16,12 @@ def test_decode_handles_boms_and_refuses_bad_bytes():
     assert decode("\ufeffhé".encode("utf-16-le")) == "hé"
     with pytest.raises(BinaryInput, match="NUL"):
         decode(b"abc\x00def")
-    with pytest.raises(UndecodableText, match="UTF-8"):
-        decode(b"caf\xe9 au lait")
+    assert decode("Привет, это статья о политике и экономике.".encode("cp1251")).startswith("Привет")
+    assert decode(b"caf\xe9", declared="latin-1") == "café"
+    with pytest.raises(BinaryInput, match="control bytes"):
+        decode(bytes(range(1, 32)) * 20)
+    with pytest.raises(UndecodableText, match="not UTF-8"):
+        decode(bytes(range(128, 256)) * 3)
     with pytest.raises(InputTooLarge, match="limit"):
         decode(b"x" * 11, max_bytes=10)
 
@@ -44,10 +48,10 @@ def test_article_fields_and_newlines():
 
 def test_read_article_errors(tmp_path):
     with pytest.raises(MissingFile, match="no such file"):
-        read_article(tmp_path / "missing.txt")
+        load_source(tmp_path / "missing.txt")
     with pytest.raises(MissingFile, match="directory"):
-        read_article(tmp_path)
+        load_source(tmp_path)
     f = tmp_path / "a.txt"
     f.write_text("T\n\nBody.\nExit mobile version\n", encoding="utf-8")
-    a = read_article(f)
+    a = load_source(f)
     assert a.text == "T\n\nBody." and a.metadata["boilerplate_removed"] == "1" and a.id == "a"

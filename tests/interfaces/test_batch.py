@@ -27,7 +27,7 @@ def test_jsonl_batch_records_errors_and_keeps_order(pipeline, tmp_path):
         json.dumps({"id": "a", "text": "Title\n\nThe corrupt regime lies."}),
         json.dumps({"id": "b", "text": "   "}),
         "{not json",
-        json.dumps({"id": "d", "url": "https://example.invalid/x"}),
+        json.dumps({"id": "d", "url": "http://10.0.0.1/x"}),  # refused before any socket opens
         json.dumps({"id": "e", "text": "Another\n\nA calm report."}),
     ]) + "\n")
     out = tmp_path / "out.jsonl"
@@ -36,7 +36,7 @@ def test_jsonl_batch_records_errors_and_keeps_order(pipeline, tmp_path):
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert _ids(out) == ["a", "b", "line-3", "d", "e"]
     assert lines[1]["error"]["code"] == "E101" and "empty" in lines[1]["error"]["message"]
-    assert lines[3]["error"]["code"] == "E108"
+    assert lines[3]["error"]["code"] == "E402" and "blocked" in lines[3]["error"]["message"]
     with pytest.raises(InvalidOption, match="--resume"):
         run_batch(pipeline, read_inputs(str(src)), out)
 
@@ -45,7 +45,9 @@ def test_csv_directory_and_glob_sources(tmp_path):
     csv_file = tmp_path / "in.csv"
     csv_file.write_text('id,text\nx,"Title\n\nBody, with comma."\ny,\n')
     items = list(read_inputs(str(csv_file)))
-    assert [i.id for i in items] == ["x", "y"] and items[0].article and items[1].error
+    assert [i.id for i in items] == ["x", "y"] and items[0].load().text == "Title\n\nBody, with comma."
+    with pytest.raises(InvalidOption, match="none of the fields"):
+        items[1].load()
     d = tmp_path / "d"
     d.mkdir()
     (d / "b.txt").write_text("B\n\nbody")

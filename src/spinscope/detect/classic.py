@@ -90,7 +90,8 @@ class ClassicModel:
         chunks = [text[p.start : p.end] for p in paragraphs]
         rows = [self.techniques.calibrated(self.techniques.decision(i, v)) for i, v in self._paragraph_vectors(chunks)]
         para = np.vstack(rows) if rows else np.zeros((0, len(self.techniques.labels)), np.float32)
-        idx, val = self.vectorizer.transform_one(text)
+        # Article-level heads see the analysed paragraphs only (long inputs are cut by the pipeline).
+        idx, val = self.vectorizer.transform_one(text[: paragraphs[-1].end] if paragraphs else "")
         frames = self.frames.calibrated(self.frames.decision(idx, val))
         genre = softmax(self.genre.decision(idx, val))
         return ArticleScores(para.astype(np.float32), frames.astype(np.float32), genre.astype(np.float32))

@@ -1,6 +1,11 @@
-"""Ingestion: bytes, files and text in; a clean ``Article`` out."""
+"""Ingestion: URLs, files, bytes and text in; a clean ``Article`` out."""
 
 from spinscope.ingest.boilerplate import strip_boilerplate
-from spinscope.ingest.text import MAX_BYTES, article_from_text, decode, read_article
+from spinscope.ingest.fetch import FetchLimits, SafeFetcher
+from spinscope.ingest.sources import article_from_bytes, is_url, load_source
+from spinscope.ingest.text import MAX_BYTES, article_from_text, decode
 
-__all__ = ["MAX_BYTES", "article_from_text", "decode", "read_article", "strip_boilerplate"]
+__all__ = [
+    "MAX_BYTES", "FetchLimits", "SafeFetcher", "article_from_bytes", "article_from_text", "decode", "is_url",
+    "load_source", "strip_boilerplate",
+]

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import sys
-from pathlib import Path
 
 from spinscope.errors import (
     BinaryInput,
     EmptyInput,
     InputTooLarge,
-    MissingFile,
     NoArticleText,
     UndecodableText,
 )
@@ -25,11 +22,20 @@ _BOMS = (
 )
 
 
-def decode(data: bytes, *, max_bytes: int = MAX_BYTES, keep_bom: bool = False) -> str:
+def _is_binary(data: bytes) -> bool:
+    """Many C0 control bytes (other than tab, newlines, form feed) mean it is not text."""
+    sample = data[:65536]
+    controls = sum(1 for b in sample if (b < 32 and b not in (9, 10, 12, 13)) or b == 127)
+    return controls > 0.02 * max(1, len(sample))
+
+
+def decode(data: bytes, *, max_bytes: int = MAX_BYTES, keep_bom: bool = False, declared: str | None = None) -> str:
     """Decode text bytes; refuse binary, oversized and undecodable input.
 
-    ``keep_bom`` keeps a UTF-8 byte-order mark as U+FEFF, for formats whose
-    character offsets count it (the SemEval files do).
+    Order: byte-order mark, UTF-8, the ``declared`` charset (HTTP header or
+    HTML meta), then charset-normalizer's best guess. ``keep_bom`` keeps a
+    UTF-8 byte-order mark as U+FEFF, for formats whose character offsets count
+    it (the SemEval files do).
     """
     if len(data) > max_bytes:
         raise InputTooLarge(f"input is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
@@ -42,12 +48,25 @@ def decode(data: bytes, *, max_bytes: int = MAX_BYTES, keep_bom: bool = False) -
                 raise UndecodableText(f"input has a {encoding} byte-order mark but is not {encoding}: {exc.reason}") from exc
     if b"\x00" in data[:65536]:
         raise BinaryInput("input contains NUL bytes; it looks like a binary file, not text")
+    if _is_binary(data):
+        raise BinaryInput("input is mostly control bytes; it looks like a binary file, not text")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        utf8_error = exc
+    if declared:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
         raise UndecodableText(
-            f"input is not valid UTF-8 (byte {exc.start}: {exc.reason}); convert it to UTF-8 first"
-        ) from exc
+            f"input is not UTF-8 (byte {utf8_error.start}: {utf8_error.reason}) and no other text encoding fits"
+        )
+    return str(best)
 
 
 def normalize_newlines(text: str) -> str:
@@ -87,19 +106,3 @@ def article_from_text(
     return Article(
         id=article_id, text=text, title=_title(text), language=language, source_url=source_url, metadata=meta
     )
-
-
-def read_article(source: str | Path, *, clean: bool = True, max_bytes: int = MAX_BYTES) -> Article:
-    """Read a text file, or standard input when ``source`` is ``-``."""
-    if str(source) == "-":
-        data = sys.stdin.buffer.read(max_bytes + 1)
-        return article_from_text(decode(data, max_bytes=max_bytes), article_id="stdin", clean=clean)
-    path = Path(source)
-    if not path.exists():
-        raise MissingFile(f"no such file: {path}")
-    if path.is_dir():
-        raise MissingFile(f"{path} is a directory; give a file, or use 'spinscope semeval predict' for folders")
-    with path.open("rb") as fh:
-        data = fh.read(max_bytes + 1)
-    meta = {"path": str(path)}
-    return article_from_text(decode(data, max_bytes=max_bytes), article_id=path.stem, clean=clean, metadata=meta)

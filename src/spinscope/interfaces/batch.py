@@ -10,7 +10,9 @@ already written.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import glob
+import io
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -18,20 +20,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spinscope.errors import EmptyDirectory, InvalidOption, MissingFile, SemEvalFormatError, SpinscopeError
-from spinscope.ingest import article_from_text, decode, read_article
+from spinscope.ingest import SafeFetcher, article_from_text, decode, load_source
+from spinscope.ingest.html import article_from_html
 from spinscope.pipeline import Pipeline
 from spinscope.types import Article
 
-TEXT_SUFFIXES = (".txt", ".md")
+FILE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 
 
 @dataclass(frozen=True, slots=True)
 class BatchItem:
-    """One input: an id, and either an article or the error met while reading it."""
+    """One input: its id and how to load it. Loading is deferred, so a resumed
+    batch neither re-reads nor re-fetches what it has already written."""
 
     id: str
-    article: Article | None = None
-    error: SpinscopeError | None = None
+    load: Callable[[], Article]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,33 +44,33 @@ class BatchResult:
     skipped: int
 
 
-def _from_record(item_id: str, record: dict[str, str]) -> BatchItem:
-    try:
-        if record.get("text"):
-            return BatchItem(item_id, article_from_text(record["text"], article_id=item_id))
-        for kind in ("html", "url"):
-            if record.get(kind):
-                raise InvalidOption(f"'{kind}' inputs are not supported yet; give 'text'")
-        raise InvalidOption("record has no 'text' field")
-    except SpinscopeError as exc:
-        return BatchItem(item_id, error=exc)
+def _raise(error: SpinscopeError) -> Article:
+    raise error
 
 
-def _from_file(path: Path) -> BatchItem:
-    try:
-        return BatchItem(path.stem, read_article(path))
-    except SpinscopeError as exc:
-        return BatchItem(path.stem, error=exc)
+def _record_loader(item_id: str, record: dict[str, str], fetcher: SafeFetcher) -> Callable[[], Article]:
+    if record.get("text"):
+        return lambda: article_from_text(record["text"], article_id=item_id)
+    if record.get("html"):
+        return lambda: article_from_html(record["html"], article_id=item_id)
+    if record.get("url"):
+        return lambda: dataclasses.replace(load_source(record["url"], fetcher=fetcher), id=item_id)
+    return lambda: _raise(InvalidOption("record has none of the fields 'text', 'html' or 'url'"))
 
 
-def read_inputs(source: str) -> Iterator[BatchItem]:
+def _file_item(path: Path) -> BatchItem:
+    return BatchItem(path.stem, lambda: load_source(path))
+
+
+def read_inputs(source: str, fetcher: SafeFetcher | None = None) -> Iterator[BatchItem]:
     """Items from a directory, a glob, a ``.jsonl`` or a ``.csv`` file, in a stable order."""
+    fetcher = fetcher or SafeFetcher()
     path = Path(source)
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
         if not files:
-            raise EmptyDirectory(f"{path} holds no {' or '.join(TEXT_SUFFIXES)} files")
-        yield from (_from_file(p) for p in files)
+            raise EmptyDirectory(f"{path} holds no {', '.join(FILE_SUFFIXES)} files")
+        yield from (_file_item(p) for p in files)
     elif path.suffix.lower() == ".jsonl" and path.is_file():
         lines = decode(path.read_bytes(), max_bytes=2**40).split("\n")
         for n, line in enumerate(lines, start=1):
@@ -78,21 +81,24 @@ def read_inputs(source: str) -> Iterator[BatchItem]:
                 if not isinstance(record, dict):
                     raise ValueError("not an object")
             except ValueError as exc:
-                yield BatchItem(f"line-{n}", error=SemEvalFormatError(f"{path}:{n}: not a JSON object ({exc})"))
+                error = SemEvalFormatError(f"{path}:{n}: not a JSON object ({exc})")
+                yield BatchItem(f"line-{n}", lambda error=error: _raise(error))
                 continue
-            yield _from_record(str(record.get("id") or f"line-{n}"), record)
+            item_id = str(record.get("id") or f"line-{n}")
+            yield BatchItem(item_id, _record_loader(item_id, record, fetcher))
     elif path.suffix.lower() == ".csv" and path.is_file():
         text = decode(path.read_bytes(), max_bytes=2**40)
-        reader = csv.DictReader(text.splitlines())
+        reader = csv.DictReader(io.StringIO(text, newline=""))
         if not reader.fieldnames or "id" not in reader.fieldnames:
-            raise SemEvalFormatError(f"{path}: a CSV batch needs an 'id' column and a 'text' column")
+            raise SemEvalFormatError(f"{path}: a CSV batch needs an 'id' column and a 'text', 'html' or 'url' column")
         for n, row in enumerate(reader, start=2):
-            yield _from_record(row.get("id") or f"row-{n}", {k: v for k, v in row.items() if k and v})
+            item_id = row.get("id") or f"row-{n}"
+            yield BatchItem(item_id, _record_loader(item_id, {k: v for k, v in row.items() if k and v}, fetcher))
     elif any(ch in source for ch in "*?["):
         files = sorted(Path(p) for p in glob.glob(source) if Path(p).is_file())
         if not files:
             raise MissingFile(f"no files match {source!r}")
-        yield from (_from_file(p) for p in files)
+        yield from (_file_item(p) for p in files)
     else:
         raise MissingFile(f"no such directory, .jsonl or .csv file: {source}")
 
@@ -130,17 +136,13 @@ def run_batch(
             if item.id in done:
                 skipped += 1
                 continue
-            if item.article is not None:
-                try:
-                    line = pipeline(item.article, threshold=threshold).to_json()
-                except SpinscopeError as exc:
-                    item = BatchItem(item.id, error=exc)
-            if item.error is not None:
-                line = json.dumps({"id": item.id, "error": {"code": item.error.code, "message": item.error.message}},
-                                  ensure_ascii=False)
-                failed += 1
-            else:
+            try:
+                line = pipeline(item.load(), threshold=threshold).to_json()
                 written += 1
+            except SpinscopeError as exc:
+                error = {"code": exc.code, "message": exc.message}
+                line = json.dumps({"id": item.id, "error": error}, ensure_ascii=False)
+                failed += 1
             fh.write(line + "\n")
             fh.flush()
             os.fsync(fh.fileno())

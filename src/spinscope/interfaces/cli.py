@@ -63,19 +63,23 @@ def main() -> None:
 @click.option("--lang", help="Language code (en, fr, de, ...); detected when omitted.")
 @click.option("--model", default="classic", show_default=True, help="Model name or directory.")
 def analyze(source: str, fmt: str, out: str | None, threshold: float | None, lang: str | None, model: str) -> None:
-    """Analyse one article: a text file, or - for standard input.
+    """Analyse one article: a URL, a .txt/.md/.html/.pdf file, or - for standard input (text or HTML).
+
+    URLs are fetched with SSRF protection: private, loopback and metadata
+    addresses are refused (exit status 4).
 
     \b
     Examples:
         spinscope analyze op-ed.txt
+        spinscope analyze https://news.example/2024/op-ed.html --format html --out op-ed.html
         spinscope analyze op-ed.txt --format json --out op-ed.json
         cat op-ed.txt | spinscope analyze - --threshold 0.4
     """
     import spinscope
-    from spinscope.ingest import read_article
+    from spinscope.ingest import load_source
     from spinscope.report import render
 
-    article = read_article(source)
+    article = load_source(source)
     analysis = spinscope.load(model)(article, threshold=threshold, language=lang)
     _emit(render(analysis, fmt), out)
 
