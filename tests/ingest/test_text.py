@@ -27,9 +27,9 @@ def test_decode_handles_boms_and_refuses_bad_bytes():
 
 
 def test_empty_and_boilerplate_only_inputs():
-    with pytest.raises(EmptyInput):
+    with pytest.raises(EmptyInput, match="empty or contains only whitespace"):
         article_from_text(" \n\t\n")
-    with pytest.raises(NoArticleText):
+    with pytest.raises(NoArticleText, match="only page boilerplate"):
         article_from_text("Share this:\nExit mobile version\n")
 
 

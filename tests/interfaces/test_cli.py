@@ -106,3 +106,28 @@ def test_semeval_evaluate_repairs_or_refuses_gold_labels(tmp_path):
     p.write_text("1\tEconomic\n")
     r = run("semeval", "evaluate", "--subtask", "2", "--gold", str(g), "--pred", str(p))
     assert r.exit_code == 3 and "unknown labels" in r.output
+
+
+def test_analyze_reads_html_from_stdin_and_html_files(tmp_path):
+    page = (FIXTURES / "news-page.html").read_text()
+    r = run("analyze", "-", "--format", "json", input=page)
+    assert r.exit_code == 0, r.output
+    text = json.loads(r.output)["article"]["text"]
+    assert text.startswith("Harbour town votes on new sea wall") and "Privacy policy" not in text
+    saved = tmp_path / "page.htm"
+    saved.write_text(page)
+    r = run("analyze", str(saved), "--format", "json")
+    assert r.exit_code == 0 and json.loads(r.output)["article"]["metadata"]["author"] == "Mara Quint"
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch, capsys):
+    import sys
+
+    from spinscope.interfaces.cli import _progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert list(_progress("x")([1, 2])) == [1, 2]
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert list(_progress("working")([1, 2])) == [1, 2]
+    assert "working" in capsys.readouterr().err
