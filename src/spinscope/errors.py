@@ -1,7 +1,7 @@
 """One error hierarchy with stable codes.
 
 Every error a user can cause carries a code (``E1xx`` input, ``E2xx`` models,
-``E3xx`` SemEval files, ``E4xx`` fetching) and maps to a CLI exit status, so scripts can branch
+``E3xx`` SemEval files, ``E4xx`` fetching, ``E5xx`` web service) and maps to a CLI exit status, so scripts can branch
 on either without parsing messages.
 """
 
@@ -102,6 +102,18 @@ class ResponseTooLarge(FetchError):
 
 class ConnectionFailed(FetchError):
     code = "E408"
+
+
+class ServiceTimeout(SpinscopeError):
+    """The web service gave up on a request that took longer than its time limit."""
+
+    code = "E501"
+
+
+class RequestTooLarge(InputError):
+    """A web request body over the service's size limit."""
+
+    code = "E502"
 
 
 class ModelError(SpinscopeError):

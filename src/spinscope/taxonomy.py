@@ -184,6 +184,19 @@ SEMEVAL2020_TO_2023: dict[str, tuple[str, ...]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    """Everything a client needs to label and explain results."""
+
+    categories: tuple[Category, ...]
+    techniques: tuple[Technique, ...]
+    frames: tuple[Frame, ...]
+    genres: tuple[GenreClass, ...]
+
+
+TAXONOMY = Taxonomy(CATEGORIES, TECHNIQUES, FRAMES, GENRES)
+
+
 def technique(name: str) -> Technique:
     """Look up a technique by its official name (KeyError if unknown)."""
     return _BY_NAME[name]

@@ -90,7 +90,7 @@ def test_semeval_evaluate_mismatch_is_bad_input(tmp_path):
 
 
 def test_every_command_help_has_an_example():
-    for args in (["analyze"], ["semeval", "predict"], ["semeval", "evaluate"], ["train"]):
+    for args in (["analyze"], ["semeval", "predict"], ["semeval", "evaluate"], ["train"], ["batch"], ["serve"]):
         r = run(*args, "--help")
         assert r.exit_code == 0 and "Example" in r.output, args
 

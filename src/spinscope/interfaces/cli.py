@@ -117,6 +117,25 @@ def batch(source: str, out: str, resume: bool, threshold: float | None, model: s
     click.echo(f"{result.written} analysed, {result.failed} failed, {result.skipped} already done -> {out}", err=True)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes; each loads the model once.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the web page and REST API (OpenAPI at /docs).
+
+    \b
+    Example:
+        spinscope serve --port 8000 --workers 2
+        # then open http://127.0.0.1:8000/
+    """
+    import uvicorn
+
+    uvicorn.run("spinscope.interfaces.api:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
+
+
 @main.group(cls=_Group)
 def semeval() -> None:
     """SemEval-2023 Task 3 prediction files and official scoring."""

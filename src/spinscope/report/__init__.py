@@ -1,6 +1,6 @@
 """Renderers: an ``Analysis`` in, a document out (text, JSON, HTML)."""
 
-from spinscope.report.html import render_html
+from spinscope.report.html import render_body, render_html
 from spinscope.report.text import render_text
 from spinscope.types import Analysis
 
@@ -15,4 +15,4 @@ def render(analysis: Analysis, fmt: str) -> str:
     return render_text(analysis)
 
 
-__all__ = ["FORMATS", "render", "render_html", "render_text"]
+__all__ = ["FORMATS", "render", "render_body", "render_html", "render_text"]

@@ -1,38 +1,22 @@
-"""Standalone HTML report. Every piece of article text goes through ``html.escape``.
+"""The one HTML renderer: the standalone report and the web page both use ``render_body``.
 
-Spans are rendered as nested, non-overlapping segments: the text is cut at
-every span boundary and each segment lists all spans that cover it, so
-overlapping techniques stay readable.
+Every piece of article text goes through ``html.escape``. Spans become
+non-overlapping segments: the text is cut at every span boundary and each
+segment lists all spans covering it, so overlapping techniques stay readable.
+Colours come from classes (``cat-<category>``) in ``static/report.css``, so the
+page can forbid inline styles in its Content-Security-Policy.
 """
 
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 from spinscope.report.summary import summarize
 from spinscope.taxonomy import CATEGORIES, category_of, technique
 from spinscope.types import Analysis, TechniqueSpan
 
-# Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
-CATEGORY_COLOURS = {
-    "attack_on_reputation": "#D55E00",
-    "justification": "#0072B2",
-    "simplification": "#009E73",
-    "distraction": "#CC79A7",
-    "call": "#E69F00",
-    "manipulative_wording": "#56B4E9",
-}
-
-_CSS = """
-body{font:16px/1.6 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#111}
-h1{font-size:1.4rem} .meta{color:#444} .para{margin:0 0 1rem} .idx{color:#888;font-size:.8rem;margin-right:.4rem}
-mark{background:none;border-bottom:3px solid var(--c);padding:0 1px;cursor:help}
-mark.multi{border-bottom-style:double}
-.legend span{display:inline-block;margin:0 .8rem .3rem 0}
-.swatch{display:inline-block;width:1rem;height:.6rem;margin-right:.3rem;background:var(--c)}
-table{border-collapse:collapse} td,th{padding:.15rem .6rem;text-align:left;border-bottom:1px solid #ddd}
-.warn{color:#8a4b00}
-"""
+STYLESHEET = Path(__file__).parent / "static" / "report.css"
 
 
 def _e(s: str) -> str:
@@ -40,9 +24,12 @@ def _e(s: str) -> str:
 
 
 def _tooltip(spans: list[TechniqueSpan]) -> str:
-    return "\n".join(
-        f"{technique(s.technique).label} ({s.confidence:.0%}): {technique(s.technique).definition}" for s in spans
-    )
+    parts = []
+    for s in spans:
+        info = technique(s.technique)
+        cue = f"\ncue: {', '.join(s.cues)}" if s.cues else ""
+        parts.append(f"{info.label} ({s.confidence:.0%}): {info.definition}\n“{s.text[:160]}”{cue}")
+    return "\n\n".join(parts)
 
 
 def _paragraph_html(text: str, start: int, end: int, spans: list[TechniqueSpan]) -> str:
@@ -54,49 +41,52 @@ def _paragraph_html(text: str, start: int, end: int, spans: list[TechniqueSpan])
         if not covering:
             out.append(chunk)
             continue
-        colour = CATEGORY_COLOURS[category_of(covering[0].technique).name]
-        names = " ".join(s.technique for s in covering)
-        cls = ' class="multi"' if len(covering) > 1 else ""
+        cats = [category_of(s.technique).name for s in covering]
+        classes = f"cat-{cats[0]}" + (" multi" if len(covering) > 1 else "")
         out.append(
-            f'<mark{cls} style="--c:{colour}" data-techniques="{_e(names)}" '
-            f'title="{_e(_tooltip(covering))}">{chunk}</mark>'
+            f'<mark class="{classes}" tabindex="0" '
+            f'data-techniques="{_e(" ".join(s.technique for s in covering))}" '
+            f'data-categories="{_e(" ".join(cats))}" '
+            f'data-confidences="{" ".join(f"{s.confidence:.4f}" for s in covering)}" '
+            f'data-tip="{_e(_tooltip(covering))}">{chunk}</mark>'
         )
     return "".join(out)
 
 
-def render_html(analysis: Analysis) -> str:
+def render_body(analysis: Analysis) -> str:
+    """The report as an HTML fragment (a ``<section class="spinscope-report">``)."""
     a = analysis.article
     s = summarize(analysis)
     title = a.title or a.id
+    g = analysis.genre
     parts = [
-        "<!doctype html>",
-        '<html lang="' + _e(a.language or "und") + '"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width,initial-scale=1">',
-        f"<title>spinscope: {_e(title)}</title><style>{_CSS}</style></head><body>",
+        '<section class="spinscope-report">',
         f"<h1>{_e(title)}</h1>",
-        f'<p class="meta">Genre: <b>{_e(analysis.genre.label)}</b> '
-        f"({analysis.genre.scores[analysis.genre.label]:.0%}) · Language: {_e(a.language or 'unknown')} · "
-        f"Model: {_e(analysis.model.name)} v{_e(analysis.model.version)}</p>",
-        "<p class=\"meta\">Frames: "
+        f'<p class="meta">Genre: <b>{_e(g.label)}</b> ({g.scores[g.label]:.0%}) · '
+        f"Language: {_e(a.language or 'unknown')} · Model: {_e(analysis.model.name)} v{_e(analysis.model.version)}</p>",
+        '<p class="meta">Frames: '
         + (_e(", ".join(f"{f.frame} ({f.confidence:.0%})" for f in analysis.detected_frames)) or "none detected")
         + "</p>",
     ]
     parts += [f'<p class="warn">{_e(w)}</p>' for w in analysis.warnings]
     parts.append(
-        f"<p>{s.detections} technique detections in {s.paragraphs_flagged} of {s.paragraphs} paragraphs "
-        f"({s.density_per_100_words} per 100 words).</p>"
+        f'<p class="summary">{s.detections} technique detections in {s.paragraphs_flagged} of {s.paragraphs} '
+        f"paragraphs ({s.density_per_100_words} per 100 words).</p>"
     )
+    if s.by_category:
+        parts.append('<table class="by-category"><tr><th>Category</th><th>Detections</th></tr>')
+        parts += [f"<tr><td>{_e(cat)}</td><td>{n}</td></tr>" for cat, n in s.by_category]
+        parts.append("</table>")
     if s.by_technique:
-        parts.append("<table><tr><th>Technique</th><th>Category</th><th>Paragraphs</th></tr>")
+        parts.append('<table class="by-technique"><tr><th>Technique</th><th>Category</th><th>Paragraphs</th></tr>')
         for name, n in s.by_technique:
             parts.append(
-                f"<tr><td>{_e(technique(name).label)}</td><td>{_e(category_of(name).label)}</td><td>{n}</td></tr>"
+                f'<tr data-technique="{_e(name)}"><td>{_e(technique(name).label)}</td>'
+                f"<td>{_e(category_of(name).label)}</td><td>{n}</td></tr>"
             )
         parts.append("</table>")
     parts.append('<p class="legend">')
-    parts += [
-        f'<span><i class="swatch" style="--c:{CATEGORY_COLOURS[c.name]}"></i>{_e(c.label)}</span>' for c in CATEGORIES
-    ]
+    parts += [f'<span><i class="swatch cat-{c.name}"></i>{_e(c.label)}</span>' for c in CATEGORIES]
     parts.append("</p><article>")
     for p in analysis.paragraphs:
         para = p.paragraph
@@ -104,5 +94,18 @@ def render_html(analysis: Analysis) -> str:
             f'<p class="para" id="p{para.index}"><span class="idx">¶{para.index}</span>'
             f"{_paragraph_html(a.text, para.start, para.end, list(p.spans))}</p>"
         )
-    parts.append("</article></body></html>")
-    return "\n".join(parts) + "\n"
+    parts.append("</article></section>")
+    return "\n".join(parts)
+
+
+def render_html(analysis: Analysis) -> str:
+    """A standalone page: the body fragment plus the shared stylesheet, no script."""
+    a = analysis.article
+    return (
+        "<!doctype html>\n"
+        f'<html lang="{_e(a.language or "und")}"><head><meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">\n'
+        f"<title>spinscope: {_e(a.title or a.id)}</title>\n"
+        f"<style>body{{max-width:52rem;margin:2rem auto;padding:0 1rem}}\n{STYLESHEET.read_text(encoding='utf-8')}</style>"
+        f"</head><body>\n{render_body(analysis)}\n</body></html>\n"
+    )

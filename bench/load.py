@@ -1,0 +1,95 @@
+"""Load test of the REST API on loopback: N concurrent connections for a fixed time.
+
+Usage: python bench/load.py [--connections 50] [--seconds 60] [--workers 2]
+
+Starts ``spinscope serve`` on a free 127.0.0.1 port (never another address),
+posts short articles to /v1/analyze, and prints requests per second,
+p50/p95/p99 latency and the error count. Stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+import httpx
+
+ARTICLES = [
+    "Council approves budget\n\nThe council approved the budget on Monday after a short debate.",
+    "A disgrace\n\nThis corrupt and cowardly government keeps lying to every one of us. Enough is enough!",
+    "Experts agree\n\nExperts agree that the plan is the only option. Either we act now or we lose everything.",
+    "Storm warning\n\nForecasters expect heavy rain in the north on Friday, the weather service said.",
+]
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+async def worker(client: httpx.AsyncClient, url: str, stop: float, n: int, lat: list[float], errors: list[str]) -> None:
+    i = n
+    while time.perf_counter() < stop:
+        t0 = time.perf_counter()
+        try:
+            r = await client.post(url, json={"text": ARTICLES[i % len(ARTICLES)]})
+            if r.status_code != 200:
+                errors.append(str(r.status_code))
+        except httpx.HTTPError as exc:
+            errors.append(exc.__class__.__name__)
+        lat.append(time.perf_counter() - t0)
+        i += 1
+
+
+async def drive(base: str, connections: int, seconds: float) -> tuple[list[float], list[str], float]:
+    lat: list[float] = []
+    errors: list[str] = []
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(limits=limits, timeout=30.0, trust_env=False) as client:
+        start = time.perf_counter()
+        stop = start + seconds
+        await asyncio.gather(*(worker(client, base + "/v1/analyze", stop, n, lat, errors) for n in range(connections)))
+        return lat, errors, time.perf_counter() - start
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--connections", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "spinscope.interfaces.cli", "serve", "--host", "127.0.0.1",
+                               "--port", str(port), "--workers", str(args.workers)], start_new_session=True)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                if httpx.get(base + "/healthz", timeout=1, trust_env=False).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        lat, errors, elapsed = asyncio.run(drive(base, args.connections, args.seconds))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    q = statistics.quantiles(lat, n=100)
+    print(f"{args.connections} connections, {args.seconds:.0f}s, {args.workers} workers, short articles")
+    print(f"requests {len(lat)}  rps {len(lat) / elapsed:.1f}  errors {len(errors)}")
+    print(f"latency p50 {q[49] * 1000:.0f} ms  p95 {q[94] * 1000:.0f} ms  p99 {q[98] * 1000:.0f} ms")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,229 @@
+"""REST API and web page (FastAPI). Handlers only translate HTTP to the Python API.
+
+``create_app`` loads the model once; ``spinscope serve`` runs one app per
+uvicorn worker. Inference runs in a worker thread with a time limit, so one
+slow article does not stall the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from pathlib import Path
+from typing import Any, Literal
+
+import anyio
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from spinscope import __version__
+from spinscope.errors import (
+    BlockedAddress,
+    FetchError,
+    FetchTimeout,
+    InputError,
+    MalformedURL,
+    RequestTooLarge,
+    ServiceTimeout,
+    SpinscopeError,
+)
+from spinscope.ingest import SafeFetcher, article_from_text, load_source
+from spinscope.ingest.html import article_from_html
+from spinscope.languages import KNOWN
+from spinscope.pipeline import Pipeline, load
+from spinscope.report import render_body, render_html
+from spinscope.report.html import STYLESHEET
+from spinscope.taxonomy import TAXONOMY, Taxonomy
+from spinscope.types import Analysis, Article, to_dict
+
+WEB = Path(__file__).parent / "web"
+KNOWN_CODES = Literal[KNOWN]  # type: ignore[valid-type]
+MAX_BODY_BYTES = 6 * 1024 * 1024  # a 5 MB article plus JSON escaping
+REQUEST_TIMEOUT_S = 60.0
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+
+# Optional fields are typed without ``null`` (their default is simply absent) so that the
+# published schema says exactly what is accepted: one non-blank source, no explicit nulls.
+class AnalyzeRequest(BaseModel):
+    """Exactly one of ``text``, ``html`` or ``url``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "oneOf": [{"required": ["text"]}, {"required": ["html"]}, {"required": ["url"]}]})
+    text: str = Field(None, pattern=r"\S", description="Plain article text.")
+    html: str = Field(None, pattern=r"\S", description="A web page; its main text is extracted.")
+    url: str = Field(None, pattern=r"^\s*[hH][tT][tT][pP][sS]?://",
+                     description="An http(s) URL, fetched with SSRF protection.")
+    threshold: float = Field(None, ge=0, le=1,
+                             description="One confidence threshold for all labels (default: per-label thresholds).")
+    language: KNOWN_CODES = Field(None, description="Language code; detected when omitted.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> AnalyzeRequest:
+        given = [k for k in ("text", "html", "url") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'text', 'html' or 'url'")
+        return self
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    analysis: Analysis
+    body_html: str
+    document_html: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ErrorDetail:
+    code: str
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ErrorBody:
+    error: ErrorDetail
+
+
+@dataclasses.dataclass(frozen=True)
+class Health:
+    status: str
+    version: str
+    model: str
+
+
+def _status(exc: SpinscopeError) -> int:
+    if isinstance(exc, ServiceTimeout | FetchTimeout):
+        return 504
+    if isinstance(exc, RequestTooLarge):
+        return 413
+    if isinstance(exc, BlockedAddress):
+        return 403
+    if isinstance(exc, MalformedURL | InputError):
+        return 422
+    if isinstance(exc, FetchError):
+        return 502
+    return 500
+
+
+def _error(exc: SpinscopeError) -> JSONResponse:
+    return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=_status(exc))
+
+
+class BodyLimit:
+    """Refuses request bodies over ``limit`` bytes, declared or streamed, before they are parsed."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_big = _error(RequestTooLarge(f"request body over the {self.limit:,}-byte limit"))
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await too_big(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> dict[str, Any]:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise RequestTooLarge(f"request body over the {self.limit:,}-byte limit")
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def article_for(req: AnalyzeRequest, fetcher: SafeFetcher) -> Article:
+    if req.text is not None:
+        return article_from_text(req.text)
+    if req.html is not None:
+        return article_from_html(req.html)
+    url = (req.url or "").strip()
+    # Checked here, not left to load_source: a scheme-less string must never be read as a local path.
+    if not url.lower().startswith(("http://", "https://")):
+        raise MalformedURL(f"only http and https URLs can be fetched: {url[:80]!r}")
+    return load_source(url, fetcher=fetcher)
+
+
+def create_app(pipeline: Pipeline | None = None, *, fetcher: SafeFetcher | None = None,
+               max_body_bytes: int = MAX_BODY_BYTES, timeout_s: float = REQUEST_TIMEOUT_S) -> FastAPI:
+    nlp = pipeline or load()
+    safe = fetcher or SafeFetcher()
+    app = FastAPI(title="spinscope", version=__version__,
+                  description="Persuasion techniques, frames and genre of news articles.")
+
+    # Inference is CPU-bound Python: more threads than cores only make requests share the GIL
+    # and finish late together. One inference thread per worker serves them first come, first served.
+    limiter = anyio.CapacityLimiter(1)
+
+    async def run(req: AnalyzeRequest) -> Analysis:
+        async def work() -> Analysis:
+            # Fetching and extraction wait on the network: they stay out of the inference queue.
+            article = await anyio.to_thread.run_sync(article_for, req, safe)
+            return await anyio.to_thread.run_sync(
+                lambda: nlp(article, threshold=req.threshold, language=req.language), limiter=limiter)
+
+        try:
+            return await asyncio.wait_for(work(), timeout_s)
+        except TimeoutError as exc:
+            raise ServiceTimeout(f"analysis took longer than {timeout_s:.0f}s") from exc
+
+    err = {c: {"model": ErrorBody} for c in (403, 413, 422, 502, 504)}
+
+    @app.post("/v1/analyze", response_model=Analysis, responses=err, summary="Analyse one article")
+    async def analyze(req: AnalyzeRequest) -> Any:
+        return JSONResponse(to_dict(await run(req)))
+
+    @app.post("/v1/report", response_model=Report, responses=err, summary="Analyse and render as HTML")
+    async def report(req: AnalyzeRequest) -> Any:
+        analysis = await run(req)
+        return JSONResponse(to_dict(Report(analysis, render_body(analysis), render_html(analysis))))
+
+    @app.get("/v1/taxonomy", response_model=Taxonomy, summary="Techniques, categories, frames, genres")
+    async def taxonomy() -> Any:
+        return JSONResponse(to_dict(TAXONOMY))
+
+    @app.get("/healthz", response_model=Health)
+    async def healthz() -> Any:
+        return JSONResponse(to_dict(Health("ok", __version__, f"{nlp.info.name} v{nlp.info.version}")))
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(WEB / "index.html", media_type="text/html")
+
+    @app.get("/static/report.css", include_in_schema=False)
+    async def stylesheet() -> FileResponse:
+        return FileResponse(STYLESHEET, media_type="text/css")
+
+    app.mount("/static", StaticFiles(directory=WEB), name="static")
+
+    @app.exception_handler(SpinscopeError)
+    async def spinscope_error(_request: Request, exc: SpinscopeError) -> JSONResponse:
+        return _error(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
+        msg = f"{where}: {first.get('msg', 'invalid request')}" if where else str(first.get("msg", "invalid request"))
+        return JSONResponse({"error": {"code": "E108", "message": msg}}, status_code=422)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    app.add_middleware(BodyLimit, limit=max_body_bytes)
+    return app

@@ -1,0 +1,148 @@
+import json
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from spinscope.errors import BlockedAddress
+from spinscope.ingest import SafeFetcher
+from spinscope.interfaces.api import create_app
+from tests.ingest.server import LocalServer, NoEgress
+
+EVIL = ('Breaking <script>window.pwned=1</script>\n\nThey are corrupt liars <img src=x onerror="alert(1)"> and '
+        '<a href="javascript:alert(1)">traitors</a></textarea> who lie and lie.')
+
+
+class OfflineFetcher(SafeFetcher):
+    """Parses and validates URLs like the real one, then refuses before any lookup or socket."""
+
+    def check(self, url):
+        raise BlockedAddress(f"network disabled in tests: {url}")
+
+
+@pytest.fixture(scope="module")
+def app(pipeline):
+    return create_app(pipeline, fetcher=OfflineFetcher())
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return TestClient(app)
+
+
+def test_analyze_text_returns_the_schema_document(client, op_ed_text):
+    r = client.post("/v1/analyze", json={"text": op_ed_text, "threshold": 0.3})
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["schema_version"] == "1.0" and doc["threshold"] == 0.3
+    assert doc["article"]["title"] == "Riverton Deserves Better Than This Council"
+    text = doc["article"]["text"]
+    assert all(text[s["start"]:s["end"]] == s["text"] for p in doc["paragraphs"] for s in p["spans"])
+
+
+def test_analyze_html_and_language_override(client):
+    html = (open("tests/fixtures/news-page.html").read())
+    r = client.post("/v1/analyze", json={"html": html, "language": "de"})
+    assert r.status_code == 200
+    assert r.json()["article"]["language"] == "de" and "Privacy" not in r.json()["article"]["text"]
+
+
+def test_analyze_url_through_the_safe_fetcher(pipeline, monkeypatch):
+    guard = NoEgress(monkeypatch)
+    with LocalServer() as server:
+        c = TestClient(create_app(pipeline, fetcher=SafeFetcher(allow_private=True)))
+        r = c.post("/v1/analyze", json={"url": server.url("/article.html")})
+        assert r.status_code == 200, r.text
+        assert r.json()["article"]["source_url"] == server.url("/article.html")
+        blocked = TestClient(create_app(pipeline)).post("/v1/analyze", json={"url": "http://169.254.169.254/"})
+    assert blocked.status_code == 403 and blocked.json()["error"]["code"] == "E402"
+    assert not guard.violations
+
+
+@pytest.mark.parametrize("body,status,code", [
+    ({"text": "   "}, 422, "E108"),
+    ({"text": "a", "html": "<p>b</p>"}, 422, "E108"),
+    ({}, 422, "E108"),
+    ({"text": "a", "threshold": 2}, 422, "E108"),
+    ({"text": "a", "language": "xx"}, 422, "E108"),
+    ({"url": "/etc/passwd"}, 422, "E108"),  # never read as a local path
+    ({"url": "file:///etc/passwd"}, 422, "E108"),
+    ({"url": "http://exa mple.org/"}, 422, "E401"),
+    ({"text": None}, 422, "E108"),
+    ({"url": "http://10.0.0.1/"}, 403, "E402"),  # the offline fetcher refuses every host
+    ({"html": "<html><body><nav>Home</nav></body></html>"}, 422, "E107"),
+])
+def test_errors_are_json_with_codes(client, body, status, code):
+    r = client.post("/v1/analyze", json=body)
+    assert r.status_code == status, r.text
+    assert r.json()["error"]["code"] == code and r.json()["error"]["message"]
+
+
+def test_body_limit_and_timeout(pipeline):
+    small = TestClient(create_app(pipeline, max_body_bytes=1000))
+    r = small.post("/v1/analyze", json={"text": "x" * 2000})
+    assert r.status_code == 413 and r.json()["error"]["code"] == "E502"
+    slow = TestClient(create_app(pipeline, timeout_s=0.0001))
+    r = slow.post("/v1/analyze", json={"text": "Title\n\n" + "The regime lies. " * 3000})
+    assert r.status_code == 504 and r.json()["error"]["code"] == "E501"
+
+
+def test_report_page_taxonomy_health_and_headers(client):
+    r = client.post("/v1/report", json={"text": EVIL, "threshold": 0.0})
+    data = r.json()
+    assert r.status_code == 200 and set(data) == {"analysis", "body_html", "document_html"}
+    for markup in (data["body_html"], data["document_html"]):
+        assert "<script>" not in markup and "<img" not in markup and "<a href" not in markup
+        assert "</textarea>" not in markup and "&lt;script&gt;" in markup
+    tax = client.get("/v1/taxonomy").json()
+    assert len(tax["techniques"]) == 23 and len(tax["categories"]) == 6 and len(tax["frames"]) == 14
+    assert client.get("/healthz").json()["status"] == "ok"
+    page = client.get("/")
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert '<script src="/static/app.js"' in page.text and "<script>" not in page.text
+    assert client.get("/static/app.js").status_code == 200
+    assert client.get("/static/report.css").headers["content-type"].startswith("text/css")
+
+
+def test_openapi_models_are_the_project_types(client):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for name in ("Analysis", "Article", "TechniqueSpan", "ParagraphTechniques", "Taxonomy", "ErrorBody"):
+        assert name in schemas
+
+
+# --- schemathesis over every operation ---------------------------------------------------
+# Driven through hypothesis directly: schemathesis' pytest plugin does not load under pytest 9.
+
+OPERATIONS = [("POST", "/v1/analyze"), ("POST", "/v1/report"), ("GET", "/v1/taxonomy"), ("GET", "/healthz")]
+
+
+@pytest.fixture(scope="module")
+def api_schema(pipeline):
+    return schemathesis.openapi.from_asgi("/openapi.json", create_app(pipeline, fetcher=OfflineFetcher()))
+
+
+def test_schema_lists_every_operation(api_schema):
+    found = {(r.ok().method.upper(), r.ok().path) for r in api_schema.get_all_operations()}
+    assert found == set(OPERATIONS)
+
+
+@pytest.mark.parametrize("method,path", OPERATIONS)
+def test_api_conforms_to_its_schema(api_schema, method, path):
+    operation = api_schema[path][method]
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    def check(case):
+        # Schema-valid input may still be refused for its content (a page with no article,
+        # an unreachable URL): that is a 4xx by design, so only that one check is left out.
+        case.call_and_validate(excluded_checks=[positive_data_acceptance])
+
+    check()
+
+
+def test_json_download_matches_analysis(client):
+    r = client.post("/v1/report", json={"text": "Title\n\nThe corrupt regime lies."})
+    assert json.loads(json.dumps(r.json()["analysis"]))["article"]["text"] == "Title\n\nThe corrupt regime lies."

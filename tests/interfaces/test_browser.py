@@ -1,0 +1,146 @@
+"""The web page in real headless Chromium (Debian's package, driven by Playwright).
+
+Screenshots go to ``artifacts/`` (not committed). Skips with the reason when
+Chromium or Playwright is missing; ``.ci/run`` installs Chromium so CI runs it.
+"""
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).parents[2] / "artifacts"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (apt-get install chromium)")
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright (the [test] extra) is not installed")
+
+
+@pytest.fixture(scope="module")
+def base_url(pipeline):
+    import uvicorn
+
+    from spinscope.interfaces.api import create_app
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    server = uvicorn.Server(uvicorn.Config(create_app(pipeline), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 1400})
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def _analyse(page, base_url, text, threshold=None):
+    page.goto(base_url + "/")
+    page.fill("#text", text)
+    if threshold is not None:
+        page.fill("#threshold", str(threshold))
+    page.click("#submit")
+    page.wait_for_selector("#status:has-text('Done.')", timeout=30000)
+
+
+def test_paste_highlight_filter_slider_tooltip(page, base_url, op_ed_text):
+    _analyse(page, base_url, op_ed_text)
+    marks = page.locator("#result mark")
+    assert marks.count() > 0
+    assert "technique detections" in page.locator("#result .summary").inner_text()
+    assert "Genre:" in page.locator("#result .meta").first.inner_text()
+    assert page.locator("#result .legend .swatch").count() == 6
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-analysed.png"), full_page=True)
+
+    first = marks.first
+    category = first.get_attribute("data-categories").split()[0]
+    page.locator(f"#categories input[value='{category}']").uncheck()
+    assert "off" in (first.get_attribute("class") or "")
+    page.locator(f"#categories input[value='{category}']").check()
+    assert "off" not in (first.get_attribute("class") or "")
+
+    technique = first.get_attribute("data-techniques").split()[0]
+    page.select_option("#technique", technique)
+    visible = page.locator("#result mark:not(.off)")
+    assert visible.count() >= 1
+    for i in range(visible.count()):
+        assert technique in visible.nth(i).get_attribute("data-techniques").split()
+    page.select_option("#technique", "")
+
+    page.locator("#confidence").fill("1")
+    assert page.locator("#result mark:not(.off)").count() == 0
+    assert page.locator("#confidence-value").inner_text() == "100%"
+    page.locator("#confidence").fill("0")
+
+    first.focus()  # keyboard users get the same tooltip as mouse users
+    tip = page.evaluate("el => getComputedStyle(el, '::after').content", first.element_handle())
+    assert "%" in tip and len(tip) > 20
+    page.screenshot(path=str(ARTIFACTS / "browser-tooltip.png"))
+
+    assert page.locator("#download-json").get_attribute("href").startswith("blob:")
+    assert page.locator("#download-html").get_attribute("href").startswith("blob:")
+
+
+def test_malicious_article_runs_no_script(page, base_url):
+    evil = (
+        "Breaking <script>window.__pwned = 1</script> news\n\n"
+        "They are corrupt liars <img src=x onerror=\"window.__pwned = 2\"> and "
+        "<a href=\"javascript:window.__pwned=3\">traitors</a></textarea><svg onload=\"window.__pwned=4\"></svg> "
+        "who lie and lie.\n\n\"><script>window.__pwned=5</script>"
+    )
+    _analyse(page, base_url, evil, threshold=0.0)
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.locator("#result script, #result img, #result svg, #result a").count() == 0
+    assert "<script>window.__pwned = 1</script>" in page.locator("#result article").inner_text()
+
+
+def test_errors_are_shown(page, base_url):
+    page.goto(base_url + "/")
+    page.click("#submit")
+    assert "Give a link" in page.locator("#status").inner_text()
+    page.fill("#url", "http://169.254.169.254/latest/meta-data/")
+    page.click("#submit")
+    page.wait_for_selector("#status.error:has-text('E402')", timeout=10000)
+
+
+def test_fixture_page_html_report_is_standalone(page, base_url, tmp_path):
+    import spinscope
+    from spinscope.report import render_html
+
+    html = render_html(spinscope.load()((FIXTURES / "op-ed.txt").read_text()))
+    f = tmp_path / "report.html"
+    f.write_text(html)
+    page.goto(f.as_uri())
+    assert page.locator("mark").count() > 0
+    assert page.locator(".swatch").count() == 6
