@@ -5,6 +5,9 @@ Usage: python bench/load.py [--connections 50] [--seconds 60] [--workers 2]
 Starts ``spinscope serve`` on a free 127.0.0.1 port (never another address),
 posts short articles to /v1/analyze, and prints requests per second,
 p50/p95/p99 latency and the error count. Stops by itself.
+
+On 2 cores this Python generator takes CPU from the server it measures; for
+server-side figures use wrk with ``bench/wrk-post.lua`` (see that file).
 """
 
 from __future__ import annotations
