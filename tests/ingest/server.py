@@ -136,23 +136,17 @@ class NoEgress:
     def __init__(self, monkeypatch) -> None:
         self.connects: list = []
         self.violations: list = []
-        real_connect = socket.socket.connect
-        real_connect_ex = socket.socket.connect_ex
         real_getaddrinfo = socket.getaddrinfo
 
-        def connect(sock, address):
-            self.connects.append(address)
-            if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
-                self.violations.append(address)
-                raise AssertionError(f"test tried to connect outside loopback: {address}")
-            return real_connect(sock, address)
+        def guarded(real):
+            def connect(sock, address):
+                self.connects.append(address)
+                if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
+                    self.violations.append(address)
+                    raise AssertionError(f"test tried to connect outside loopback: {address}")
+                return real(sock, address)
 
-        def connect_ex(sock, address):
-            self.connects.append(address)
-            if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
-                self.violations.append(address)
-                raise AssertionError(f"test tried to connect outside loopback: {address}")
-            return real_connect_ex(sock, address)
+            return connect
 
         def getaddrinfo(host, *args, **kwargs):
             name = host.decode() if isinstance(host, bytes) else str(host)
@@ -164,6 +158,6 @@ class NoEgress:
                     raise AssertionError(f"test tried a DNS lookup: {name}") from None
             return real_getaddrinfo(host, *args, **kwargs)
 
-        monkeypatch.setattr(socket.socket, "connect", connect)
-        monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+        monkeypatch.setattr(socket.socket, "connect", guarded(socket.socket.connect))
+        monkeypatch.setattr(socket.socket, "connect_ex", guarded(socket.socket.connect_ex))
         monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)

@@ -206,3 +206,14 @@ def test_connection_refused_is_a_fetch_error(no_egress):
     s.close()  # nothing listens there now
     r = CliRunner().invoke(main, ["analyze", f"http://127.0.0.1:{port}/"], env={ALLOW_ENV: "1"})
     assert r.exit_code == 4 and "E408" in r.output
+
+
+def test_the_no_egress_guard_itself_blocks_before_sending(monkeypatch):
+    import socket
+
+    guard = NoEgress(monkeypatch)
+    with pytest.raises(AssertionError, match="outside loopback"):
+        socket.create_connection(("10.255.255.1", 80), timeout=0.1)
+    with pytest.raises(AssertionError, match="DNS lookup"):
+        socket.getaddrinfo("metadata.google.internal", 80)
+    assert guard.violations == [("10.255.255.1", 80), "metadata.google.internal"]
