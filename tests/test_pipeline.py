@@ -68,3 +68,15 @@ def test_unsupported_language_warns(pipeline):
 def test_unknown_model_is_a_clear_error(tmp_path):
     with pytest.raises(ModelNotFound, match="manifest.json"):
         spinscope.load(tmp_path)
+
+
+def test_very_long_input_is_cut_with_a_warning(pipeline):
+    from spinscope.pipeline import MAX_ANALYSED_CHARS
+
+    one_line = "The regime lies again. " * (MAX_ANALYSED_CHARS // 10)
+    a = pipeline("Title\n\n" + one_line + "\n\nLast paragraph.", language="en")
+    assert a.paragraphs[-1].paragraph.end <= MAX_ANALYSED_CHARS
+    assert any("were analysed" in w for w in a.warnings)
+    single = pipeline(one_line, language="en")
+    assert len(single.paragraphs) == 1 and single.paragraphs[0].paragraph.end == MAX_ANALYSED_CHARS
+    assert any("were analysed" in w for w in single.warnings)

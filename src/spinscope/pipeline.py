@@ -71,10 +71,10 @@ class Pipeline:
         if not analysed and paras:  # one enormous line: analyse its beginning
             first = paras[0]
             analysed = (Paragraph(first.index, first.start, min(first.end, first.start + MAX_ANALYSED_CHARS)),)
-        if len(analysed) < len(paras):
+        if analysed and analysed[-1].end < paras[-1].end:
             warnings.append(
-                f"the article is {len(article.text):,} characters long; only its first {len(analysed)} of "
-                f"{len(paras)} paragraphs (up to character {analysed[-1].end:,}) were analysed"
+                f"the article is {len(article.text):,} characters long; only its first {analysed[-1].end:,} "
+                f"characters ({len(analysed)} of {len(paras)} paragraphs) were analysed"
             )
         return self.annotate(article, analysed, self.predict(article, analysed), threshold, warnings)
 
