@@ -55,3 +55,14 @@ def test_read_article_errors(tmp_path):
     f.write_text("T\n\nBody.\nExit mobile version\n", encoding="utf-8")
     a = load_source(f)
     assert a.text == "T\n\nBody." and a.metadata["boilerplate_removed"] == "1" and a.id == "a"
+
+
+def test_oversized_files_are_refused_whatever_their_type(tmp_path):
+    from spinscope.ingest import article_from_bytes
+
+    with pytest.raises(InputTooLarge, match="limit is 100 bytes"):
+        article_from_bytes(b"%PDF-1.4\n" + b"x" * 200, max_bytes=100)
+    big = tmp_path / "big.html"
+    big.write_bytes(b"<p>" + b"x" * 200 + b"</p>")
+    with pytest.raises(InputTooLarge):
+        load_source(big, max_bytes=100)

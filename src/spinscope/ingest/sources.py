@@ -6,7 +6,7 @@ import re
 import sys
 from pathlib import Path
 
-from spinscope.errors import MalformedURL, MissingFile
+from spinscope.errors import InputTooLarge, MalformedURL, MissingFile
 from spinscope.ingest.fetch import SafeFetcher
 from spinscope.ingest.html import article_from_html, declared_charset, looks_like_html
 from spinscope.ingest.pdf import article_from_pdf
@@ -34,7 +34,7 @@ def article_from_bytes(
     """Sniff PDF, HTML or plain text (or trust ``content_type``) and extract the article."""
     if content_type == "application/pdf" or data[:5] == b"%PDF-":
         if len(data) > max_bytes:
-            decode(data, max_bytes=max_bytes)  # raises the size error
+            raise InputTooLarge(f"input is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
         return article_from_pdf(data, article_id=article_id, source_url=source_url, metadata=metadata)
     text = decode(data, max_bytes=max_bytes, declared=charset or declared_charset(data))
     if content_type in HTML_TYPES or (content_type is None and looks_like_html(text)):
