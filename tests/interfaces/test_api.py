@@ -9,6 +9,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from spinscope.errors import BlockedAddress
 from spinscope.ingest import SafeFetcher
 from spinscope.interfaces.api import create_app
+from tests.conftest import FIXTURES
 from tests.ingest.server import LocalServer, NoEgress
 
 EVIL = ('Breaking <script>window.pwned=1</script>\n\nThey are corrupt liars <img src=x onerror="alert(1)"> and '
@@ -43,7 +44,7 @@ def test_analyze_text_returns_the_schema_document(client, op_ed_text):
 
 
 def test_analyze_html_and_language_override(client):
-    html = (open("tests/fixtures/news-page.html").read())
+    html = (FIXTURES / "news-page.html").read_text(encoding="utf-8")
     r = client.post("/v1/analyze", json={"html": html, "language": "de"})
     assert r.status_code == 200
     assert r.json()["article"]["language"] == "de" and "Privacy" not in r.json()["article"]["text"]
