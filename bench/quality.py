@@ -17,8 +17,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
+from baseline import fit_predict
 
 from spinscope.semeval.scoring import score_multilabel, score_single_label
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
@@ -41,23 +40,9 @@ def baseline(res: classic.CVResult, texts: list[str], task: str) -> dict[str, tu
             te = np.flatnonzero((langs == lang) & (folds == k))
             if not len(te):
                 continue
-            vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-            Xtr = vec.fit_transform([texts[i] for i in tr])
-            Xte = vec.transform([texts[i] for i in te])
-            if task == "genre":
-                y = [res.gold[i] for i in tr]
-                p = LinearSVC().fit(Xtr, y).predict(Xte) if len(set(y)) > 1 else [y[0]] * len(te)
-                for i, v in zip(te, p, strict=True):
-                    preds[i] = str(v)
-            else:
-                names = LABELS[task]
-                D = np.zeros((len(te), len(names)), bool)
-                for j, name in enumerate(names):
-                    y = np.array([name in res.gold[i] for i in tr])
-                    if y.any() and not y.all():
-                        D[:, j] = LinearSVC().fit(Xtr, y).decision_function(Xte) > 0
-                for row, i in enumerate(te):
-                    preds[i] = tuple(names[j] for j in np.flatnonzero(D[row]))
+            p = fit_predict([texts[i] for i in tr], [res.gold[i] for i in tr], [texts[i] for i in te], task, LABELS[task])
+            for i, v in zip(te, p, strict=True):
+                preds[i] = v
     for lang in sorted(set(res.languages)) + ["all"]:
         sel = [i for i, la in enumerate(res.languages) if lang in ("all", la)]
         gold = {res.keys[i]: res.gold[i] for i in sel}

@@ -15,6 +15,7 @@ import numpy as np
 
 from spinscope import languages
 from spinscope.detect.classic import ArticleScores, ClassicModel
+from spinscope.detect.transformer import TransformerModel
 from spinscope.errors import InvalidOption
 from spinscope.ingest import article_from_text
 from spinscope.segment import paragraphs, sentences
@@ -33,7 +34,9 @@ from spinscope.types import (
 )
 
 MODELS_DIR = Path(__file__).parent / "models"
-DEFAULT_MODEL = "classic"
+DEFAULT_MODEL = "transformer"
+# `spinscope serve --model` hands its choice to the worker processes through this variable.
+MODEL_ENV = "SPINSCOPE_MODEL"
 # Scores below this are left out of results; they only bloat JSON.
 REPORT_FLOOR = 0.05
 # Techniques expressed by a word or short phrase: the span is the cue itself.
@@ -45,10 +48,12 @@ MAX_ANALYSED_CHARS = 200_000
 
 
 def load(model: str | Path = DEFAULT_MODEL) -> Pipeline:
-    """Load a model by name (a folder under ``spinscope/models``) or by path."""
+    """Load a model by name (``transformer`` or ``classic``, under ``spinscope/models``) or by path."""
     path = Path(model)
     if not path.exists() and (MODELS_DIR / str(model)).exists():
         path = MODELS_DIR / str(model)
+    if (path / "model.onnx").is_file():
+        return Pipeline(TransformerModel.load(path))
     return Pipeline(ClassicModel.load(path))
 
 
@@ -58,7 +63,7 @@ def _check_threshold(threshold: float | None) -> None:
 
 
 class Pipeline:
-    def __init__(self, model: ClassicModel) -> None:
+    def __init__(self, model: ClassicModel | TransformerModel) -> None:
         self.model = model
         self.info = ModelInfo(name=model.name, version=model.version, kind=model.kind)
 
@@ -126,6 +131,7 @@ class Pipeline:
             probs = scores.paragraphs[row]
             tech_scores = []
             spans = []
+            located = scores.spans[row] if scores.spans is not None else ()
             for j in np.argsort(-probs):
                 p = float(probs[j])
                 detected = bool(p >= t_tech[j])
@@ -133,7 +139,11 @@ class Pipeline:
                     continue
                 tech_scores.append(TechniqueScore(head.labels[j], round(p, 4), detected))
                 if detected:
-                    spans.append(self._span(article.text, para, sents, int(j), p))
+                    found = [s for s in located if s[0] == j]
+                    if found:
+                        spans += [self._token_span(article.text, para, int(j), s, e, p) for _, s, e, _q in found]
+                    else:
+                        spans.append(self._span(article.text, para, sents, int(j), p))
             results.append(ParagraphTechniques(para, tuple(tech_scores), tuple(spans)))
         genre_labels = self.model.genre.labels
         genre = Genre(
@@ -156,6 +166,23 @@ class Pipeline:
             model=self.info,
             threshold=threshold,
             warnings=tuple(warnings),
+        )
+
+    def _token_span(self, text: str, para: Paragraph, j: int, start: int, end: int, p: float) -> TechniqueSpan:
+        """A span the model's token head marked; its words are the cue."""
+        name = self.model.techniques.labels[j]
+        info = technique(name)
+        cue = " ".join(text[start:end].split())
+        short = cue if len(cue) <= 80 else cue[:77] + "..."
+        return TechniqueSpan(
+            technique=name,
+            start=start,
+            end=end,
+            confidence=round(p, 4),
+            text=text[start:end],
+            paragraph=para.index,
+            cues=(short,),
+            explanation=f"{info.label}: {info.definition} Marked by the model: {short!r}.",
         )
 
     def _span(self, text: str, para: Paragraph, sents: tuple[Sentence, ...], j: int, p: float) -> TechniqueSpan:

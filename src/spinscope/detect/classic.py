@@ -29,6 +29,8 @@ class ArticleScores:
     paragraphs: np.ndarray  # (n_paragraphs, n_techniques)
     frames: np.ndarray  # (n_frames,)
     genre: np.ndarray  # (n_genres,)
+    # Per paragraph: (technique index, start, end, probability) from a span head; None without one.
+    spans: tuple[tuple[tuple[int, int, int, float], ...], ...] | None = None
 
 
 class ClassicModel:

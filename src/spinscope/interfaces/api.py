@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,7 +35,7 @@ from spinscope.errors import (
 from spinscope.ingest import SafeFetcher, article_from_text, load_source
 from spinscope.ingest.html import article_from_html
 from spinscope.languages import KNOWN
-from spinscope.pipeline import Pipeline, load
+from spinscope.pipeline import DEFAULT_MODEL, MODEL_ENV, Pipeline, load
 from spinscope.report import render_body, render_html
 from spinscope.report.html import STYLESHEET
 from spinscope.taxonomy import TAXONOMY, Taxonomy
@@ -156,7 +157,7 @@ def article_for(req: AnalyzeRequest, fetcher: SafeFetcher) -> Article:
 
 def create_app(pipeline: Pipeline | None = None, *, fetcher: SafeFetcher | None = None,
                max_body_bytes: int = MAX_BODY_BYTES, timeout_s: float = REQUEST_TIMEOUT_S) -> FastAPI:
-    nlp = pipeline or load()
+    nlp = pipeline or load(os.environ.get(MODEL_ENV, DEFAULT_MODEL))
     safe = fetcher or SafeFetcher()
     app = FastAPI(title="spinscope", version=__version__,
                   description="Persuasion techniques, frames and genre of news articles.")

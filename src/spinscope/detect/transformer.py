@@ -1,0 +1,208 @@
+"""The default model: fine-tuned multilingual-e5-small on ONNX Runtime, no torch.
+
+Reads: article text and its paragraphs. Writes nothing: ``predict`` is pure.
+
+One int8 ONNX forward pass per paragraph window yields paragraph logits, token
+(span) logits and a pooled vector. Paragraph probabilities are Platt-calibrated
+and blended per technique with the classical model's (the blend weight, like
+every threshold, was chosen on the validation split); genre and frames come
+from linear heads over the mean of the article's paragraph vectors, blended
+the same way. Paragraphs longer than one window are read in several windows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from spinscope.detect.classic import ArticleScores, ClassicModel
+from spinscope.detect.linear import LinearHead, sigmoid, softmax
+from spinscope.errors import ModelCorrupt, ModelNotFound
+from spinscope.types import Paragraph
+
+PAD_ID = 1
+REQUIRED = ("manifest.json", "model.onnx", "tokenizer.json", "heads.npz")
+# Padded tokens per ONNX call: big enough to amortise call overhead, small enough for cache.
+BATCH_TOKENS = 4096
+
+
+@dataclass(frozen=True)
+class Window:
+    paragraph: int  # row in the article's paragraph list
+    ids: np.ndarray
+    offsets: np.ndarray  # (n, 2) article offsets; (0, 0) for special tokens
+
+
+def _head(arrays: dict[str, np.ndarray], name: str, labels: tuple[str, ...]) -> LinearHead:
+    return LinearHead(
+        labels, arrays[f"{name}_W"].astype(np.float32), arrays[f"{name}_b"].astype(np.float32),
+        arrays[f"{name}_a"].astype(np.float32), arrays[f"{name}_c"].astype(np.float32),
+        arrays[f"{name}_t"].astype(np.float32),
+    )
+
+
+@dataclass(frozen=True)
+class RawOutputs:
+    """What one article's forward passes give, before any calibration."""
+
+    logits: np.ndarray  # (n_paragraphs, n_techniques), strongest window per paragraph
+    paragraph_vectors: np.ndarray  # (n_paragraphs, hidden)
+    windows: list[Window]
+    token_logits: list[np.ndarray]  # per window, (n_tokens, n_techniques)
+
+    @property
+    def document(self) -> np.ndarray:
+        return self.paragraph_vectors.mean(0)
+
+
+class Encoder:
+    """The ONNX graph and its tokenizer; shared by the runtime model and the trainer."""
+
+    def __init__(self, path: Path, max_len: int, threads: int | None = None, special: dict[str, int] | None = None) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
+        opts.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(str(path / "model.onnx"), opts, providers=["CPUExecutionProvider"])
+        self.max_len = max_len
+        ids = special or {"bos": 0, "eos": 2, "pad": PAD_ID}
+        self.bos, self.eos, self.pad = ids["bos"], ids["eos"], ids["pad"]
+
+    # -- windows -------------------------------------------------------
+    def windows(self, text: str, paragraphs: tuple[Paragraph, ...]) -> list[Window]:
+        encs = self.tokenizer.encode_batch([text[p.start : p.end] for p in paragraphs], add_special_tokens=False)
+        body = self.max_len - 2
+        out = []
+        for row, (p, enc) in enumerate(zip(paragraphs, encs, strict=True)):
+            ids = np.asarray(enc.ids, np.int64)
+            offs = np.asarray(enc.offsets, np.int64).reshape(-1, 2) + p.start
+            for s in range(0, max(len(ids), 1), body):
+                w_ids = np.concatenate([[self.bos], ids[s : s + body], [self.eos]])
+                w_off = np.concatenate([[[0, 0]], offs[s : s + body], [[0, 0]]])
+                out.append(Window(row, w_ids, w_off))
+        return out
+
+    def forward(self, windows: list[Window]) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+        """Paragraph logits, token logits and pooled vectors, one entry per window."""
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i].ids))
+        para: list[np.ndarray] = [np.empty(0)] * len(windows)
+        tok: list[np.ndarray] = [np.empty(0)] * len(windows)
+        pooled: list[np.ndarray] = [np.empty(0)] * len(windows)
+        i = 0
+        while i < len(order):
+            longest = len(windows[order[i]].ids)
+            j = i
+            while j < len(order) and len(windows[order[j]].ids) * (j - i + 1) <= max(BATCH_TOKENS, longest):
+                j += 1
+            group = order[i:j]
+            n = len(windows[group[-1]].ids)
+            ids = np.full((len(group), n), self.pad, np.int64)
+            mask = np.zeros((len(group), n), np.int64)
+            for r, g in enumerate(group):
+                ids[r, : len(windows[g].ids)] = windows[g].ids
+                mask[r, : len(windows[g].ids)] = 1
+            p, t, v = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
+            for r, g in enumerate(group):
+                para[g], tok[g], pooled[g] = p[r], t[r, : len(windows[g].ids)], v[r]
+            i = j
+        return para, tok, pooled
+
+    def run(self, text: str, paragraphs: tuple[Paragraph, ...]) -> RawOutputs:
+        wins = self.windows(text, paragraphs)
+        para, tok, pooled = self.forward(wins)
+        n, k = len(paragraphs), para[0].shape[0]
+        logits = np.full((n, k), -30.0, np.float32)
+        vec = np.zeros((n, pooled[0].shape[0]), np.float32)
+        weight = np.zeros(n, np.float32)
+        for w, z, v in zip(wins, para, pooled, strict=True):
+            # A technique anywhere in a long paragraph counts: take the strongest window.
+            logits[w.paragraph] = np.maximum(logits[w.paragraph], z)
+            vec[w.paragraph] += v * len(w.ids)
+            weight[w.paragraph] += len(w.ids)
+        return RawOutputs(logits, vec / np.maximum(weight, 1)[:, None], wins, tok)
+
+
+class TransformerModel:
+    kind = "transformer"
+
+    def __init__(self, path: Path, classic: ClassicModel, threads: int | None = None) -> None:
+        for name in REQUIRED:
+            if not (path / name).is_file():
+                raise ModelNotFound(f"model directory {path} has no {name}")
+        try:
+            self.manifest: dict[str, Any] = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+            labels = {k: tuple(v) for k, v in self.manifest["labels"].items()}
+            with np.load(path / "heads.npz", allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+            self.encoder = Encoder(path, int(self.manifest["config"]["max_len"]), threads, self.manifest.get("special_ids"))
+            t = labels["techniques"]
+            # Paragraph head: Platt-scaled ONNX logits; thresholds apply to the blended probability.
+            self.techniques = LinearHead(t, np.zeros((0, len(t)), np.float32), np.zeros(len(t), np.float32),
+                                         arrays["techniques_a"], arrays["techniques_c"], arrays["techniques_t"])
+            self.technique_blend = arrays["techniques_w"].astype(np.float32)
+            self.span_thresholds = arrays["spans_t"].astype(np.float32)
+            self.frames = _head(arrays, "frames", labels["frames"])
+            self.frame_blend = arrays["frames_w"].astype(np.float32)
+            self.genre = _head(arrays, "genre", labels["genre"])
+            self.genre_blend = float(arrays["genre_w"][0])
+            self.genre_offset = arrays["genre_offset"].astype(np.float32)
+        except (KeyError, ValueError, OSError, RuntimeError) as exc:
+            raise ModelCorrupt(f"cannot read model in {path}: {exc}") from exc
+        if self.techniques.labels != classic.techniques.labels or self.frames.labels != classic.frames.labels:
+            raise ModelCorrupt("the transformer and classical models disagree on their labels")
+        self.classic = classic
+        self.cues = classic.cues
+        self.name = str(self.manifest.get("name", "transformer"))
+        self.version = str(self.manifest.get("version", "0"))
+
+    @classmethod
+    def load(cls, path: str | Path) -> TransformerModel:
+        path = Path(path)
+        try:
+            manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelNotFound(f"model directory {path} has no readable manifest.json") from exc
+        return cls(path, ClassicModel.load(path.parent / str(manifest.get("fallback", "classic"))))
+
+    def predict(self, text: str, paragraphs: tuple[Paragraph, ...]) -> ArticleScores:
+        classic = self.classic.predict(text, paragraphs)
+        if not paragraphs:
+            return classic
+        raw = self.encoder.run(text, paragraphs)
+        return self.combine(raw, classic)
+
+    def combine(self, raw: RawOutputs, classic: ArticleScores) -> ArticleScores:
+        """Calibrate and blend; pure, so the trainer scores exactly what the runtime ships."""
+        probs = self.technique_blend * self.techniques.calibrated(raw.logits)
+        probs = probs + (1 - self.technique_blend) * classic.paragraphs
+        doc = raw.document
+        frames = self.frame_blend * self.frames.calibrated(doc @ self.frames.weights + self.frames.bias)
+        frames = frames + (1 - self.frame_blend) * classic.frames
+        genre = self.genre_blend * softmax(doc @ self.genre.weights + self.genre.bias)
+        genre = softmax(np.log(genre + (1 - self.genre_blend) * classic.genre + 1e-9) + self.genre_offset)
+        spans = token_spans(raw, self.span_thresholds)
+        return ArticleScores(probs.astype(np.float32), frames.astype(np.float32), genre.astype(np.float32), spans)
+
+
+def token_spans(raw: RawOutputs, thresholds: np.ndarray) -> tuple[tuple[tuple[int, int, int, float], ...], ...]:
+    """Per paragraph, (technique, start, end, probability) for each run of tokens over threshold."""
+    found: list[list[tuple[int, int, int, float]]] = [[] for _ in range(raw.logits.shape[0])]
+    for w, z in zip(raw.windows, raw.token_logits, strict=True):
+        p = sigmoid(z)
+        real = w.offsets[:, 1] > w.offsets[:, 0]
+        on = (p >= thresholds) & real[:, None]
+        for j in np.flatnonzero(on.any(0)):
+            edges = np.diff(np.concatenate([[0], on[:, j].astype(np.int8), [0]]))
+            for t, e in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+                found[w.paragraph].append(
+                    (int(j), int(w.offsets[t, 0]), int(w.offsets[e - 1, 1]), float(p[t:e, j].max()))
+                )
+    return tuple(tuple(f) for f in found)

