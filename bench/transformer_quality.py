@@ -17,6 +17,7 @@ import json
 import sys
 import tempfile
 import time
+from itertools import zip_longest
 from pathlib import Path
 
 import numpy as np
@@ -89,7 +90,7 @@ def resegmented(text: str, mode: str) -> tuple[str, list[list[int]]]:
         for p in paras:
             lines += [(" ".join(text[s.start : s.end].split()), [p.index]) for s in sentences(text, (p,))]
     else:  # adjacent paragraphs merged pairwise into long ones
-        for a, b in zip(paras[::2], [*paras[1::2], None], strict=True):
+        for a, b in zip_longest(paras[::2], paras[1::2]):
             if b is None:
                 lines.append((text[a.start : a.end], [a.index]))
             else:
