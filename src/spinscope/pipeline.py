@@ -170,20 +170,10 @@ class Pipeline:
 
     def _token_span(self, text: str, para: Paragraph, j: int, start: int, end: int, p: float) -> TechniqueSpan:
         """A span the model's token head marked; its words are the cue."""
-        name = self.model.techniques.labels[j]
-        info = technique(name)
         cue = " ".join(text[start:end].split())
         short = cue if len(cue) <= 80 else cue[:77] + "..."
-        return TechniqueSpan(
-            technique=name,
-            start=start,
-            end=end,
-            confidence=round(p, 4),
-            text=text[start:end],
-            paragraph=para.index,
-            cues=(short,),
-            explanation=f"{info.label}: {info.definition} Marked by the model: {short!r}.",
-        )
+        return _technique_span(self.model.techniques.labels[j], text, para, start, end, p, (short,),
+                               f" Marked by the model: {short!r}.")
 
     def _span(self, text: str, para: Paragraph, sents: tuple[Sentence, ...], j: int, p: float) -> TechniqueSpan:
         """Place a detected technique inside its paragraph with the cue lexicon.
@@ -205,15 +195,22 @@ class Pipeline:
             if best is not None and lex.strength(text, best.start, best.end, name) > 0:
                 start, end = best.start, best.end
                 cue_words = lex.top_words(text, start, end, name)
-        info = technique(name)
         because = f" Cue: {', '.join(repr(w) for w in cue_words)}." if cue_words else ""
-        return TechniqueSpan(
-            technique=name,
-            start=start,
-            end=end,
-            confidence=round(p, 4),
-            text=text[start:end],
-            paragraph=para.index,
-            cues=tuple(cue_words),
-            explanation=f"{info.label}: {info.definition}{because}",
-        )
+        return _technique_span(name, text, para, start, end, p, tuple(cue_words), because)
+
+
+def _technique_span(
+    name: str, text: str, para: Paragraph, start: int, end: int, p: float, cues: tuple[str, ...], because: str
+) -> TechniqueSpan:
+    """The span with its explanation: the technique's definition, then why this text."""
+    info = technique(name)
+    return TechniqueSpan(
+        technique=name,
+        start=start,
+        end=end,
+        confidence=round(p, 4),
+        text=text[start:end],
+        paragraph=para.index,
+        cues=cues,
+        explanation=f"{info.label}: {info.definition}{because}",
+    )

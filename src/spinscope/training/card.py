@@ -5,6 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 
+def metrics_table(metrics: dict[str, dict[str, dict[str, float]]]) -> list[str]:
+    """Markdown rows for ``{task: {language: {micro_f1, macro_f1, n}}}``."""
+    lines = ["| task | language | micro-F1 | macro-F1 | items |", "|---|---|---|---|---|"]
+    for task, rows in metrics.items():
+        for lang, r in rows.items():
+            lines.append(f"| {task} | {lang} | {r['micro_f1']:.3f} | {r['macro_f1']:.3f} | {r['n']} |")
+    return lines
+
+
 def model_card(manifest: dict[str, Any]) -> str:
     m = manifest
     lines = [
@@ -31,12 +40,8 @@ def model_card(manifest: dict[str, Any]) -> str:
         "## Cross-validation",
         f"Protocol: {m['cv_protocol']}.",
         "",
-        "| task | language | micro-F1 | macro-F1 | items |",
-        "|---|---|---|---|---|",
+        *metrics_table(m["cv_metrics"]),
     ]
-    for task, rows in m["cv_metrics"].items():
-        for lang, r in rows.items():
-            lines.append(f"| {task} | {lang} | {r['micro_f1']:.3f} | {r['macro_f1']:.3f} | {r['n']} |")
     lines += ["", "## Label problems found in the training data"]
     if m["label_problems"]:
         for p in m["label_problems"]:

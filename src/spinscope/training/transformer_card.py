@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
+from spinscope.training.card import metrics_table
 from spinscope.training.corpus import Corpus
 from spinscope.training.transformer import TEST_FOLD, VALIDATION_FOLD, EncoderConfig
 
@@ -91,12 +92,8 @@ def model_card(m: dict[str, Any]) -> str:
         "",
         "## Test-fold scores (never used for any choice)",
         "",
-        "| task | language | micro-F1 | macro-F1 | items |",
-        "|---|---|---|---|---|",
+        *metrics_table(m["test_metrics"]),
     ]
-    for task, rows in m["test_metrics"].items():
-        for lang, r in rows.items():
-            lines.append(f"| {task} | {lang} | {r['micro_f1']:.3f} | {r['macro_f1']:.3f} | {r['n']} |")
     lines += [
         "",
         "## Limits",
