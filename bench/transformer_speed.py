@@ -45,12 +45,16 @@ def articles(n: int, words: int = 800) -> list[str]:
 def run_spinscope(texts: list[str], model: str) -> list[float]:
     import spinscope
 
-    nlp = spinscope.load(model)
-    nlp(texts[0])  # warm-up
+    return time_each(spinscope.load(model), texts)
+
+
+def time_each(fn, texts: list[str]) -> list[float]:
+    """Seconds per text, after one warm-up call."""
+    fn(texts[0])
     times = []
     for t in texts:
         t0 = time.perf_counter()
-        nlp(t)
+        fn(t)
         times.append(time.perf_counter() - t0)
     return times
 
@@ -85,13 +89,7 @@ def run_torch(texts: list[str], checkpoint: Path) -> list[float]:
         pooled = np.stack([np.asarray(f[0]).mean(0) for f in feats])
         return pooled @ W + b
 
-    analyse(texts[0])
-    times = []
-    for t in texts:
-        t0 = time.perf_counter()
-        analyse(t)
-        times.append(time.perf_counter() - t0)
-    return times
+    return time_each(analyse, texts)
 
 
 def child(args: argparse.Namespace) -> int:
