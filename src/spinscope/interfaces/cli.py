@@ -210,7 +210,7 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
           epochs: int | None, encoder: str | None) -> None:
     """Train a model (needs the [train] extra).
 
-    The transformer takes about 90 minutes on a 2-core CPU; run it in the
+    The transformer takes about 80 minutes on a 2-core CPU; run it in the
     background and rerun the same command to resume after an interruption.
 
     \b

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -61,6 +60,16 @@ def split_of(article_id: str) -> str:
     return "test" if f == TEST_FOLD else "validation" if f == VALIDATION_FOLD else "train"
 
 
+def spans_by_article(corpus: Corpus) -> dict[str, list[tuple[int, int, int]]]:
+    """Gold spans as (start, end, technique index), per article."""
+    index = {name: j for j, name in enumerate(TECHNIQUE_NAMES)}
+    out: dict[str, list[tuple[int, int, int]]] = {}
+    for s in corpus.spans:
+        if s.technique in index:
+            out.setdefault(s.article, []).append((s.start, s.end, index[s.technique]))
+    return out
+
+
 def examples(corpus: Corpus, cfg: EncoderConfig, augment: bool) -> list[Example]:
     """Paragraph examples in article coordinates; with ``augment``, re-segmented extras.
 
@@ -69,10 +78,7 @@ def examples(corpus: Corpus, cfg: EncoderConfig, augment: bool) -> list[Example]
     """
     rng = random.Random(cfg.seed)
     index = {name: j for j, name in enumerate(TECHNIQUE_NAMES)}
-    spans_by_article: dict[str, list[tuple[int, int, int]]] = {}
-    for s in corpus.spans:
-        if s.technique in index:
-            spans_by_article.setdefault(s.article, []).append((s.start, s.end, index[s.technique]))
+    gold = spans_by_article(corpus)
     labelled = {(p.article, p.index): p for p in corpus.paragraphs}
     lang_of = {p.article: p.language for p in corpus.paragraphs}
     out: list[Example] = []
@@ -81,7 +87,7 @@ def examples(corpus: Corpus, cfg: EncoderConfig, augment: bool) -> list[Example]
             continue
         lang = lang_of[aid]
         paras = [p for p in paragraphs(text) if (aid, p.index) in labelled]
-        spans = spans_by_article.get(aid, [])
+        spans = gold.get(aid, [])
 
         def from_spans(start: int, end: int, spans: list = spans) -> tuple[int, ...]:
             return tuple(sorted({j for s, e, j in spans if s < end and e > start}))
@@ -111,11 +117,7 @@ class Encoded:
 
 
 def encode(tokenizer, corpus: Corpus, exs: Sequence[Example], max_len: int) -> Encoded:
-    index = {name: j for j, name in enumerate(TECHNIQUE_NAMES)}
-    spans_by_article: dict[str, list[tuple[int, int, int]]] = {}
-    for s in corpus.spans:
-        if s.technique in index:
-            spans_by_article.setdefault(s.article, []).append((s.start, s.end, index[s.technique]))
+    gold = spans_by_article(corpus)
     texts = [corpus.st3_texts[e.article][e.start : e.end] for e in exs]
     encs = tokenizer.encode_batch(texts)
     ids, offs, tlabels = [], [], []
@@ -127,7 +129,7 @@ def encode(tokenizer, corpus: Corpus, exs: Sequence[Example], max_len: int) -> E
         o = np.array(enc.offsets, np.int64)[keep] + e.start
         o[np.array(enc.special_tokens_mask, bool)[keep]] = 0
         tl = np.zeros((len(keep), len(TECHNIQUE_NAMES)), np.uint8)
-        for s, t, j in spans_by_article.get(e.article, []):
+        for s, t, j in gold.get(e.article, []):
             if s < e.end and t > e.start:
                 tl[(o[:, 0] < t) & (o[:, 1] > s) & (o[:, 1] > o[:, 0]), j] = 1
         Y[n, list(e.labels)] = 1.0
@@ -305,10 +307,6 @@ def train(
         )
         log(f"epoch {epoch + 1} done in {(time.time() - t0) / 60:.1f} min, mean loss {loss_sum / len(order):.4f}")
     return model
-
-
-def steps_note(cfg: EncoderConfig) -> str:
-    return f"{cfg.epochs} epochs, lr {cfg.lr} (heads {cfg.head_lr}), warmup {math.floor(cfg.warmup * 100)}%"
 
 
 def prepare(corpus_root: Path, corpus: Corpus, work_dir: Path, min_df: int = 3, log: Callable[[str], None] = print):

@@ -72,7 +72,8 @@ def model_card(m: dict[str, Any]) -> str:
         *[f"- {k.replace('_', ' ')}: {v}" for k, v in m["source"].items()],
         f"- Training data: {m['training_data']['source']}; sha256 `{m['training_data']['sha256']}`.",
         f"- Licence: {m['licence']}.",
-        f"- Training time: {m['training_seconds']} s (2-core CPU).",
+        f"- Time of the command that wrote this model: {m['training_seconds']} s on a 2-core CPU "
+        "(epochs resumed from checkpoints are not counted).",
         "",
         "## Method",
         "multilingual-e5-small (12 layers, hidden 384) fine-tuned jointly on all six training",

@@ -68,15 +68,20 @@ def collect(encoder: Encoder, classic: ClassicModel, corpus: Corpus, splits: set
 
 
 # -- paragraph rows -----------------------------------------------------------
+def _row_of(corpus: Corpus) -> dict[tuple[str, int], int]:
+    """(article, SemEval paragraph number) -> row in that article's score matrix; segments each article once."""
+    return {(aid, q.index): r for aid, text in corpus.st3_texts.items() for r, q in enumerate(paragraphs(text))}
+
+
 def paragraph_rows(corpus: Corpus, out: Outputs, split: str):
     """Logits, classical probabilities, gold matrix, keys and languages of labelled paragraphs."""
     index = {n: j for j, n in enumerate(TECHNIQUE_NAMES)}
+    rows = _row_of(corpus)
     Z, P, Y, keys, langs = [], [], [], [], []
     for p in corpus.paragraphs:
         if split_of(p.article) != split or p.article not in out.st3:
             continue
-        rows = {q.index: r for r, q in enumerate(paragraphs(corpus.st3_texts[p.article]))}
-        r = rows[p.index]
+        r = rows[(p.article, p.index)]
         Z.append(out.st3[p.article].logits[r])
         P.append(out.st3_classic[p.article].paragraphs[r])
         y = np.zeros(len(TECHNIQUE_NAMES), bool)
@@ -234,10 +239,10 @@ def score_split(corpus: Corpus, out: Outputs, split: str, combine: Callable[[Raw
     scored = {a: combine(out.st3[a], out.st3_classic[a]) for a in out.st3 if split_of(a) == split}
     docs = {a: combine(out.docs[a], out.docs_classic[a]) for a in out.docs if split_of(a) == split}
     gold_t, pred_t, lang_t = {}, {}, {}
+    rows = _row_of(corpus)
     for p in corpus.paragraphs:
         if p.article in scored:
-            rows = {q.index: r for r, q in enumerate(paragraphs(corpus.st3_texts[p.article]))}
-            probs = scored[p.article].paragraphs[rows[p.index]]
+            probs = scored[p.article].paragraphs[rows[(p.article, p.index)]]
             gold_t[(p.article, p.index)] = p.labels
             pred_t[(p.article, p.index)] = _over(TECHNIQUE_NAMES, probs, thresholds["techniques"])
             lang_t[(p.article, p.index)] = p.language
@@ -269,9 +274,9 @@ def score_split(corpus: Corpus, out: Outputs, split: str, combine: Callable[[Raw
 def fit_paragraph_heads(corpus: Corpus, out: Outputs, log: Callable[[str], None]) -> dict[str, np.ndarray]:
     Z, P, Y, _, _ = paragraph_rows(corpus, out, "validation")
     a, c = calibrate(Z, Y)
-    w, t, f1 = fit_blend(sigmoid(a * Z + c), P, Y)
-    log(f"techniques: blend weight {w} on the transformer head, validation micro-F1 {f1:.3f}")
     Zt = sigmoid(a * Z + c)
+    w, t, f1 = fit_blend(Zt, P, Y)
+    log(f"techniques: blend weight {w} on the transformer head, validation micro-F1 {f1:.3f}")
     t_alone = choose_thresholds(Zt, Y, MIN_POSITIVES)
     log(f"techniques: transformer alone, validation micro-F1 {micro_f1(Zt >= t_alone, Y):.3f}")
     span_t, span_f = fit_span_threshold(corpus, out)
