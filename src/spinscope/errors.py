@@ -104,6 +104,12 @@ class ConnectionFailed(FetchError):
     code = "E408"
 
 
+class UnsupportedEncoding(FetchError):
+    """Stacked, unknown or corrupt ``Content-Encoding``: refused rather than decoded blindly."""
+
+    code = "E409"
+
+
 class ServiceTimeout(SpinscopeError):
     """The web service gave up on a request that took longer than its time limit."""
 

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+import gzip
 import ipaddress
 import socket
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 PAGE = (Path(__file__).parents[1] / "fixtures" / "news-page.html").read_bytes()
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+_BOMBS: dict[str, bytes] = {}
+
+
+def gzip_bomb(nested: bool = True) -> bytes:
+    """Nested: 1 GiB of zeros gzipped twice, about 2 kB. Single: 50 MB of zeros gzipped once.
+    Built once and cached, so tests can build them before measuring memory."""
+    key = "nested" if nested else "single"
+    if key not in _BOMBS:
+        inner = zlib.compressobj(9, zlib.DEFLATED, 31)
+        block = bytes(1 << 20)
+        once = b"".join(inner.compress(block) for _ in range(1024 if nested else 50)) + inner.flush()
+        _BOMBS[key] = _gzip(once) if nested else once
+    return _BOMBS[key]
 
 
 def minimal_pdf(text: str) -> bytes:
@@ -89,6 +110,21 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             for _ in range(40):
                 self.wfile.write(b"y" * 1000)
+        elif p == "/gzip-bomb":
+            self._send(200, gzip_bomb(), headers=[("Content-Encoding", "gzip, gzip")])
+        elif p == "/gzip-single-bomb":  # one layer, 50 MB of zeros inside
+            self._send(200, gzip_bomb(nested=False), headers=[("Content-Encoding", "gzip")])
+        elif p == "/gzip-ok":
+            self._send(200, _gzip(PAGE), headers=[("Content-Encoding", "gzip")])
+        elif p == "/deflate-ok":
+            self._send(200, zlib.compress(PAGE), headers=[("Content-Encoding", "deflate")])
+        elif p == "/bad-encoding":
+            self._send(200, PAGE, headers=[("Content-Encoding", "compress")])
+        elif p == "/corrupt-gzip":
+            self._send(200, b"\x1f\x8b\x08\x00garbage", headers=[("Content-Encoding", "gzip")])
+        elif p.startswith("/bad-location/"):
+            which = p.rsplit("/", 1)[1]
+            self._redirect({"1": "http:foo", "2": "http:\\\\127.0.0.1\\x", "3": "http://[::1"}[which])
         elif p == "/image.png":
             self._send(200, b"\x89PNG....", "image/png")
         elif p == "/empty.html":

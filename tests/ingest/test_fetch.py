@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from spinscope.errors import (
     BlockedAddress,
     DisallowedContentType,
+    FetchError,
     FetchTimeout,
     HTTPStatus,
     MalformedURL,
@@ -17,7 +18,7 @@ from spinscope.errors import (
 from spinscope.ingest import FetchLimits, SafeFetcher, load_source
 from spinscope.ingest.fetch import ALLOW_ENV, blocked_reason
 from spinscope.interfaces.cli import main
-from tests.ingest.server import LocalServer, NoEgress
+from tests.ingest.server import LocalServer, NoEgress, gzip_bomb
 
 PUBLIC = "93.184.216.34"  # a public address the tests pretend a name resolves to; never contacted
 
@@ -217,3 +218,70 @@ def test_the_no_egress_guard_itself_blocks_before_sending(monkeypatch):
     with pytest.raises(AssertionError, match="DNS lookup"):
         socket.getaddrinfo("metadata.google.internal", 80)
     assert guard.violations == [("10.255.255.1", 80), "metadata.google.internal"]
+
+
+# --- hostile responses (hardening findings) ----------------------------------------------
+
+def test_nested_gzip_bomb_is_refused_without_inflating_it(server, no_egress):
+    import tracemalloc
+
+    gzip_bomb(nested=True)
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError) as err:
+            SafeFetcher(allow_private=True).fetch(server.url("/gzip-bomb"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert err.value.code == "E409" and "gzip, gzip" in err.value.message
+    assert peak < 20 * 2**20, f"peak Python allocation {peak:,} bytes"
+
+
+def test_single_gzip_bomb_stops_at_the_limit(server, no_egress):
+    import tracemalloc
+
+    gzip_bomb(nested=False)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ResponseTooLarge, match="after decompression"):
+            SafeFetcher(allow_private=True).fetch(server.url("/gzip-single-bomb"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 30 * 2**20, f"peak Python allocation {peak:,} bytes"  # 5 MB body, a few copies at most
+
+
+@pytest.mark.parametrize("path", ["/gzip-ok", "/deflate-ok"])
+def test_compressed_pages_are_decoded(server, no_egress, path):
+    page = SafeFetcher(allow_private=True).fetch(server.url(path))
+    assert b"sea wall" in page.body
+
+
+@pytest.mark.parametrize("path", ["/bad-encoding", "/corrupt-gzip"])
+def test_unknown_or_corrupt_encoding_is_refused(server, no_egress, path):
+    with pytest.raises(FetchError) as err:
+        SafeFetcher(allow_private=True).fetch(server.url(path))
+    assert err.value.code == "E409"
+
+
+@pytest.mark.parametrize("which", ["1", "2", "3"])
+def test_malformed_redirect_location_is_a_coded_error(server, no_egress, which):
+    r = CliRunner().invoke(main, ["analyze", server.url(f"/bad-location/{which}")], env={ALLOW_ENV: "1"})
+    assert r.exit_code == 4, r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    assert "E401" in r.output or "E408" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_ipv6_loopback_follows_the_allow_setting():
+    assert blocked_reason("::1") is not None
+    assert blocked_reason("::1", allow_private=True) is None
+    assert blocked_reason("::", allow_private=True) is not None  # unspecified stays blocked
+
+
+@pytest.mark.parametrize(("length", "error"), [(60_000, BlockedAddress), (2_000_000, MalformedURL)])
+def test_long_urls_are_shortened_in_messages(no_egress, length, error):
+    url = "http://127.0.0.1/" + "a" * length
+    with pytest.raises(error) as err:
+        SafeFetcher(allow_private=False).fetch(url)
+    assert len(err.value.message) < 1000 and "chars)" in err.value.message
