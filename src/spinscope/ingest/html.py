@@ -15,7 +15,13 @@ from spinscope.types import Article
 
 # Fewer words than this is a navigation stub or an error page, not an article.
 MIN_ARTICLE_WORDS = 10
+# lxml and htmldate slow down quadratically on elements with huge attribute lists
+# (100,000 attributes took minutes). Real pages stay far below this.
+MAX_ATTRIBUTES = 256
+# Pages with more elements than this are refused rather than walked by every extractor.
+MAX_ELEMENTS = 200_000
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_LONG_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*)(\s[^<>]{2048,})>")
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -29,28 +35,78 @@ def looks_like_html(text: str) -> bool:
     return head.startswith(("<!doctype html", "<html")) or bool(re.search(r"<(body|article|p|div)[\s>]", head))
 
 
+def screen_markup(html: str) -> tuple[str, int]:
+    """Drop the attributes of tags that carry more than ``MAX_ATTRIBUTES`` of them.
+
+    A linear regex pass, before any parser sees the page. Returns the page and the number
+    of tags stripped. Text is untouched, so extraction is unaffected on real pages.
+    """
+    stripped = 0
+
+    def strip(m: re.Match[str]) -> str:
+        nonlocal stripped
+        attrs = m.group(2)  # attributes need no space between them: count '=' too
+        if max(len(attrs.split()), attrs.count("=")) <= MAX_ATTRIBUTES:
+            return m.group(0)
+        stripped += 1
+        return f"<{m.group(1)}>"
+
+    return _LONG_TAG.sub(strip, html), stripped
+
+
+def _parse(html: str):  # -> lxml.html.HtmlElement
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)
+    if tree is None:
+        raise NoArticleText("the page could not be parsed as HTML")
+    n_elements = sum(1 for _ in tree.iter())
+    if n_elements > MAX_ELEMENTS:
+        raise NoArticleText(f"the page has {n_elements:,} elements; pages over {MAX_ELEMENTS:,} are refused")
+    return tree
+
+
+def _fallback_title(tree) -> str:  # noqa: ANN001 - lxml element
+    for xpath in ('//meta[@property="og:title"]/@content', "//title/text()", "//h1//text()"):
+        found = " ".join(str(x).strip() for x in tree.xpath(xpath)[:1]).strip()
+        if found:
+            return found
+    return ""
+
+
 def article_from_html(html: str, *, article_id: str | None = None, source_url: str | None = None,
                       metadata: dict[str, str] | None = None) -> Article:
-    """Extract the article from a page; ``NoArticleText`` if there is none."""
+    """Extract the article from a page; ``NoArticleText`` if there is none.
+
+    The page is screened for pathological markup, then parsed once; trafilatura and its
+    date and metadata extractors all work on that one tree.
+    """
     import trafilatura
 
+    html, stripped = screen_markup(html)
     try:
+        tree = _parse(html)
+        title = _fallback_title(tree)
         doc = trafilatura.bare_extraction(
-            html, url=source_url, with_metadata=True, include_comments=False, include_tables=False,
-            favor_precision=True,
+            tree, url=source_url, with_metadata=True, include_comments=False, include_tables=False,
+            favor_precision=True, date_extraction_params={"extensive_search": False, "original_date": True},
         )
         fields = doc.as_dict() if doc is not None else {}
+    except NoArticleText:
+        raise
     except Exception as exc:  # noqa: BLE001 - trafilatura raises many parser errors; all mean "no article"
         raise NoArticleText(f"the page could not be parsed as HTML: {exc.__class__.__name__}") from exc
     body = fields.get("text") or ""
     n_words = len(body.split())
     if n_words < MIN_ARTICLE_WORDS:
         raise NoArticleText(f"no article text could be extracted from the page (found {n_words} words of text)")
-    title = (fields.get("title") or "").strip()
+    title = (fields.get("title") or title).strip()
     meta = dict(metadata or {})
     for key in ("author", "date", "sitename"):
         value = fields.get(key)
         if value:
             meta[key] = str(value)
+    if stripped:
+        meta["markup_tags_stripped"] = str(stripped)
     text = f"{title}\n\n{body}" if title and not body.startswith(title) else body
-    return article_from_text(text, article_id=article_id, source_url=source_url, metadata=meta)
+    return article_from_text(text, article_id=article_id, source_url=source_url, metadata=meta, title=title or None)

@@ -89,8 +89,12 @@ def article_from_text(
     source_url: str | None = None,
     clean: bool = True,
     metadata: dict[str, str] | None = None,
+    title: str | None = None,
 ) -> Article:
-    """Build an ``Article``; with ``clean`` the boilerplate lines are removed first."""
+    """Build an ``Article``; with ``clean`` the boilerplate lines are removed first.
+
+    ``title`` is the page's own headline where the source has one (HTML); otherwise a
+    short first line followed by a blank line is taken as the headline."""
     text = normalize_newlines(text)
     if not text.strip():
         raise EmptyInput("input is empty or contains only whitespace")
@@ -104,5 +108,5 @@ def article_from_text(
     if article_id is None:
         article_id = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     return Article(
-        id=article_id, text=text, title=_title(text), language=language, source_url=source_url, metadata=meta
+        id=article_id, text=text, title=title or _title(text), language=language, source_url=source_url, metadata=meta
     )

@@ -1,0 +1,57 @@
+"""HTML extraction: titles, and pages built to make parsers slow."""
+
+import time
+
+import pytest
+
+from spinscope.errors import NoArticleText
+from spinscope.ingest import load_source
+from spinscope.ingest.html import MAX_ATTRIBUTES, article_from_html, screen_markup
+
+BODY = "<p>" + " ".join(["The council voted on the new sea wall plan today after a long debate."] * 5) + "</p>"
+
+
+def _page(head: str = "", body: str = BODY) -> str:
+    return f"<html><head>{head}</head><body><article>{body}</article></body></html>"
+
+
+@pytest.mark.parametrize("head", ["<title>Sea wall vote</title>",
+                                  '<meta property="og:title" content="Sea wall vote">'])
+def test_page_title_becomes_the_article_title(head):
+    article = article_from_html(_page(head))
+    assert article.title == "Sea wall vote"
+    assert article.text.startswith("Sea wall vote\n\n")
+
+
+def test_h1_is_the_title_when_the_head_has_none():
+    article = article_from_html(_page(body="<h1>Sea wall vote</h1>" + BODY))
+    assert article.title == "Sea wall vote"
+
+
+def test_html_file_title_reaches_the_article(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(_page("<title>Sea wall vote</title>"), encoding="utf-8")
+    assert load_source(path).title == "Sea wall vote"
+
+
+@pytest.mark.parametrize("sep", [" ", ""])  # attributes need no whitespace between them
+def test_tags_with_huge_attribute_lists_are_stripped_before_parsing(sep):
+    attrs = sep.join(f'a{i}="x"' for i in range(100_000))
+    html = _page("<title>Sea wall vote</title>", f"<div {attrs}>{BODY}</div>")
+    cleaned, stripped = screen_markup(html)
+    assert stripped == 1 and len(cleaned) < 1000
+    start = time.monotonic()
+    article = article_from_html(html)
+    # A regression guard, not a benchmark: unscreened, this page took minutes here.
+    assert time.monotonic() - start < 30
+    assert article.metadata["markup_tags_stripped"] == "1" and "sea wall plan" in article.text
+
+
+def test_ordinary_tags_keep_their_attributes():
+    html = _page(body=f'<div class="story" data-id="7" {"x=1 " * (MAX_ATTRIBUTES - 2)}>{BODY}</div>')
+    assert screen_markup(html) == (html, 0)
+
+
+def test_pages_with_too_many_elements_are_refused():
+    with pytest.raises(NoArticleText, match="elements"):
+        article_from_html(_page(body="<span>x</span>" * 250_000 + BODY))
