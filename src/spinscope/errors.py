@@ -60,6 +60,18 @@ class InvalidOption(InputError):
     code = "E108"
 
 
+class MalformedRecord(InputError):
+    """A batch input record (JSONL line or CSV row) that is not a usable object."""
+
+    code = "E110"
+
+
+class UnreadableFile(InputError):
+    """A file that exists but cannot be read (permissions, I/O error)."""
+
+    code = "E111"
+
+
 class UnreadableDocument(InputError):
     """A PDF (or other container) that cannot be opened or holds no text layer."""
 
@@ -120,6 +132,12 @@ class RequestTooLarge(InputError):
     """A web request body over the service's size limit."""
 
     code = "E502"
+
+
+class InternalError(SpinscopeError):
+    """An unexpected failure on one input: a bug. Batch records it and carries on."""
+
+    code = "E900"
 
 
 class ModelError(SpinscopeError):

@@ -147,3 +147,45 @@ def test_api_conforms_to_its_schema(api_schema, method, path):
 def test_json_download_matches_analysis(client):
     r = client.post("/v1/report", json={"text": "Title\n\nThe corrupt regime lies."})
     assert json.loads(json.dumps(r.json()["analysis"]))["article"]["text"] == "Title\n\nThe corrupt regime lies."
+
+
+def _has_security_headers(r):
+    return all(h in r.headers for h in ("content-security-policy", "x-content-type-options", "referrer-policy"))
+
+
+def test_chunked_oversized_body_is_413_with_security_headers(pipeline):
+    small = TestClient(create_app(pipeline, max_body_bytes=1000))
+
+    def chunks():  # no Content-Length: the limit must hold on the stream itself
+        yield b'{"text": "'
+        for _ in range(20):
+            yield b"x" * 500
+        yield b'"}'
+
+    r = small.post("/v1/analyze", content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["error"]["code"] == "E502"
+    assert _has_security_headers(r)
+    declared = small.post("/v1/analyze", json={"text": "x" * 2000})
+    assert declared.status_code == 413 and _has_security_headers(declared)
+
+
+def test_a_bug_is_a_json_500_with_security_headers(pipeline):
+    class Broken:
+        info = pipeline.info
+
+        def __call__(self, *args, **kwargs):
+            raise RuntimeError("boom")
+
+    r = TestClient(create_app(Broken()), raise_server_exceptions=False).post("/v1/analyze", json={"text": "T\n\nx"})
+    assert r.status_code == 500 and r.json()["error"]["code"] == "E900"
+    assert _has_security_headers(r) and "boom" not in r.text
+
+
+@pytest.mark.parametrize("threshold", [True, "0.5", [0.5]])
+def test_threshold_must_be_a_number(client, threshold):
+    r = client.post("/v1/analyze", json={"text": "Title\n\nA text.", "threshold": threshold})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "E108"
+
+
+def test_integer_threshold_is_still_accepted(client):
+    assert client.post("/v1/analyze", json={"text": "Title\n\nA text.", "threshold": 1}).status_code == 200

@@ -21,19 +21,19 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from spinscope import __version__
+from spinscope import __version__, ingest
 from spinscope.errors import (
     BlockedAddress,
     FetchError,
     FetchTimeout,
     InputError,
+    InternalError,
     MalformedURL,
     RequestTooLarge,
     ServiceTimeout,
     SpinscopeError,
 )
-from spinscope.ingest import SafeFetcher, article_from_text, load_source
-from spinscope.ingest.html import article_from_html
+from spinscope.ingest import SafeFetcher
 from spinscope.languages import KNOWN
 from spinscope.pipeline import DEFAULT_MODEL, MODEL_ENV, Pipeline, load
 from spinscope.report import render_body, render_html
@@ -60,7 +60,7 @@ class AnalyzeRequest(BaseModel):
     html: str = Field(None, pattern=r"\S", description="A web page; its main text is extracted.")
     url: str = Field(None, pattern=r"^\s*[hH][tT][tT][pP][sS]?://",
                      description="An http(s) URL, fetched with SSRF protection.")
-    threshold: float = Field(None, ge=0, le=1,
+    threshold: float = Field(None, ge=0, le=1, strict=True,
                              description="One confidence threshold for all labels (default: per-label thresholds).")
     language: KNOWN_CODES = Field(None, description="Language code; detected when omitted.")
 
@@ -116,7 +116,11 @@ def _error(exc: SpinscopeError) -> JSONResponse:
 
 
 class BodyLimit:
-    """Refuses request bodies over ``limit`` bytes, declared or streamed, before they are parsed."""
+    """Refuses request bodies over ``limit`` bytes, declared or streamed (chunked), before they are parsed.
+
+    The body is read here first, at most ``limit`` bytes of it, and replayed to the app; so an
+    oversized chunked body gets the same 413 as a declared one, never a parser's 400.
+    """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -130,36 +134,62 @@ class BodyLimit:
         if declared.isdigit() and int(declared) > self.limit:
             await too_big(scope, receive, send)
             return
-        seen = 0
-
-        async def limited() -> dict[str, Any]:
-            nonlocal seen
+        messages, seen = [], 0
+        while True:
             message = await receive()
+            messages.append(message)
             seen += len(message.get("body", b""))
             if seen > self.limit:
-                raise RequestTooLarge(f"request body over the {self.limit:,}-byte limit")
-            return message
+                await too_big(scope, receive, send)
+                return
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
 
-        await self.app(scope, limited, send)
+        async def replay() -> dict[str, Any]:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response, the server's own 413 and 500 included.
+
+    It wraps the whole application (outside Starlette's error middleware), because
+    responses made there never pass through ordinary middleware.
+    """
+
+    HEADERS = ((b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+               (b"referrer-policy", b"no-referrer"))
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []), *(h for h in self.HEADERS if h[0] not in names)]
+            await send(message)
+
+        await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
+
+
+class App(FastAPI):
+    """FastAPI with ``SecurityHeaders`` outermost."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await SecurityHeaders(super().__call__)(scope, receive, send)
 
 
 def article_for(req: AnalyzeRequest, fetcher: SafeFetcher) -> Article:
-    if req.text is not None:
-        return article_from_text(req.text)
-    if req.html is not None:
-        return article_from_html(req.html)
-    url = (req.url or "").strip()
-    # Checked here, not left to load_source: a scheme-less string must never be read as a local path.
-    if not url.lower().startswith(("http://", "https://")):
-        raise MalformedURL(f"only http and https URLs can be fetched: {url[:80]!r}")
-    return load_source(url, fetcher=fetcher)
+    return ingest.load(text=req.text, html=req.html, url=req.url, fetcher=fetcher)
 
 
 def create_app(pipeline: Pipeline | None = None, *, fetcher: SafeFetcher | None = None,
                max_body_bytes: int = MAX_BODY_BYTES, timeout_s: float = REQUEST_TIMEOUT_S) -> FastAPI:
     nlp = pipeline or load(os.environ.get(MODEL_ENV, DEFAULT_MODEL))
     safe = fetcher or SafeFetcher()
-    app = FastAPI(title="spinscope", version=__version__,
+    app = App(title="spinscope", version=__version__,
                   description="Persuasion techniques, frames and genre of news articles.")
 
     # Inference is CPU-bound Python: more threads than cores only make requests share the GIL
@@ -218,13 +248,9 @@ def create_app(pipeline: Pipeline | None = None, *, fetcher: SafeFetcher | None 
         msg = f"{where}: {first.get('msg', 'invalid request')}" if where else str(first.get("msg", "invalid request"))
         return JSONResponse({"error": {"code": "E108", "message": msg}}, status_code=422)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        return _error(InternalError(f"unexpected {exc.__class__.__name__}; see the server log"))
 
     app.add_middleware(BodyLimit, limit=max_body_bytes)
     return app

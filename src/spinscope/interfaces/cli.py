@@ -14,6 +14,8 @@ from spinscope.errors import SpinscopeError
 from spinscope.pipeline import DEFAULT_MODEL, MODEL_ENV
 
 T = TypeVar("T")
+# Exit status of a batch that finished but wrote error records for some inputs.
+BATCH_HAD_FAILURES = 6
 
 
 def _fail(exc: SpinscopeError) -> None:
@@ -104,6 +106,7 @@ def batch(source: str, out: str, resume: bool, threshold: float | None, model: s
 
     Failures become error records and the batch carries on; an interrupted
     batch continues with --resume and neither loses nor repeats a line.
+    Exit status 6 means it finished but some inputs failed (see their error records).
 
     \b
     Examples:
@@ -112,11 +115,15 @@ def batch(source: str, out: str, resume: bool, threshold: float | None, model: s
         spinscope batch corpus.jsonl --out results.jsonl
     """
     import spinscope
-    from spinscope.interfaces.batch import read_inputs, run_batch
+    from spinscope.batch import read_inputs, run_batch
 
     result = run_batch(spinscope.load(model), read_inputs(source), out, resume=resume, threshold=threshold,
                        progress=_progress("analysing"))
-    click.echo(f"{result.written} analysed, {result.failed} failed, {result.skipped} already done -> {out}", err=True)
+    corrupt = f", {result.corrupt_lines} corrupt lines moved to {out}.corrupt" if result.corrupt_lines else ""
+    click.echo(f"{result.written} analysed, {result.failed} failed, {result.skipped} already done{corrupt} -> {out}",
+               err=True)
+    if result.failed:
+        sys.exit(BATCH_HAD_FAILURES)
 
 
 @main.command()

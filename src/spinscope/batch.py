@@ -1,0 +1,236 @@
+"""Batch analysis: many inputs in, one JSONL line per input out, resumable.
+
+Each output line is either an ``Analysis`` document or an error record
+``{"id": ..., "error": {"code": ..., "message": ...}}``, in input order. Lines
+are appended and fsynced one by one, so an interrupted run loses at most the
+line being written; ``resume`` drops a torn last line, sets aside corrupt lines
+and skips every id already written.
+
+Every input ends as exactly one line: a record that cannot be loaded, for any
+reason, becomes an error record. Ids are unique within a run: a repeated id gets
+a ``~2``, ``~3`` ... suffix, so no result is silently dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import io
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from spinscope.errors import (
+    EmptyDirectory,
+    InternalError,
+    InvalidOption,
+    MalformedRecord,
+    MissingFile,
+    SpinscopeError,
+)
+from spinscope.ingest import SafeFetcher, decode, load
+from spinscope.pipeline import Pipeline
+from spinscope.types import Article
+
+FILE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+SOURCE_FIELDS = ("text", "html", "url")
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    """One input: its id and how to load it. Loading is deferred, so a resumed
+    batch neither re-reads nor re-fetches what it has already written."""
+
+    id: str
+    load: Callable[[], Article]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    written: int
+    failed: int
+    skipped: int
+    corrupt_lines: int = 0
+
+
+def _raise(error: SpinscopeError) -> Article:
+    raise error
+
+
+def _failing(item_id: str, error: SpinscopeError) -> BatchItem:
+    return BatchItem(item_id, lambda: _raise(error))
+
+
+def _record_item(where: str, default_id: str, record: object, fetcher: SafeFetcher) -> BatchItem:
+    """A JSONL or CSV record: an ``id`` and exactly one of ``text``, ``html`` or ``url``, all strings."""
+    if not isinstance(record, dict):
+        return _failing(default_id, MalformedRecord(f"{where}: a record must be a JSON object"))
+    raw_id = record.get("id")
+    if raw_id is None or raw_id == "":
+        item_id = default_id
+    elif isinstance(raw_id, str) or (isinstance(raw_id, int) and not isinstance(raw_id, bool)):
+        item_id = str(raw_id)
+    else:
+        return _failing(default_id, MalformedRecord(f"{where}: 'id' must be a string or an integer"))
+    given = [f for f in SOURCE_FIELDS if record.get(f) not in (None, "")]
+    if len(given) != 1:
+        what = "none" if not given else " and ".join(given)
+        return _failing(item_id, MalformedRecord(
+            f"{where}: a record needs exactly one of the fields 'text', 'html' or 'url' (has {what})"))
+    field, value = given[0], record[given[0]]
+    if not isinstance(value, str):
+        return _failing(item_id, MalformedRecord(f"{where}: {field!r} must be a string, not {type(value).__name__}"))
+    # ``url`` goes through ``load(url=...)``: always fetched over http(s), never read as a local path.
+    return BatchItem(item_id, lambda: load(**{field: value}, article_id=item_id, fetcher=fetcher))
+
+
+def _file_item(path: Path) -> BatchItem:
+    return BatchItem(path.stem, lambda: load(path=path))
+
+
+def _files(files: list[Path]) -> Iterator[BatchItem]:
+    return (_file_item(p) for p in files)
+
+
+def _jsonl_items(path: Path, fetcher: SafeFetcher) -> Iterator[BatchItem]:
+    for n, line in enumerate(decode(path.read_bytes(), max_bytes=2**40).split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            yield _failing(f"line-{n}", MalformedRecord(f"{path}:{n}: not valid JSON ({exc})"))
+            continue
+        yield _record_item(f"{path}:{n}", f"line-{n}", record, fetcher)
+
+
+def _csv_items(path: Path, fetcher: SafeFetcher) -> Iterator[BatchItem]:
+    reader = csv.DictReader(io.StringIO(decode(path.read_bytes(), max_bytes=2**40), newline=""))
+    if not reader.fieldnames or "id" not in reader.fieldnames:
+        raise MalformedRecord(f"{path}: a CSV batch needs an 'id' column and a 'text', 'html' or 'url' column")
+    for n, row in enumerate(reader, start=2):
+        yield _record_item(f"{path}:{n}", f"row-{n}", {k: v for k, v in row.items() if k and v}, fetcher)
+
+
+def _unique(items: Iterable[BatchItem]) -> Iterator[BatchItem]:
+    """Give repeated ids a ``~N`` suffix, deterministically, so a resumed run renames them alike."""
+    seen: set[str] = set()
+    for item in items:
+        item_id, n = item.id, 1
+        while item_id in seen:
+            n += 1
+            item_id = f"{item.id}~{n}"
+        seen.add(item_id)
+        yield item if item_id == item.id else BatchItem(item_id, _renamed(item, item_id))
+
+
+def _renamed(item: BatchItem, item_id: str) -> Callable[[], Article]:
+    def load_renamed() -> Article:
+        import dataclasses
+
+        article = item.load()
+        metadata = {**article.metadata, "batch_id_renamed_from": item.id}
+        return dataclasses.replace(article, id=item_id, metadata=metadata)
+
+    return load_renamed
+
+
+def read_inputs(source: str, fetcher: SafeFetcher | None = None) -> Iterator[BatchItem]:
+    """Items from a directory, a glob, a ``.jsonl`` or a ``.csv`` file, in a stable order."""
+    fetcher = fetcher or SafeFetcher()
+    path = Path(source)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
+        if not files:
+            raise EmptyDirectory(f"{path} holds no {', '.join(FILE_SUFFIXES)} files")
+        items = _files(files)
+    elif path.suffix.lower() == ".jsonl" and path.is_file():
+        items = _jsonl_items(path, fetcher)
+    elif path.suffix.lower() == ".csv" and path.is_file():
+        items = _csv_items(path, fetcher)
+    elif any(ch in source for ch in "*?["):
+        files = sorted(Path(p) for p in glob.glob(source) if Path(p).is_file())
+        if not files:
+            raise MissingFile(f"no files match {source!r}")
+        items = _files(files)
+    else:
+        raise MissingFile(f"no such directory, .jsonl or .csv file: {source}")
+    return _unique(items)
+
+
+def _line_id(line: bytes) -> str | None:
+    """The id a complete output line records, or None when the line is corrupt."""
+    try:
+        record = json.loads(line)
+        item_id = record["id"] if "error" in record else record["article"]["id"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return item_id if isinstance(item_id, str) else None
+
+
+def _done_ids(out: Path) -> tuple[set[str], int]:
+    """Ids already written, and how many corrupt lines were set aside.
+
+    A torn last line (an interrupted write) is cut off. Complete lines that are not
+    valid records are moved to ``OUT.corrupt``, so their inputs are analysed again.
+    """
+    data = out.read_bytes()
+    end = data.rfind(b"\n") + 1
+    lines = data[:end].splitlines(keepends=True)
+    good, bad, done = [], [], set()
+    for line in lines:
+        item_id = _line_id(line)
+        (bad if item_id is None else good).append(line)
+        if item_id is not None:
+            done.add(item_id)
+    if bad:
+        with out.with_name(out.name + ".corrupt").open("ab") as fh:
+            fh.writelines(bad)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_bytes(b"".join(good))
+        os.replace(tmp, out)
+    elif end < len(data):
+        with out.open("r+b") as fh:
+            fh.truncate(end)
+    return done, len(bad)
+
+
+def _error_line(item_id: str, exc: SpinscopeError) -> str:
+    return json.dumps({"id": item_id, "error": {"code": exc.code, "message": exc.message}}, ensure_ascii=False)
+
+
+def run_batch(
+    pipeline: Pipeline,
+    items: Iterable[BatchItem],
+    out: str | Path,
+    *,
+    resume: bool = False,
+    threshold: float | None = None,
+    progress: Callable[[Iterable[BatchItem]], Iterable[BatchItem]] = lambda x: x,
+) -> BatchResult:
+    out = Path(out)
+    if out.exists() and not resume:
+        raise InvalidOption(f"{out} exists; pass --resume to continue it, or choose another file")
+    done, corrupt = _done_ids(out) if out.exists() else (set(), 0)
+    written = failed = skipped = 0
+    with out.open("a", encoding="utf-8") as fh:
+        for item in progress(items):
+            if item.id in done:
+                skipped += 1
+                continue
+            try:
+                line = pipeline(item.load(), threshold=threshold).to_json()
+                written += 1
+            except SpinscopeError as exc:
+                line = _error_line(item.id, exc)
+                failed += 1
+            except Exception as exc:  # noqa: BLE001 - one bad input must not stop, nor block every resume
+                line = _error_line(item.id, InternalError(f"unexpected {exc.__class__.__name__}: {exc}"[:500]))
+                failed += 1
+            fh.write(line + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+            done.add(item.id)
+    return BatchResult(written, failed, skipped, corrupt)
