@@ -189,3 +189,12 @@ def test_threshold_must_be_a_number(client, threshold):
 
 def test_integer_threshold_is_still_accepted(client):
     assert client.post("/v1/analyze", json={"text": "Title\n\nA text.", "threshold": 1}).status_code == 200
+
+
+def test_docs_page_uses_local_assets_only(client):
+    r = client.get("/docs")
+    assert r.status_code == 200 and "/static/docs/swagger-ui-bundle.js" in r.text
+    assert "cdn" not in r.text.lower() and "http" not in r.text.replace("http-equiv", "")
+    assert "unsafe-inline" in r.headers["content-security-policy"]
+    assert "unsafe-inline" not in client.get("/").headers["content-security-policy"]
+    assert client.get("/static/docs/swagger-ui-bundle.js").status_code == 200

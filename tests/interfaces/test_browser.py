@@ -144,3 +144,13 @@ def test_fixture_page_html_report_is_standalone(page, base_url, tmp_path):
     page.goto(f.as_uri())
     assert page.locator("mark").count() > 0
     assert page.locator(".swatch").count() == 6
+
+
+def test_api_docs_render_offline(page, base_url):
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(base_url + "/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=30000)
+    assert page.locator(".swagger-ui .opblock").count() >= 4  # analyze, report, taxonomy, healthz
+    outside = [u for u in requested if not u.startswith(base_url) and not u.startswith("data:")]
+    assert outside == [], f"/docs loaded external resources: {outside}"

@@ -131,3 +131,22 @@ def test_progress_bar_only_on_a_terminal(monkeypatch, capsys):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     assert list(_progress("working")([1, 2])) == [1, 2]
     assert "working" in capsys.readouterr().err
+
+
+def test_python_dash_m_spinscope_version():
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "spinscope", "--version"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "spinscope, version" in r.stdout
+
+
+def test_serve_prints_where_it_listens(monkeypatch):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append(kw))
+    r = CliRunner().invoke(main, ["serve", "--port", "8765", "--no-access-log"])
+    assert r.exit_code == 0, r.output
+    assert "http://127.0.0.1:8765/" in r.output
+    assert calls[0]["port"] == 8765 and calls[0]["access_log"] is False

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import anyio
+import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -42,11 +44,14 @@ from spinscope.taxonomy import TAXONOMY, Taxonomy
 from spinscope.types import Analysis, Article, to_dict
 
 WEB = Path(__file__).parent / "web"
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 KNOWN_CODES = Literal[KNOWN]  # type: ignore[valid-type]
 MAX_BODY_BYTES = 6 * 1024 * 1024  # a 5 MB article plus JSON escaping
 REQUEST_TIMEOUT_S = 60.0
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'")
 
 
 # Optional fields are typed without ``null`` (their default is simply absent) so that the
@@ -189,7 +194,7 @@ def create_app(pipeline: Pipeline | None = None, *, fetcher: SafeFetcher | None 
                max_body_bytes: int = MAX_BODY_BYTES, timeout_s: float = REQUEST_TIMEOUT_S) -> FastAPI:
     nlp = pipeline or load(os.environ.get(MODEL_ENV, DEFAULT_MODEL))
     safe = fetcher or SafeFetcher()
-    app = App(title="spinscope", version=__version__,
+    app = App(title="spinscope", version=__version__, docs_url=None, redoc_url=None,
                   description="Persuasion techniques, frames and genre of news articles.")
 
     # Inference is CPU-bound Python: more threads than cores only make requests share the GIL
@@ -235,6 +240,18 @@ def create_app(pipeline: Pipeline | None = None, *, fetcher: SafeFetcher | None 
     async def stylesheet() -> FileResponse:
         return FileResponse(STYLESHEET, media_type="text/css")
 
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        # Swagger UI from the fastapi-offline wheel, served here: no CDN. Its page needs an
+        # inline bootstrap script, so /docs alone gets a CSP that allows inline code from 'self' pages.
+        page = get_swagger_ui_html(openapi_url="/openapi.json", title="spinscope API",
+                                   swagger_js_url="/static/docs/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/docs/swagger-ui.css",
+                                   swagger_favicon_url="/static/docs/favicon.png")
+        page.headers["Content-Security-Policy"] = DOCS_CSP
+        return page
+
+    app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=WEB), name="static")
 
     @app.exception_handler(SpinscopeError)

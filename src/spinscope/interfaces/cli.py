@@ -132,7 +132,8 @@ def batch(source: str, out: str, resume: bool, threshold: float | None, model: s
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes; each loads the model once.")
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, help="transformer, classic or a model directory.")
-def serve(host: str, port: int, workers: int, model: str) -> None:
+@click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log one line per request.")
+def serve(host: str, port: int, workers: int, model: str, access_log: bool) -> None:
     """Run the web page and REST API (OpenAPI at /docs).
 
     \b
@@ -145,8 +146,11 @@ def serve(host: str, port: int, workers: int, model: str) -> None:
     import uvicorn
 
     os.environ[MODEL_ENV] = model  # uvicorn's app factory takes no arguments; workers read this
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"spinscope {__version__}: serving http://{shown}:{port}/ (API docs at /docs) with {workers} "
+               f"worker(s), model {model!r}; Ctrl-C stops", err=True)
     uvicorn.run("spinscope.interfaces.api:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+                log_level="info" if access_log else "warning", access_log=access_log)
 
 
 @main.group(cls=_Group)
