@@ -20,15 +20,24 @@ _FOLDER_CODES = {"ge": "de", "po": "pl", "gr": "el"}
 
 
 def normalize(code: str) -> str:
-    """ISO 639-1 code for an ISO or SemEval folder code; raises InvalidOption otherwise."""
+    """ISO 639-1 code for an ISO or SemEval folder code; raises InvalidOption otherwise.
+
+    Any language the detector knows is accepted (``pt``, ``nl``, ...): those without
+    training data are analysed by the multilingual model with a warning.
+    """
     c = code.strip().lower()
     c = _FOLDER_CODES.get(c, c)
-    if c not in KNOWN:
+    if c not in KNOWN and c not in detectable():
         raise InvalidOption(
-            f"unknown language code {code!r}; use one of {', '.join(KNOWN)} "
+            f"unknown language code {code!r}; use an ISO 639-1 code such as {', '.join(KNOWN)} "
             f"(or the SemEval folder codes {', '.join(_FOLDER_CODES)})"
         )
     return c
+
+
+def detectable() -> frozenset[str]:
+    """The ISO 639-1 codes the language detector can return."""
+    return frozenset(str(c) for c in _identifier().nb_classes)
 
 
 @lru_cache(maxsize=1)

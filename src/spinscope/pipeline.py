@@ -18,6 +18,7 @@ from spinscope.detect.classic import ArticleScores, ClassicModel
 from spinscope.detect.transformer import TransformerModel
 from spinscope.errors import InvalidOption
 from spinscope.ingest import article_from_text
+from spinscope.ingest.text import ENCODING_NOTE
 from spinscope.segment import paragraphs, sentences
 from spinscope.taxonomy import technique
 from spinscope.types import (
@@ -99,8 +100,13 @@ class Pipeline:
 
     def _with_language(self, article: Article, override: str | None) -> tuple[Article, list[str]]:
         warnings: list[str] = []
+        if ENCODING_NOTE in article.metadata:
+            warnings.append(article.metadata[ENCODING_NOTE])
         if override:
             lang = languages.normalize(override)
+            found, prob = languages.detect(article.text)
+            if found != lang and prob >= MIN_LANGUAGE_CONFIDENCE:
+                warnings.append(f"the language was set to '{lang}', but the text looks like '{found}' (p={prob:.2f})")
         elif article.language:
             lang = article.language
         else:

@@ -66,3 +66,31 @@ def test_oversized_files_are_refused_whatever_their_type(tmp_path):
     big.write_bytes(b"<p>" + b"x" * 200 + b"</p>")
     with pytest.raises(InputTooLarge):
         load_source(big, max_bytes=100)
+
+
+def test_utf16_without_bom_is_text_with_a_note():
+    from spinscope.ingest.text import decode_noting
+
+    for encoding in ("utf-16-le", "utf-16-be"):
+        text, note = decode_noting("Title\n\nA plain paragraph about the vote.".encode(encoding))
+        assert text.startswith("Title") and "UTF-16" in note
+
+
+def test_invalid_utf8_is_decoded_with_a_warning(pipeline):
+    from spinscope.ingest import article_from_bytes
+
+    data = "Caf\u00e9 owners protest\n\nThe new tax on terraces is unfair, say caf\u00e9 owners in Lille.".encode("latin-1")
+    article = article_from_bytes(data, content_type="text/plain")
+    assert "Caf" in article.text
+    warnings = pipeline(article).warnings
+    assert any("not valid UTF-8" in w and "guess" in w for w in warnings), warnings
+    clean = article_from_bytes("Plain title\n\nValid UTF-8 text, caf\u00e9.".encode(), content_type="text/plain")
+    assert not any("UTF-8" in w for w in pipeline(clean).warnings)
+
+
+def test_forced_language_that_does_not_match_warns(pipeline):
+    text = "Title\n\nThe government announced a new budget today, and the opposition criticised it sharply."
+    assert any("looks like 'en'" in w for w in pipeline(text, language="de").warnings)
+    assert not any("looks like" in w for w in pipeline(text, language="en").warnings)
+    pt = pipeline(text, language="pt")
+    assert pt.article.language == "pt" and any("no training data" in w for w in pt.warnings)

@@ -11,7 +11,7 @@ from spinscope.errors import InputTooLarge, InvalidOption, MalformedURL, Missing
 from spinscope.ingest.fetch import SafeFetcher
 from spinscope.ingest.html import article_from_html, declared_charset, looks_like_html
 from spinscope.ingest.pdf import article_from_pdf
-from spinscope.ingest.text import MAX_BYTES, article_from_text, decode
+from spinscope.ingest.text import ENCODING_NOTE, MAX_BYTES, article_from_text, decode_noting
 from spinscope.types import Article
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -74,7 +74,9 @@ def article_from_bytes(
         if len(data) > max_bytes:
             raise InputTooLarge(f"input is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
         return article_from_pdf(data, article_id=article_id, source_url=source_url, metadata=metadata)
-    text = decode(data, max_bytes=max_bytes, declared=charset or declared_charset(data))
+    text, note = decode_noting(data, max_bytes=max_bytes, declared=charset or declared_charset(data))
+    if note:
+        metadata = {**(metadata or {}), ENCODING_NOTE: note}
     if content_type in HTML_TYPES or (content_type is None and looks_like_html(text)):
         return article_from_html(text, article_id=article_id, source_url=source_url, metadata=metadata)
     return article_from_text(text, article_id=article_id, source_url=source_url, metadata=metadata)

@@ -15,6 +15,8 @@ from spinscope.ingest.boilerplate import strip_boilerplate
 from spinscope.types import Article
 
 MAX_BYTES = 5 * 1024 * 1024
+# Article metadata key that carries an uncertain-encoding note; the pipeline turns it into a warning.
+ENCODING_NOTE = "encoding_note"
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8"),
     (b"\xff\xfe", "utf-16-le"),
@@ -29,13 +31,28 @@ def _is_binary(data: bytes) -> bool:
     return controls > 0.02 * max(1, len(sample))
 
 
-def decode(data: bytes, *, max_bytes: int = MAX_BYTES, keep_bom: bool = False, declared: str | None = None) -> str:
-    """Decode text bytes; refuse binary, oversized and undecodable input.
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a byte-order mark: NUL in every other byte of mostly-ASCII text."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, other, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) > 0.6 * len(zeros) and other.count(0) < 0.05 * len(other):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return text if text.isprintable() or not _is_binary(text.encode("utf-8")) else None
+    return None
 
-    Order: byte-order mark, UTF-8, the ``declared`` charset (HTTP header or
-    HTML meta), then charset-normalizer's best guess. ``keep_bom`` keeps a
-    UTF-8 byte-order mark as U+FEFF, for formats whose character offsets count
-    it (the SemEval files do).
+
+def decode_noting(data: bytes, *, max_bytes: int = MAX_BYTES, keep_bom: bool = False,
+                  declared: str | None = None) -> tuple[str, str | None]:
+    """Like ``decode``, and also say how the encoding was chosen when it was not certain.
+
+    The note is None for a byte-order mark, valid UTF-8 or a declared charset that fits;
+    otherwise it names the encoding that was guessed, so the reader can be warned.
     """
     if len(data) > max_bytes:
         raise InputTooLarge(f"input is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
@@ -43,20 +60,23 @@ def decode(data: bytes, *, max_bytes: int = MAX_BYTES, keep_bom: bool = False, d
         if data.startswith(bom):
             try:
                 text = data[len(bom) :].decode(encoding)
-                return "\ufeff" + text if keep_bom and encoding == "utf-8" else text
+                return ("\ufeff" + text if keep_bom and encoding == "utf-8" else text), None
             except UnicodeDecodeError as exc:
                 raise UndecodableText(f"input has a {encoding} byte-order mark but is not {encoding}: {exc.reason}") from exc
     if b"\x00" in data[:65536]:
+        text = _utf16_without_bom(data)
+        if text is not None:
+            return text, "the input has no byte-order mark; it was read as UTF-16 because of its byte pattern"
         raise BinaryInput("input contains NUL bytes; it looks like a binary file, not text")
     if _is_binary(data):
         raise BinaryInput("input is mostly control bytes; it looks like a binary file, not text")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         utf8_error = exc
     if declared:
         try:
-            return data.decode(declared)
+            return data.decode(declared), None
         except (LookupError, UnicodeDecodeError):
             pass
     from charset_normalizer import from_bytes
@@ -66,7 +86,19 @@ def decode(data: bytes, *, max_bytes: int = MAX_BYTES, keep_bom: bool = False, d
         raise UndecodableText(
             f"input is not UTF-8 (byte {utf8_error.start}: {utf8_error.reason}) and no other text encoding fits"
         )
-    return str(best)
+    return str(best), (f"the input is not valid UTF-8 (byte {utf8_error.start}) and declares no charset; "
+                       f"it was read as {best.encoding}, a guess: some characters may be wrong")
+
+
+def decode(data: bytes, *, max_bytes: int = MAX_BYTES, keep_bom: bool = False, declared: str | None = None) -> str:
+    """Decode text bytes; refuse binary, oversized and undecodable input.
+
+    Order: byte-order mark, UTF-8, the ``declared`` charset (HTTP header or
+    HTML meta), then charset-normalizer's best guess. ``keep_bom`` keeps a
+    UTF-8 byte-order mark as U+FEFF, for formats whose character offsets count
+    it (the SemEval files do).
+    """
+    return decode_noting(data, max_bytes=max_bytes, keep_bom=keep_bom, declared=declared)[0]
 
 
 def normalize_newlines(text: str) -> str:
