@@ -154,6 +154,42 @@ def serve(host: str, port: int, workers: int, model: str, access_log: bool) -> N
 
 
 @main.group(cls=_Group)
+def audit() -> None:
+    """Audits of the detector itself (neutrality)."""
+
+
+@audit.command("swap")
+@click.argument("source")
+@click.option("--swap", "swaps", multiple=True, required=True, metavar="OLD=NEW",
+              help="Replace a name everywhere (whole words, case-sensitive); repeatable. Swaps apply at once, "
+              "so 'A=B' with 'B=A' exchanges two names.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@click.option("--threshold", type=click.FloatRange(0, 1))
+@click.option("--lang", help="Language code; detected on the original when omitted.")
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="transformer, classic or a model directory.")
+def audit_swap_command(source: str, swaps: tuple[str, ...], fmt: str, out: str | None, threshold: float | None,
+                       lang: str | None, model: str) -> None:
+    """Analyse an article and a copy with names swapped, and list every decision that moves.
+
+    The same rhetoric should get the same verdict whoever it targets.
+
+    \b
+    Examples:
+        spinscope audit swap op-ed.txt --swap "Pakistan=India"
+        spinscope audit swap op-ed.txt --swap "Pakistan=India" --swap "India=Pakistan" --format json
+    """
+    import spinscope
+    from spinscope.audit import Swap, audit_swap
+    from spinscope.ingest import load_source
+    from spinscope.report.audit import audit_to_json, audit_to_text
+
+    parsed = [Swap.parse(s) for s in swaps]
+    result = audit_swap(spinscope.load(model), load_source(source), parsed, threshold=threshold, language=lang)
+    _emit(audit_to_json(result) if fmt == "json" else audit_to_text(result), out)
+
+
+@main.group(cls=_Group)
 def semeval() -> None:
     """SemEval-2023 Task 3 prediction files and official scoring."""
 

@@ -1,0 +1,56 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from spinscope.audit import Swap, apply_swaps, audit_swap, compare
+from spinscope.errors import InvalidOption
+from spinscope.interfaces.cli import main
+from spinscope.types import Article
+from tests.conftest import FIXTURES
+
+
+def test_swaps_apply_at_once_on_whole_words():
+    text, counts = apply_swaps("Iran and Iraq. Iranian oil; North Korea, Korea.",
+                               [Swap("Iran", "Iraq"), Swap("Iraq", "Iran"), Swap("North Korea", "Chad")])
+    assert text == "Iraq and Iran. Iranian oil; Chad, Korea."
+    assert counts == {"Iran": 1, "Iraq": 1, "North Korea": 1}
+
+
+@pytest.mark.parametrize("spec", ["Pakistan", "=India", "Pakistan=", "A=A"])
+def test_bad_swap_specs_are_refused(spec):
+    with pytest.raises(InvalidOption):
+        Swap.parse(spec)
+
+
+def test_compare_lists_every_moved_decision(pipeline):
+    text = (FIXTURES / "op-ed.txt").read_text(encoding="utf-8")
+    a = pipeline(text)
+    # Same analysis: nothing moves. A lower threshold on one side: decisions move, and each is listed.
+    assert compare(a, a)[0] == ()
+    moved, n = compare(a, pipeline(text, threshold=0.0))
+    assert n == len(a.paragraphs) * 23 and moved
+    assert all(m.detected_after and not m.detected_before for m in moved)
+
+
+def test_audit_swap_on_an_article(pipeline):
+    text = "Title\n\nThe corrupt regime in Freedonia lies to its people, and Freedonia's leaders must go now."
+    result = audit_swap(pipeline, Article(id="x", text=text), [Swap("Freedonia", "Sylvania")])
+    assert result.replacements == {"Freedonia": 2}
+    assert "Sylvania's leaders" in result.swapped.article.text
+    assert result.swapped.article.language == result.original.article.language
+    with pytest.raises(InvalidOption, match="occurs"):
+        audit_swap(pipeline, Article(id="x", text=text), [Swap("Atlantis", "Mu")])
+
+
+def test_cli_audit_swap(tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text("Title\n\nThe corrupt regime in Freedonia lies, and Freedonia must act now or perish.")
+    r = CliRunner().invoke(main, ["audit", "swap", str(src), "--swap", "Freedonia=Sylvania", "--model", "classic"])
+    assert r.exit_code == 0, r.output
+    assert "Freedonia -> Sylvania (2x)" in r.output and "paragraph decisions moved" in r.output
+    r = CliRunner().invoke(main, ["audit", "swap", str(src), "--swap", "Freedonia=Sylvania", "--format", "json",
+                                  "--model", "classic"])
+    doc = json.loads(r.output)
+    assert doc["replacements"] == {"Freedonia": 2} and doc["decisions"] == 2 * 23 and "flip_rate" in doc
+    assert CliRunner().invoke(main, ["audit", "swap", str(src), "--swap", "nonsense"]).exit_code == 3
