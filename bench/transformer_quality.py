@@ -8,6 +8,7 @@ validation fold on which the transformer's calibration, blend weights and thresh
 were chosen, folds 2-4 trained every system. The transformer is the committed model;
 its blend partner is the classical model retrained here on folds 2-4, as during tuning.
 Also prints span F1 in the SemEval-2020 Task 11 style (partial-overlap credit).
+Robustness to segmentation, genre and language shift: bench/shift.py.
 """
 
 from __future__ import annotations
@@ -17,10 +18,8 @@ import json
 import sys
 import tempfile
 import time
-from itertools import zip_longest
 from pathlib import Path
 
-import numpy as np
 from baseline import fit_predict
 
 from spinscope.detect.classic import ClassicModel
@@ -80,63 +79,6 @@ def pipeline_spans(pipe: Pipeline, corpus, articles, scores) -> list[tuple[str, 
     return out
 
 
-def resegmented(text: str, mode: str) -> tuple[str, list[list[int]]]:
-    """The article re-segmented, and for each new line the original paragraph numbers it covers."""
-    from spinscope.segment import sentences
-
-    paras = paragraphs(text)
-    lines: list[tuple[str, list[int]]] = []
-    if mode == "sentences":  # one sentence per line, as some sources print text
-        for p in paras:
-            lines += [(" ".join(text[s.start : s.end].split()), [p.index]) for s in sentences(text, (p,))]
-    else:  # adjacent paragraphs merged pairwise into long ones
-        for a, b in zip_longest(paras[::2], paras[1::2]):
-            if b is None:
-                lines.append((text[a.start : a.end], [a.index]))
-            else:
-                lines.append((text[a.start : a.end] + " " + text[b.start : b.end], [a.index, b.index]))
-    return "\n".join(x for x, _ in lines), [m for _, m in lines]
-
-
-def shift_table(corpus, shipped: TransformerModel, classic_tf: ClassicModel) -> dict:
-    """Paragraph-level micro-F1 under re-segmentation, by language and (for English) by genre.
-
-    Predictions for re-segmented lines are mapped back to the original paragraphs (the
-    union over a paragraph's sentences; a merged line's labels go to both paragraphs).
-    """
-    genre = {a.id: a.genre for a in corpus.articles}
-    lang_of = {p.article: p.language for p in corpus.paragraphs}
-    gold = {(p.article, p.index): p.labels for p in corpus.paragraphs if split_of(p.article) == "test"}
-    arts = sorted({k[0] for k in gold})
-    preds: dict[tuple[str, str], dict] = {}
-    for mode in ("original", "sentences", "merged"):
-        for aid in arts:
-            text, owners = (corpus.st3_texts[aid], None) if mode == "original" else resegmented(corpus.st3_texts[aid], mode)
-            paras = paragraphs(text)
-            if owners is None:
-                owners = [[p.index] for p in paras]
-            raw = shipped.encoder.run(text, paras)
-            c = classic_tf.predict(text, paras)
-            for system, probs, t in (("transformer", shipped.combine(raw, c).paragraphs, shipped.techniques.thresholds),
-                                     ("classic", c.paragraphs, classic_tf.techniques.thresholds)):
-                out = preds.setdefault((system, mode), {})
-                for row, own in enumerate(owners):
-                    found = {TECHNIQUE_NAMES[j] for j in np.flatnonzero(probs[row] >= t)}
-                    for idx in own:
-                        out[(aid, idx)] = out.get((aid, idx), set()) | found
-    groups = {"en opinion": lambda k: lang_of[k[0]] == "en" and genre.get(k[0]) == "opinion",
-              "en reporting": lambda k: lang_of[k[0]] == "en" and genre.get(k[0]) == "reporting",
-              "all languages": lambda k: True}
-    table: dict = {}
-    for (system, mode), pred in preds.items():
-        for g, keep in groups.items():
-            keys = [k for k in gold if keep(k)]
-            f = score_multilabel({k: gold[k] for k in keys}, {k: tuple(pred.get(k, ())) for k in keys},
-                                 TECHNIQUE_NAMES).micro_f1
-            table.setdefault(g, {}).setdefault(system, {})[mode] = (f, len(keys))
-    return table
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=str(Path(__file__).parents[2] / "shared" / "data" / "semeval2023"))
@@ -156,9 +98,9 @@ def main() -> int:
     outputs = transformer_heads.collect(shipped.encoder, classic_tf, restrict(corpus, {"test"}), {"test"})
     print(f"transformer and classical outputs for the test fold in {time.time() - t1:.0f}s", file=sys.stderr)
     thresholds = {"techniques": shipped.techniques.thresholds, "frames": shipped.frames.thresholds}
-    ours = transformer_heads.score_split(corpus, outputs, "test", shipped.combine, thresholds)
+    ours = transformer_heads.score_split(corpus, outputs, "test", transformer_heads.shipped_combine(shipped), thresholds)
     cls = transformer_heads.score_split(
-        corpus, outputs, "test", lambda _raw, c: c,
+        corpus, outputs, "test", transformer_heads.classic_combine,
         {"techniques": classic_tf.techniques.thresholds, "frames": classic_tf.frames.thresholds},
     )
     base = baseline_table(corpus)
@@ -178,9 +120,10 @@ def main() -> int:
     rows = {
         "token head, all runs": transformer_heads.predicted_spans(outputs, test_articles, shipped.span_thresholds),
         "shipped pipeline (transformer)": pipeline_spans(
-            Pipeline(shipped), corpus, test_articles, lambda a: shipped.combine(outputs.st3[a], outputs.st3_classic[a])),
+            Pipeline(shipped), corpus, test_articles,
+            lambda a: transformer_heads.shipped_combine(shipped)(a, outputs, True)),
         "classical pipeline (cue lexicon)": pipeline_spans(
-            Pipeline(classic_tf), corpus, test_articles, lambda a: outputs.st3_classic[a]),
+            Pipeline(classic_tf), corpus, test_articles, lambda a: outputs.classic_paragraphs[a]),
     }
     print(f"\nspan-level technique classification, SemEval-2020 Task 11 style ({len(gold)} gold spans)")
     print(f"{'system':<36}{'precision':>10}{'recall':>8}{'F1':>7}{'spans':>8}")
@@ -188,14 +131,6 @@ def main() -> int:
         p, r, f = transformer_heads.span_f1(pred, gold)
         print(f"{name:<36}{p:>10.3f}{r:>8.3f}{f:>7.3f}{len(pred):>8}")
         figures.setdefault("spans", {})[name] = {"precision": p, "recall": r, "f1": f}
-    print("\nrobustness: techniques micro-F1 on the test fold when the same text is segmented differently")
-    print(f"{'paragraphs':<16}{'system':<13}{'original':>9}{'sentences':>10}{'merged':>8}{'n':>7}")
-    shift = shift_table(corpus, shipped, classic_tf)
-    for g, systems in shift.items():
-        for system, modes in systems.items():
-            print(f"{g:<16}{system:<13}{modes['original'][0]:>9.3f}{modes['sentences'][0]:>10.3f}"
-                  f"{modes['merged'][0]:>8.3f}{modes['original'][1]:>7}")
-    figures["robustness"] = {g: {s: {m: v[0] for m, v in ms.items()} for s, ms in sy.items()} for g, sy in shift.items()}
     print(f"\ntotal {time.time() - t0:.0f}s")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))

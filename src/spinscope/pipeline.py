@@ -96,7 +96,7 @@ class Pipeline:
                 yield self(source, threshold=threshold)
 
     def predict(self, article: Article, paras: tuple[Paragraph, ...]) -> ArticleScores:
-        return self.model.predict(article.text, paras)
+        return self.model.predict(article.text, paras, article.language)
 
     def _with_language(self, article: Article, override: str | None) -> tuple[Article, list[str]]:
         warnings: list[str] = []
@@ -143,13 +143,11 @@ class Pipeline:
                 detected = bool(p >= t_tech[j])
                 if p < REPORT_FLOOR and not detected:
                     continue
-                tech_scores.append(TechniqueScore(head.labels[j], round(p, 4), detected))
+                t = round(float(t_tech[j]), 4)
+                tech_scores.append(TechniqueScore(head.labels[j], round(p, 4), detected, t))
                 if detected:
-                    found = [s for s in located if s[0] == j]
-                    if found:
-                        spans += [self._token_span(article.text, para, int(j), s, e, p) for _, s, e, _q in found]
-                    else:
-                        spans.append(self._span(article.text, para, sents, int(j), p))
+                    placed = self._place(article.text, para, sents, scores, located, int(j), p, t)
+                    spans += [dataclasses.replace(x, threshold=t) for x in placed]
             results.append(ParagraphTechniques(para, tuple(tech_scores), tuple(spans)))
         genre_labels = self.model.genre.labels
         genre = Genre(
@@ -158,7 +156,7 @@ class Pipeline:
         )
         frames = tuple(
             sorted(
-                (FrameScore(f, round(float(p), 4), bool(p >= t)) for f, p, t in
+                (FrameScore(f, round(float(p), 4), bool(p >= t), round(float(t), 4)) for f, p, t in
                  zip(self.model.frames.labels, scores.frames, t_frame, strict=True)),
                 key=lambda f: -f.confidence,
             )
@@ -173,6 +171,39 @@ class Pipeline:
             threshold=threshold,
             warnings=tuple(warnings),
         )
+
+    def _place(self, text: str, para: Paragraph, sents: tuple[Sentence, ...], scores: ArticleScores,
+               located: tuple[tuple[int, int, int, float], ...], j: int, p: float, t: float) -> list[TechniqueSpan]:
+        """Spans for technique ``j``, detected in ``para`` with probability ``p`` over threshold ``t``."""
+        if scores.sentences is not None:
+            return self._sentence_spans(text, para, sents, scores.sentences, located, j, t)
+        found = [s for s in located if s[0] == j]
+        if found:
+            return [self._token_span(text, para, j, s, e, p) for _, s, e, _q in found]
+        return [self._span(text, para, sents, j, p)]
+
+    def _sentence_spans(self, text: str, para: Paragraph, sents: tuple[Sentence, ...], probs: np.ndarray,
+                        located: tuple[tuple[int, int, int, float], ...], j: int, t: float) -> list[TechniqueSpan]:
+        """Every sentence of the paragraph whose own probability clears the threshold.
+
+        The span is what the token head marked inside that sentence where it marked
+        something, else the whole sentence: a sentence is the unit that was decided,
+        and the token head is too weak to narrow it down on its own.
+        """
+        out = []
+        name = self.model.techniques.labels[j]
+        for row, sent in enumerate(sents):
+            p = float(probs[row, j])
+            if sent.paragraph != para.index or p < t:  # the paragraph's strongest sentence always clears it
+                continue
+            marked = [(s, e) for k, s, e, _q in located if k == j and s >= sent.start and e <= sent.end]
+            for s, e in marked or [(sent.start, sent.end)]:
+                cue = " ".join(text[s:e].split())
+                short = cue if len(cue) <= 80 else cue[:77] + "..."
+                because = (f" Marked by the model: {short!r}." if marked else
+                           f" The sentence as a whole scored {p:.0%}; the model marked no words in it.")
+                out.append(_technique_span(name, text, para, s, e, p, (short,) if marked else (), because))
+        return out
 
     def _token_span(self, text: str, para: Paragraph, j: int, start: int, end: int, p: float) -> TechniqueSpan:
         """A span the model's token head marked; its words are the cue."""

@@ -164,6 +164,7 @@ GENRE_NAMES: tuple[str, ...] = tuple(g.name for g in GENRES)
 
 _BY_NAME = {t.name: t for t in TECHNIQUES}
 _CATEGORY_BY_NAME = {c.name: c for c in CATEGORIES}
+_FRAME_BY_NAME = {f.name: f for f in FRAMES}
 
 # SemEval-2020 Task 11 merged some classes; each old name maps to every 2023 class it covers.
 SEMEVAL2020_TO_2023: dict[str, tuple[str, ...]] = {
@@ -200,6 +201,11 @@ TAXONOMY = Taxonomy(CATEGORIES, TECHNIQUES, FRAMES, GENRES)
 def technique(name: str) -> Technique:
     """Look up a technique by its official name (KeyError if unknown)."""
     return _BY_NAME[name]
+
+
+def frame(name: str) -> Frame:
+    """The frame with this SemEval name (KeyError for unknown names)."""
+    return _FRAME_BY_NAME[name]
 
 
 def category_of(technique_name: str) -> Category:

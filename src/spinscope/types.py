@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _freeze_mapping(obj: Any, name: str) -> None:
@@ -67,11 +67,16 @@ class Sentence:
 
 @dataclass(frozen=True, slots=True)
 class TechniqueScore:
-    """A paragraph-level score; ``detected`` applies the operating threshold."""
+    """A paragraph-level score; ``detected`` means ``confidence >= threshold``.
+
+    ``confidence`` is a calibrated probability (for the sentence-level model, that of the
+    paragraph's strongest sentence); ``threshold`` is the one it was compared with.
+    """
 
     technique: str
     confidence: float
     detected: bool
+    threshold: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +91,7 @@ class TechniqueSpan:
     paragraph: int
     cues: tuple[str, ...] = ()
     explanation: str = ""
+    threshold: float | None = None
 
     def __post_init__(self) -> None:
         _check_range(self.start, self.end)
@@ -116,6 +122,7 @@ class FrameScore:
     frame: str
     confidence: float
     detected: bool
+    threshold: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

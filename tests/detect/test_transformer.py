@@ -90,7 +90,8 @@ def test_default_pipeline_is_the_transformer(pipeline, op_ed_text):
     for p in analysis.paragraphs:
         for span in p.spans:
             assert analysis.article.text[span.start : span.end] == span.text
-            assert span.explanation and span.cues
+            # Marked words are the cue; a whole sentence says that no words were marked.
+            assert span.explanation and (span.cues or "marked no words" in span.explanation)
 
 
 def test_classic_fallback_still_loads(op_ed_text):
@@ -127,3 +128,41 @@ def test_inference_never_imports_torch(tmp_path: Path):
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_paragraph_score_is_its_strongest_sentence(model, op_ed_text):
+    from spinscope.segment import sentences
+
+    paras = paragraphs(op_ed_text)
+    s = model.predict(op_ed_text, paras, "en")
+    sents = sentences(op_ed_text, paras)
+    assert s.sentences is not None and s.sentences.shape == (len(sents), len(TECHNIQUE_NAMES))
+    for row, p in enumerate(paras):
+        own = [i for i, x in enumerate(sents) if x.paragraph == p.index]
+        assert np.allclose(s.paragraphs[row], s.sentences[own].max(0))
+
+
+def test_decisions_do_not_depend_on_line_breaks(pipeline):
+    from spinscope.types import Article
+
+    sents = ["The corrupt regime keeps lying to its own people.", "Critics say the plan will ruin the country.",
+             "Either we act now or we lose everything.", "The minister spoke on Tuesday."]
+    one_para = pipeline(Article(id="a", text="Title\n\n" + " ".join(sents)), language="en")
+    per_line = pipeline(Article(id="b", text="Title\n\n" + "\n".join(sents)), language="en")
+    as_para = {(s.technique, s.text) for s in one_para.spans}
+    as_lines = {(s.technique, s.text) for s in per_line.spans}
+    assert as_para == as_lines
+    conf_para = sorted(round(s.confidence, 4) for s in one_para.spans)
+    assert conf_para == sorted(round(s.confidence, 4) for s in per_line.spans)
+
+
+def test_every_detection_clears_the_threshold_it_shows(pipeline, op_ed_text):
+    a = pipeline(op_ed_text)
+    assert a.spans, "the op-ed fixture should have detections"
+    for p in a.paragraphs:
+        for s in p.scores:
+            assert s.threshold is not None and s.detected == (s.confidence >= s.threshold)
+        for span in p.spans:
+            assert span.threshold is not None and span.confidence >= span.threshold
+    forced = pipeline(op_ed_text, threshold=0.9)
+    assert all(s.threshold == 0.9 for p in forced.paragraphs for s in p.scores)

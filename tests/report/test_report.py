@@ -24,3 +24,25 @@ def test_html_escapes_article_text(pipeline):
     assert "<script>" not in out and "<img" not in out and "<a href" not in out and "</textarea>" not in out
     assert html.escape("<script>window.pwned=1</script>") in out
     assert "<mark" in out  # threshold 0 flags spans, and they are still escaped
+
+
+def test_readers_see_paragraphs_numbered_from_one_and_frame_labels(pipeline):
+    # Blank lines make SemEval line numbers 1, 3, 5; readers see 1, 2, 3.
+    text = "Title of the piece\n\nThe corrupt regime lies and lies.\n\nEither we act now or we lose everything."
+    a = pipeline(text, threshold=0.0)
+    assert [p.paragraph.index for p in a.paragraphs] == [1, 3, 5]
+    out = render(a, "text")
+    assert "¶2" in out and "¶3" in out and "¶5" not in out
+    page = render(a, "html")
+    assert 'id="p5"' in page and "¶3</span>" in page and "¶5</span>" not in page
+    assert "External_regulation_and_reputation" not in out
+    assert all("_" not in f for f in out.split("Frames:")[1].splitlines()[0].split(","))
+
+
+def test_reports_show_the_threshold_beside_the_confidence(pipeline, op_ed_text):
+    a = pipeline(op_ed_text)
+    assert a.spans
+    out = render(a, "text")
+    span = a.spans[0]
+    assert f"({span.confidence:.0%}, threshold {span.threshold:.0%})" in out
+    assert "over the" in render(a, "html") and "threshold" in render(a, "html")

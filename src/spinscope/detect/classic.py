@@ -31,6 +31,9 @@ class ArticleScores:
     genre: np.ndarray  # (n_genres,)
     # Per paragraph: (technique index, start, end, probability) from a span head; None without one.
     spans: tuple[tuple[tuple[int, int, int, float], ...], ...] | None = None
+    # (n_sentences, n_techniques) for ``segment.sentences`` of the paragraphs, from a model that
+    # decides per sentence; ``paragraphs`` then holds each paragraph's strongest sentence.
+    sentences: np.ndarray | None = None
 
 
 class ClassicModel:
@@ -88,7 +91,7 @@ class ClassicModel:
             out.append((np.concatenate([idx, ctx[0] + n]), np.concatenate([val, self.context_weight * ctx[1]])))
         return out
 
-    def predict(self, text: str, paragraphs: tuple[Paragraph, ...]) -> ArticleScores:
+    def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores:
         chunks = [text[p.start : p.end] for p in paragraphs]
         rows = [self.techniques.calibrated(self.techniques.decision(i, v)) for i, v in self._paragraph_vectors(chunks)]
         para = np.vstack(rows) if rows else np.zeros((0, len(self.techniques.labels)), np.float32)

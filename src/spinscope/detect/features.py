@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from spinscope.detect.names import mask_names
+
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
 
 
@@ -33,8 +35,11 @@ def char_ngrams(token: str, sizes: tuple[int, int] = CHAR_NGRAMS) -> list[str]:
 
 
 def analyze(text: str, word_ngrams: int = 2, char_sizes: tuple[int, int] = CHAR_NGRAMS) -> list[str]:
-    """Feature strings: ``w:`` word 1..n-grams, ``c:`` char n-grams inside padded words."""
-    toks = [w for w, _, _ in words(text)]
+    """Feature strings: ``w:`` word 1..n-grams, ``c:`` char n-grams inside padded words.
+
+    Listed names (countries, groups, parties, politicians) are dropped first: see ``names``.
+    """
+    toks = [w for w, _, _ in words(mask_names(text))]
     feats = []
     for n in range(1, word_ngrams + 1):
         feats.extend("w:" + " ".join(toks[i : i + n]) for i in range(len(toks) - n + 1))

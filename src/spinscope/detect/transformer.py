@@ -1,13 +1,15 @@
 """The default model: fine-tuned multilingual-e5-small on ONNX Runtime, no torch.
 
-Reads: article text and its paragraphs. Writes nothing: ``predict`` is pure.
+Reads: article text, its paragraphs and its language. Writes nothing: ``predict`` is pure.
 
-One int8 ONNX forward pass per paragraph window yields paragraph logits, token
-(span) logits and a pooled vector. Paragraph probabilities are Platt-calibrated
-and blended per technique with the classical model's (the blend weight, like
-every threshold, was chosen on the validation split); genre and frames come
-from linear heads over the mean of the article's paragraph vectors, blended
-the same way. Paragraphs longer than one window are read in several windows.
+The article is cut into sentences, whatever its line breaks. One int8 ONNX
+forward pass per sentence window yields technique logits, token (span) logits
+and a pooled vector. ``detect.decisions`` turns each sentence's logits and the
+classical model's scores for the same sentence into calibrated probabilities; a
+paragraph's score is its strongest sentence's. Genre and frames come from linear
+heads over the mean of the sentence vectors, blended with the classical model's
+(weights and thresholds were chosen on the validation split). Sentences longer
+than one window are read in several windows.
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ from typing import Any
 import numpy as np
 
 from spinscope.detect.classic import ArticleScores, ClassicModel
+from spinscope.detect.decisions import FEATURES, SentenceDecisions, unit_features
 from spinscope.detect.linear import LinearHead, sigmoid, softmax
+from spinscope.detect.names import mask_names
 from spinscope.errors import ModelCorrupt, ModelNotFound
+from spinscope.segment import sentences
 from spinscope.types import Paragraph
 
 PAD_ID = 1
@@ -58,6 +63,25 @@ class RawOutputs:
     @property
     def document(self) -> np.ndarray:
         return self.paragraph_vectors.mean(0)
+
+    @property
+    def n_tokens(self) -> np.ndarray:
+        """Tokens read per unit, special tokens included."""
+        out = np.zeros(self.logits.shape[0], np.float64)
+        for w in self.windows:
+            out[w.paragraph] += len(w.ids)
+        return out
+
+
+def sentence_units(text: str, paragraphs: tuple[Paragraph, ...]) -> tuple[tuple[Paragraph, ...], np.ndarray]:
+    """The article's sentences as units to encode, and for each the row of its paragraph.
+
+    The units are ``segment.sentences`` in order, so they line up with ``Analysis.sentences``.
+    """
+    row_of = {p.index: r for r, p in enumerate(paragraphs)}
+    sents = sentences(text, paragraphs)
+    units = tuple(Paragraph(i + 1, s.start, s.end) for i, s in enumerate(sents))
+    return units, np.array([row_of[s.paragraph] for s in sents], np.int64)
 
 
 class Encoder:
@@ -144,10 +168,16 @@ class TransformerModel:
                 arrays = {k: z[k] for k in z.files}
             self.encoder = Encoder(path, int(self.manifest["config"]["max_len"]), threads, self.manifest.get("special_ids"))
             t = labels["techniques"]
-            # Paragraph head: Platt-scaled ONNX logits; thresholds apply to the blended probability.
+            if tuple(self.manifest["decisions"]["features"]) != FEATURES:
+                raise ModelCorrupt(f"model in {path} was fitted on other sentence features")
+            # The encoder reads listed names as one stand-in when the decisions were fitted that way.
+            self.mask_names = bool(self.manifest["decisions"].get("mask_names", False))
+            self.decisions = SentenceDecisions(arrays["sentences_W"].astype(np.float64),
+                                               arrays["sentences_b"].astype(np.float64), float(arrays["sentences_t"][0]))
+            # Labels and the one operating threshold; the probabilities come from ``decisions``.
             self.techniques = LinearHead(t, np.zeros((0, len(t)), np.float32), np.zeros(len(t), np.float32),
-                                         arrays["techniques_a"], arrays["techniques_c"], arrays["techniques_t"])
-            self.technique_blend = arrays["techniques_w"].astype(np.float32)
+                                         np.zeros(0, np.float32), np.zeros(0, np.float32),
+                                         np.full(len(t), self.decisions.threshold, np.float32))
             self.span_thresholds = arrays["spans_t"].astype(np.float32)
             self.frames = _head(arrays, "frames", labels["frames"])
             self.frame_blend = arrays["frames_w"].astype(np.float32)
@@ -172,24 +202,37 @@ class TransformerModel:
             raise ModelNotFound(f"model directory {path} has no readable manifest.json") from exc
         return cls(path, ClassicModel.load(path.parent / str(manifest.get("fallback", "classic"))))
 
-    def predict(self, text: str, paragraphs: tuple[Paragraph, ...]) -> ArticleScores:
-        classic = self.classic.predict(text, paragraphs)
+    def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores:
         if not paragraphs:
-            return classic
-        raw = self.encoder.run(text, paragraphs)
-        return self.combine(raw, classic)
+            return self.classic.predict(text, paragraphs)
+        units, owner = sentence_units(text, paragraphs)
+        return self.combine(self.encoder.run(self.encoder_text(text), units), self.classic.predict(text, units), owner,
+                            language)
 
-    def combine(self, raw: RawOutputs, classic: ArticleScores) -> ArticleScores:
-        """Calibrate and blend; pure, so the trainer scores exactly what the runtime ships."""
-        probs = self.technique_blend * self.techniques.calibrated(raw.logits)
-        probs = probs + (1 - self.technique_blend) * classic.paragraphs
+    def encoder_text(self, text: str) -> str:
+        """What the encoder reads: the text, with listed names masked (offsets unchanged) if configured."""
+        return mask_names(text, keep_offsets=True) if self.mask_names else text
+
+    def combine(self, raw: RawOutputs, classic: ArticleScores, owner: np.ndarray, language: str | None) -> ArticleScores:
+        """Sentence decisions, paragraph maxima, article heads; pure, so the trainer scores what ships.
+
+        ``raw`` and ``classic`` hold one row per sentence unit; ``owner`` maps units to paragraph rows.
+        """
+        units = self.decisions.probabilities(unit_features(raw.logits, classic.paragraphs, raw.n_tokens, language))
+        n_paragraphs = int(owner.max()) + 1 if len(owner) else 0
+        probs = np.zeros((n_paragraphs, units.shape[1]), np.float32)
+        np.maximum.at(probs, owner, units)
         doc = raw.document
         frames = self.frame_blend * self.frames.calibrated(doc @ self.frames.weights + self.frames.bias)
         frames = frames + (1 - self.frame_blend) * classic.frames
         genre = self.genre_blend * softmax(doc @ self.genre.weights + self.genre.bias)
         genre = softmax(np.log(genre + (1 - self.genre_blend) * classic.genre + 1e-9) + self.genre_offset)
-        spans = token_spans(raw, self.span_thresholds)
-        return ArticleScores(probs.astype(np.float32), frames.astype(np.float32), genre.astype(np.float32), spans)
+        by_unit = token_spans(raw, self.span_thresholds)
+        spans: list[list[tuple[int, int, int, float]]] = [[] for _ in range(n_paragraphs)]
+        for row, found in zip(owner, by_unit, strict=True):
+            spans[row] += found
+        return ArticleScores(probs, frames.astype(np.float32), genre.astype(np.float32),
+                             tuple(tuple(x) for x in spans), sentences=units)
 
 
 def token_spans(raw: RawOutputs, thresholds: np.ndarray) -> tuple[tuple[tuple[int, int, int, float], ...], ...]:

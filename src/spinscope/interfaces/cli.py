@@ -253,8 +253,10 @@ def semeval_evaluate(subtask: int, gold: str, pred: str) -> None:
 @click.option("--epochs", type=click.IntRange(1, 50), help="Transformer only (default 3).")
 @click.option("--encoder", help="Transformer only: a Hugging Face model id or directory to fine-tune instead of "
               "the offline multilingual-e5-small (hub ids need a network).")
+@click.option("--heads-only", is_flag=True, help="Transformer only: keep the encoder in --out and refit what sits "
+              "on it (sentence decisions, span threshold, genre and frame heads); about 20 minutes.")
 def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, kind: str, work_dir: str,
-          epochs: int | None, encoder: str | None) -> None:
+          epochs: int | None, encoder: str | None, heads_only: bool) -> None:
     """Train a model (needs the [train] extra).
 
     The transformer takes about 80 minutes on a 2-core CPU; run it in the
@@ -264,13 +266,19 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
     Examples:
         spinscope train --out src/spinscope/models/classic
         nohup spinscope train --model transformer --out src/spinscope/models/transformer > train.log 2>&1 &
+        spinscope train --model transformer --heads-only --out src/spinscope/models/transformer
     """
-    from spinscope.training.run import train_classic_model, train_transformer_model
+    from spinscope.training.run import fit_transformer_heads, train_classic_model, train_transformer_model
 
     echo = lambda m: click.echo(m, err=True)  # noqa: E731
+    if heads_only and kind != "transformer":
+        raise click.UsageError("--heads-only applies to --model transformer")
     if kind == "transformer":
         if langs:
             raise click.UsageError("--lang applies to the classic model only; the transformer trains on all six")
+        if heads_only:
+            fit_transformer_heads(data, out, work_dir=work_dir, seed=seed, log=echo)
+            return
         train_transformer_model(data, out, work_dir=work_dir, epochs=epochs, seed=seed, encoder=encoder, log=echo)
         return
     kwargs = {"langs": langs} if langs else {}

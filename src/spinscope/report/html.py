@@ -13,7 +13,7 @@ import html
 from pathlib import Path
 
 from spinscope.report.summary import summarize
-from spinscope.taxonomy import CATEGORIES, category_of, technique
+from spinscope.taxonomy import CATEGORIES, category_of, frame, technique
 from spinscope.types import Analysis, TechniqueSpan
 
 STYLESHEET = Path(__file__).parent / "static" / "report.css"
@@ -28,7 +28,8 @@ def _tooltip(spans: list[TechniqueSpan]) -> str:
     for s in spans:
         info = technique(s.technique)
         cue = f"\ncue: {', '.join(s.cues)}" if s.cues else ""
-        parts.append(f"{info.label} ({s.confidence:.0%}): {info.definition}\n“{s.text[:160]}”{cue}")
+        over = f", over the {s.threshold:.0%} threshold" if s.threshold is not None else ""
+        parts.append(f"{info.label} ({s.confidence:.0%} probability{over}): {info.definition}\n“{s.text[:160]}”{cue}")
     return "\n\n".join(parts)
 
 
@@ -65,7 +66,8 @@ def render_body(analysis: Analysis) -> str:
         f'<p class="meta">Genre: <b>{_e(g.label)}</b> ({g.scores[g.label]:.0%}) · '
         f"Language: {_e(a.language or 'unknown')} · Model: {_e(analysis.model.name)} v{_e(analysis.model.version)}</p>",
         '<p class="meta">Frames: '
-        + (_e(", ".join(f"{f.frame} ({f.confidence:.0%})" for f in analysis.detected_frames)) or "none detected")
+        + (_e(", ".join(f"{frame(f.frame).label} ({f.confidence:.0%})" for f in analysis.detected_frames))
+           or "none detected")
         + "</p>",
     ]
     parts += [f'<p class="warn">{_e(w)}</p>' for w in analysis.warnings]
@@ -88,10 +90,10 @@ def render_body(analysis: Analysis) -> str:
     parts.append('<p class="legend">')
     parts += [f'<span><i class="swatch cat-{c.name}"></i>{_e(c.label)}</span>' for c in CATEGORIES]
     parts.append("</p><article>")
-    for p in analysis.paragraphs:
+    for number, p in enumerate(analysis.paragraphs, start=1):  # readers count 1..n; the id keeps the line
         para = p.paragraph
         parts.append(
-            f'<p class="para" id="p{para.index}"><span class="idx">¶{para.index}</span>'
+            f'<p class="para" id="p{para.index}"><span class="idx">¶{number}</span>'
             f"{_paragraph_html(a.text, para.start, para.end, list(p.spans))}</p>"
         )
     parts.append("</article></section>")

@@ -5,13 +5,17 @@ from __future__ import annotations
 import textwrap
 
 from spinscope.report.summary import summarize
-from spinscope.taxonomy import technique
-from spinscope.types import Analysis
+from spinscope.taxonomy import frame, technique
+from spinscope.types import Analysis, TechniqueSpan
 
 
 def _clip(s: str, n: int = 160) -> str:
     s = " ".join(s.split())
     return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _confidence(span: TechniqueSpan) -> str:
+    return f"{span.confidence:.0%}" + (f", threshold {span.threshold:.0%}" if span.threshold is not None else "")
 
 
 def render_text(analysis: Analysis) -> str:
@@ -25,7 +29,8 @@ def render_text(analysis: Analysis) -> str:
     out.append(f"Genre: {g.label} ({g.scores[g.label]:.0%})   "
                + ", ".join(f"{k} {v:.0%}" for k, v in g.scores.items() if k != g.label))
     frames = analysis.detected_frames
-    out.append("Frames: " + (", ".join(f"{f.frame} ({f.confidence:.0%})" for f in frames) if frames else "none detected"))
+    out.append("Frames: " + (", ".join(f"{frame(f.frame).label} ({f.confidence:.0%})" for f in frames)
+                             if frames else "none detected"))
     for w in analysis.warnings:
         out.append(f"Warning: {w}")
     out.append("")
@@ -36,14 +41,15 @@ def render_text(analysis: Analysis) -> str:
     for cat, n in s.by_category:
         out.append(f"  {cat}: {n}")
     out.append("")
-    for p in analysis.paragraphs:
+    # Readers count paragraphs 1..n; the JSON keeps the SemEval line number (paragraph.index).
+    for number, p in enumerate(analysis.paragraphs, start=1):
         if not p.detected:
             continue
         para = a.text[p.paragraph.start : p.paragraph.end]
-        out.append(f"¶{p.paragraph.index}  {_clip(para, 110)}")
+        out.append(f"¶{number}  {_clip(para, 110)}")
         for span in p.spans:
             info = technique(span.technique)
-            out.append(f"    • {info.label} ({span.confidence:.0%}) — “{_clip(span.text, 120)}”")
+            out.append(f"    • {info.label} ({_confidence(span)}) — “{_clip(span.text, 120)}”")
             if span.cues:
                 out.append(f"      cue: {', '.join(span.cues)}")
             out.append(textwrap.indent(textwrap.fill(info.definition, 72), "      "))

@@ -22,6 +22,8 @@ class Scores:
     macro_f1: float
     per_class: Mapping[str, float]
     n_items: int
+    micro_precision: float = 0.0
+    micro_recall: float = 0.0
 
 
 def _f1(tp: float, fp: float, fn: float, empty: float) -> float:
@@ -63,7 +65,10 @@ def score_multilabel(
     per_class = {name: _f1(tp[i], fp[i], fn[i], 1.0) for i, name in enumerate(labels)}
     micro = _f1(tp.sum(), fp.sum(), fn.sum(), 0.0)
     macro = float(np.mean(list(per_class.values()))) if labels else 0.0
-    return Scores(float(micro), macro, per_class, len(keys))
+    n_pred, n_gold = int(tp.sum() + fp.sum()), int(tp.sum() + fn.sum())
+    precision = float(tp.sum() / n_pred) if n_pred else 0.0
+    recall = float(tp.sum() / n_gold) if n_gold else 0.0
+    return Scores(float(micro), macro, per_class, len(keys), precision, recall)
 
 
 def score_single_label(gold: Mapping[Hashable, str], pred: Mapping[Hashable, str], labels: Sequence[str]) -> Scores:

@@ -64,9 +64,7 @@ def train_transformer_model(
     import dataclasses
     import shutil
 
-    from spinscope.detect.classic import ClassicModel
-    from spinscope.detect.transformer import Encoder, TransformerModel
-    from spinscope.training import transformer, transformer_heads
+    from spinscope.training import transformer
     from spinscope.training.corpus import load_corpus
     from spinscope.training.onnx_export import export_onnx
     from spinscope.training.transformer_card import write_manifest
@@ -94,6 +92,42 @@ def train_transformer_model(
     shutil.copyfile(work / "tokenizer.json", out / "tokenizer.json")
     tee(f"exported int8 ONNX: {(out / 'model.onnx').stat().st_size / 1e6:.1f} MB")
 
+    write_manifest(out, corpus, cfg, config, source, metrics={}, seconds=time.time() - t0)
+    return fit_transformer_heads(data_dir, out, work_dir=work, seed=seed, log=tee, corpus=corpus, lines=lines, t0=t0)
+
+
+def fit_transformer_heads(
+    data_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    work_dir: str | Path = "runs/transformer",
+    seed: int = 13,
+    log: Callable[[str], None] = print,
+    corpus=None,  # noqa: ANN001 - a Corpus already loaded by the caller
+    lines: list[str] | None = None,
+    t0: float | None = None,
+) -> dict:
+    """Everything after export: sentence decisions, span threshold, genre and frame heads,
+    test-fold scores, manifest and card. Runs on the exported ONNX encoder in ``out_dir``,
+    so it can refit a committed model's heads without fine-tuning it again."""
+    import json
+
+    from spinscope.detect.classic import ClassicModel
+    from spinscope.detect.decisions import FEATURES, MASK_NAMES
+    from spinscope.detect.transformer import Encoder, TransformerModel
+    from spinscope.training import transformer, transformer_heads
+    from spinscope.training.corpus import load_corpus
+    from spinscope.training.transformer_card import update_manifest
+
+    lines = [] if lines is None else lines
+    t0 = time.time() if t0 is None else t0
+
+    def tee(msg: str) -> None:
+        lines.append(msg)
+        log(msg)
+
+    work, out = Path(work_dir), Path(out_dir)
+    corpus = corpus or load_corpus(data_dir, log=tee)
     classic_dir = work / "classic-train-folds"
     if not (classic_dir / "manifest.json").is_file():
         train_corpus = transformer.restrict(corpus, {"train"})
@@ -102,19 +136,26 @@ def train_transformer_model(
         classic.export(classic.train(train_corpus, classic.ClassicConfig(seed=seed), log=tee), train_corpus,
                        classic_dir, 0.0)
     classic_tf = ClassicModel.load(classic_dir)
-    enc = Encoder(out, cfg.max_len)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    enc = Encoder(out, int(manifest["config"]["max_len"]), special=manifest.get("special_ids"))
     outputs = transformer_heads.collect(enc, classic_tf, corpus, {"validation", "test"})
+    tee(f"encoder and classical outputs on sentence units in {time.time() - t0:.0f}s")
+    transformer_heads.save_article_outputs(work / "article-outputs.npz", outputs)
     arrays = transformer_heads.fit_paragraph_heads(corpus, outputs, tee)
     arrays |= transformer_heads.fit_article_heads(corpus, outputs, seed, tee)
     transformer_heads.save_heads(out, arrays)
-    manifest = write_manifest(out, corpus, cfg, config, source, metrics={}, seconds=time.time() - t0)
+    decisions = {"unit": "sentence", "features": list(FEATURES), "threshold": float(arrays["sentences_t"][0]),
+                 "mask_names": MASK_NAMES}
+    update_manifest(out, corpus, decisions=decisions, metrics={})
     shipped = TransformerModel(out, classic_tf)
     thresholds = {"techniques": shipped.techniques.thresholds, "frames": shipped.frames.thresholds}
-    metrics = transformer_heads.score_split(corpus, outputs, "test", shipped.combine, thresholds)
-    manifest = write_manifest(out, corpus, cfg, config, source, metrics=metrics, seconds=time.time() - t0)
+    metrics = transformer_heads.score_split(corpus, outputs, "test", transformer_heads.shipped_combine(shipped),
+                                            thresholds)
+    manifest = update_manifest(out, corpus, decisions=decisions, metrics=metrics, seconds=time.time() - t0)
     for task, rows in metrics.items():
         for lang, m in rows.items():
-            tee(f"test fold {task:<10} {lang:<3} micro-F1 {m['micro_f1']:.3f}  macro-F1 {m['macro_f1']:.3f}  n={m['n']}")
+            tee(f"test fold {task:<10} {lang:<3} micro-F1 {m['micro_f1']:.3f}  macro-F1 {m['macro_f1']:.3f}  "
+                f"P {m['precision']:.3f}  R {m['recall']:.3f}  n={m['n']}")
     tee(f"wrote {out} in {time.time() - t0:.0f}s")
     (out / "training-log.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return manifest

@@ -14,6 +14,8 @@ from spinscope.training.corpus import Corpus
 from spinscope.training.transformer import TEST_FOLD, VALIDATION_FOLD, EncoderConfig
 
 MODEL_NAME = "spinscope-e5-small-multi"
+# v2: sentence-level decisions (``detect.decisions``) on the v1 encoder.
+HEADS_VERSION = "2"
 
 
 def write_manifest(
@@ -21,7 +23,7 @@ def write_manifest(
 ) -> dict[str, Any]:
     manifest = {
         "name": MODEL_NAME,
-        "version": "1",
+        "version": HEADS_VERSION,
         "kind": "transformer",
         "fallback": "classic",
         "licence": (
@@ -48,14 +50,35 @@ def write_manifest(
             "pad": int(bert_config.get("pad_token_id", 1)),
         },
         "encoder_config": {k: v for k, v in bert_config.items() if isinstance(v, (int, float, str))},
-        "files_sha256": {
-            name: hashlib.sha256((out / name).read_bytes()).hexdigest()
-            for name in ("model.onnx", "tokenizer.json", "heads.npz") if (out / name).is_file()
-        },
+        "files_sha256": _hashes(out),
         "test_metrics": metrics,
         "label_problems": [asdict(p) for p in corpus.problems],
         "training_seconds": round(seconds, 1),
     }
+    return _save(out, manifest)
+
+
+def update_manifest(out: Path, corpus: Corpus, *, decisions: dict, metrics: dict,
+                    seconds: float | None = None) -> dict[str, Any]:
+    """Record refitted heads in an existing model's manifest: decisions, file hashes, scores."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    if manifest["training_data"]["sha256"] != corpus.data_hash:
+        raise ValueError("the heads are fitted on other data than the encoder was trained on")
+    manifest["version"] = HEADS_VERSION
+    manifest["decisions"] = decisions
+    manifest["files_sha256"] = _hashes(out)
+    manifest["test_metrics"] = metrics
+    if seconds is not None:
+        manifest["heads_seconds"] = round(seconds, 1)
+    return _save(out, manifest)
+
+
+def _hashes(out: Path) -> dict[str, str]:
+    return {name: hashlib.sha256((out / name).read_bytes()).hexdigest()
+            for name in ("model.onnx", "tokenizer.json", "heads.npz") if (out / name).is_file()}
+
+
+def _save(out: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out / "MODEL_CARD.md").write_text(model_card(manifest), encoding="utf-8")
     return manifest
@@ -81,10 +104,19 @@ def model_card(m: dict[str, Any]) -> str:
         "techniques) and a token head (23 techniques, trained on the gold character spans).",
         "Training adds re-segmented copies of paragraphs (single sentences, and pairs of",
         "adjacent paragraphs merged) labelled from the gold spans, for robustness to how a",
-        "source splits its text. Genre and frame heads are logistic regressions on the mean",
-        "of the article's paragraph vectors. Every head's probability is blended with the",
-        "classical model's; calibration (Platt), blend weights and thresholds were chosen on",
-        "the validation fold only.",
+        "source splits its text.",
+        "",
+        "At run time every article is read sentence by sentence, whatever its line breaks.",
+        "Per sentence and technique, a logistic regression over the encoder's logit, the",
+        "classical model's score for the same sentence, the sentence length and the language",
+        "gives a calibrated probability; one threshold applies to all techniques, and a",
+        "paragraph's score is its strongest sentence's. These regressions and the threshold",
+        "were fitted on the validation fold's sentences (the threshold on out-of-fold",
+        "probabilities). Genre and frame heads are logistic regressions on the mean of the",
+        "article's sentence vectors, blended with the classical model's (weights chosen on",
+        "the validation fold).",
+        "",
+        f"Sentence decisions: `{m.get('decisions')}`",
         "",
         f"Split: {m['split']['rule']}; test fold {m['split']['test_fold']}, validation fold "
         f"{m['split']['validation_fold']}, training folds {m['split']['train_folds']}.",

@@ -1,0 +1,297 @@
+"""Quality under the shifts real input brings: segmentation, genre, language; and calibration.
+
+Usage: python bench/shift.py [--data ../shared/data/semeval2023] [--png artifacts/reliability.png] [--json F]
+
+Everything is scored on the test fold (fold 0), never used for a choice. Tables:
+
+1. techniques per language, precision / recall / micro-F1, with the test fold
+   - as it is (one paragraph per line),
+   - re-segmented one sentence per line (gold labels per sentence from the gold spans),
+   - its reporting articles only;
+2. agreement: the same articles analysed as paragraphs and as one sentence per line,
+   the sentence lines' labels mapped back to their paragraphs;
+3. leave-one-language-out: the sentence decisions and the genre head refitted without
+   a language and scored on it. The encoder itself was fine-tuned on all six languages
+   (a true held-out-language encoder needs one fine-tuning per language);
+4. genre macro-F1 and confusion matrix, and the classical fallback next to the baseline;
+5. expected calibration error per language (10 bins) on the test fold's sentences,
+   and a reliability diagram (PNG) when matplotlib is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import dataclasses
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from baseline import fit_predict
+
+from spinscope.detect.classic import ClassicModel
+from spinscope.detect.decisions import SentenceDecisions
+from spinscope.detect.transformer import TransformerModel
+from spinscope.pipeline import MODELS_DIR, Pipeline
+from spinscope.segment import paragraphs, sentences
+from spinscope.semeval.scoring import score_single_label
+from spinscope.taxonomy import GENRE_NAMES, TECHNIQUE_NAMES
+from spinscope.training import classic, transformer_heads
+from spinscope.training.corpus import load_corpus
+from spinscope.training.decisions import fit_sentence_decisions
+from spinscope.training.transformer import restrict, split_of
+from spinscope.types import Article
+
+LANGS = ("en", "fr", "de", "it", "pl", "ru")
+
+
+def prf(D: np.ndarray, Y: np.ndarray) -> tuple[float, float, float]:
+    tp, pp, gp = float((D & Y).sum()), float(D.sum()), float(Y.sum())
+    p, r = (tp / pp if pp else 0.0), (tp / gp if gp else 0.0)
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+@dataclasses.dataclass
+class Rows:
+    """Test-fold sentence rows: probabilities, gold, article, language, genre, paragraph number."""
+
+    P: np.ndarray
+    Y: np.ndarray
+    art: np.ndarray
+    lang: np.ndarray
+    genre: np.ndarray
+    para: np.ndarray
+
+
+def sentence_rows(corpus, out, model: TransformerModel, decisions: SentenceDecisions | None = None) -> Rows:
+    X, Y, arts = transformer_heads.sentence_rows(corpus, out, "test")
+    P = (decisions or model.decisions).probabilities(X)
+    genre = {a.id: a.genre or "" for a in corpus.articles}
+    para = np.concatenate([[s.paragraph for s in sentences(corpus.st3_texts[a], paragraphs(corpus.st3_texts[a]))]
+                           for a in sorted(set(arts))])
+    return Rows(P, Y, arts, np.array([out.languages[a] for a in arts]), np.array([genre.get(a, "") for a in arts]),
+                para)
+
+
+def by_paragraph(D: np.ndarray, Y: np.ndarray, rows: Rows, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Union of sentence decisions (and gold) per paragraph."""
+    keys = list(zip(rows.art[keep], rows.para[keep], strict=True))
+    index = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+    d = np.zeros((len(index), D.shape[1]), bool)
+    y = np.zeros_like(d)
+    for k, dr, yr in zip(keys, D[keep], Y[keep], strict=True):
+        d[index[k]] |= dr
+        y[index[k]] |= yr
+    return d, y
+
+
+def technique_tables(rows: Rows, t: float, corpus) -> dict:
+    """Sentence lines, paragraphs (native) and reporting-only, per language."""
+    D = rows.P >= t
+    gold_para = {(p.article, p.index): set(p.labels) for p in corpus.paragraphs}
+    out: dict = {}
+    for lang in (*LANGS, "all"):
+        keep = (rows.lang == lang) if lang != "all" else np.ones(len(rows.Y), bool)
+        d, _ = by_paragraph(D, rows.Y, rows, keep)
+        keys = list(dict.fromkeys(zip(rows.art[keep], rows.para[keep], strict=True)))
+        y = np.array([[n in gold_para.get(k, ()) for n in TECHNIQUE_NAMES] for k in keys])
+        rep = keep & (rows.genre == "reporting")
+        out[lang] = {"sentences": prf(D[keep], rows.Y[keep]), "paragraphs": prf(d, y),
+                     "reporting_sentences": prf(D[rep], rows.Y[rep]), "n_sentences": int(keep.sum()),
+                     "n_paragraphs": len(keys), "n_reporting": int(rep.sum())}
+    return out
+
+
+def agreement(corpus, model: TransformerModel, articles: list[str]) -> dict[str, float]:
+    """Analyse each article as it is and one sentence per line; compare paragraph label sets."""
+    nlp = Pipeline(model)
+    same = total = 0
+    tp = fp_fn = 0
+    for aid in articles:
+        text = corpus.st3_texts[aid]
+        paras = paragraphs(text)
+        native = nlp(Article(id=aid, text=text), language=corpus_language(corpus, aid))
+        lines, owners = [], []
+        for p in paras:
+            for s in sentences(text, (p,)):
+                lines.append(" ".join(text[s.start:s.end].split()))
+                owners.append(p.index)
+        split = nlp(Article(id=aid, text="\n".join(lines)), language=corpus_language(corpus, aid))
+        mapped: dict[int, set[str]] = {}
+        for own, pt in zip(owners, split.paragraphs, strict=True):
+            mapped.setdefault(own, set()).update(s.technique for s in pt.detected)
+        for pt in native.paragraphs:
+            a = {s.technique for s in pt.detected}
+            b = mapped.get(pt.paragraph.index, set())
+            same += a == b
+            total += 1
+            tp += len(a & b)
+            fp_fn += len(a ^ b)
+    return {"paragraphs": total, "identical_label_sets": same / total if total else 0.0,
+            "label_f1_agreement": 2 * tp / (2 * tp + fp_fn) if tp + fp_fn else 1.0}
+
+
+def corpus_language(corpus, aid: str) -> str:
+    return next(p.language for p in corpus.paragraphs if p.article == aid)
+
+
+def lolo(corpus, out, model: TransformerModel, log) -> dict:
+    """Per language: sentence decisions and genre head fitted without it, scored on it (test fold)."""
+    Xv, Yv, av = transformer_heads.sentence_rows(corpus, out, "validation")
+    lv = np.array([out.languages[a] for a in av])
+    result = {}
+    for lang in LANGS:
+        W, b, t, _ = fit_sentence_decisions(Xv[lv != lang], Yv[lv != lang], av[lv != lang])
+        rows = sentence_rows(corpus, out, model, SentenceDecisions(W.astype(np.float64), b.astype(np.float64), t))
+        tab = technique_tables(rows, t, corpus)[lang]
+        others = dataclasses.replace(corpus, articles=tuple(a for a in corpus.articles if a.language != lang))
+        heads = transformer_heads.fit_article_heads(others, out, 13, lambda _m: None)
+        genre = genre_predictions(corpus, out, model, heads, lang)
+        result[lang] = {**tab, "genre_macro_f1": genre, "threshold": t}
+        log(f"lolo {lang} done")
+    return result
+
+
+def genre_predictions(corpus, out, model: TransformerModel, heads: dict, lang: str) -> float:
+    m = copy.copy(model)  # same encoder and decisions, other genre head
+    m.genre = dataclasses.replace(model.genre, weights=heads["genre_W"], bias=heads["genre_b"])
+    m.genre_blend, m.genre_offset = float(heads["genre_w"][0]), heads["genre_offset"]
+    gold, pred = {}, {}
+    for a in corpus.articles:
+        if a.language == lang and a.genre and split_of(a.id) == "test" and a.id in out.docs:
+            gold[a.id] = a.genre
+            pred[a.id] = GENRE_NAMES[int(np.argmax(transformer_heads.shipped_combine(m)(a.id, out, False).genre))]
+    return score_single_label(gold, pred, GENRE_NAMES).macro_f1
+
+
+def genre_report(corpus, out, model: TransformerModel, cls: ClassicModel) -> dict:
+    gold, ours, classic_pred, langs = {}, {}, {}, {}
+    combine = transformer_heads.shipped_combine(model)
+    for a in corpus.articles:
+        if a.genre and split_of(a.id) == "test" and a.id in out.docs:
+            gold[a.id], langs[a.id] = a.genre, a.language
+            ours[a.id] = GENRE_NAMES[int(np.argmax(combine(a.id, out, False).genre))]
+            classic_pred[a.id] = GENRE_NAMES[int(np.argmax(out.docs_classic[a.id].genre))]
+    base = {}
+    for lang in LANGS:
+        tr = [a for a in corpus.articles if a.language == lang and a.genre and split_of(a.id) == "train"]
+        te = [k for k in gold if langs[k] == lang]
+        texts = {a.id: a.text for a in corpus.articles}
+        base.update(zip(te, fit_predict([a.text for a in tr], [a.genre for a in tr], [texts[k] for k in te], "genre",
+                                        GENRE_NAMES), strict=True))
+    table = {}
+    for lang in (*LANGS, "all"):
+        keys = [k for k in gold if lang in ("all", langs[k])]
+        table[lang] = {name: score_single_label({k: gold[k] for k in keys}, {k: p[k] for k in keys}, GENRE_NAMES).macro_f1
+                       for name, p in (("transformer", ours), ("classic", classic_pred), ("baseline", base))}
+        table[lang]["n"] = len(keys)
+    confusion = {lang: [[sum(1 for k in gold if lang in ("all", langs[k]) and gold[k] == g and ours[k] == p)
+                         for p in GENRE_NAMES] for g in GENRE_NAMES] for lang in ("en", "all")}
+    return {"macro_f1": table, "confusion": confusion}
+
+
+def ece(P: np.ndarray, Y: np.ndarray, bins: int = 10) -> tuple[float, list[tuple[float, float, int]]]:
+    p, y = P.ravel(), Y.ravel().astype(float)
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(p, edges) - 1, 0, bins - 1)
+    total, curve = 0.0, []
+    for b in range(bins):
+        m = which == b
+        if m.any():
+            total += m.sum() / len(p) * abs(p[m].mean() - y[m].mean())
+            curve.append((float(p[m].mean()), float(y[m].mean()), int(m.sum())))
+    return float(total), curve
+
+
+def reliability_png(curves: dict, path: Path) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfect")
+    for lang, curve in curves.items():
+        ax.plot([c[0] for c in curve], [c[1] for c in curve], marker="o", label=lang)
+    ax.set_xlabel("predicted probability (sentence, technique)")
+    ax.set_ylabel("observed frequency")
+    ax.set_title("spinscope: reliability on the test fold's sentences")
+    ax.legend()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    return True
+
+
+def _print_techniques(title: str, tab: dict, keys: tuple[str, ...]) -> None:
+    print(f"\n{title}")
+    print(f"{'lang':<6}" + "".join(f"{k:>28}" for k in keys))
+    print(f"{'':<6}" + "".join(f"{'P':>10}{'R':>9}{'F1':>9}" for _ in keys))
+    for lang, row in tab.items():
+        print(f"{lang:<6}" + "".join(f"{row[k][0]:>10.3f}{row[k][1]:>9.3f}{row[k][2]:>9.3f}" for k in keys))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=str(Path(__file__).parents[2] / "shared" / "data" / "semeval2023"))
+    ap.add_argument("--model", default=str(MODELS_DIR / "transformer"))
+    ap.add_argument("--png", default=str(Path(__file__).parents[1] / "artifacts" / "reliability.png"))
+    ap.add_argument("--json", help="also write the figures here")
+    ap.add_argument("--skip-lolo", action="store_true", help="skip the leave-one-language-out refits")
+    args = ap.parse_args()
+    t0 = time.time()
+    log = lambda m: print(f"  {m}", file=sys.stderr)  # noqa: E731
+    corpus = load_corpus(args.data)
+    with tempfile.TemporaryDirectory() as tmp:
+        train = restrict(corpus, {"train"})
+        classic.export(classic.train(train, classic.ClassicConfig(), log=log), train, tmp, 0.0)
+        cls = ClassicModel.load(tmp)
+    model = TransformerModel(Path(args.model), cls)  # blended with the folds-2-4 classic, as when fitted
+    out = transformer_heads.collect(model.encoder, cls, corpus, {"validation", "test"})
+    log(f"outputs in {time.time() - t0:.0f}s")
+    figures: dict = {"threshold": model.decisions.threshold}
+    rows = sentence_rows(corpus, out, model)
+    figures["techniques"] = technique_tables(rows, model.decisions.threshold, corpus)
+    _print_techniques(f"techniques on the test fold (threshold {model.decisions.threshold:.2f})",
+                      figures["techniques"], ("paragraphs", "sentences", "reporting_sentences"))
+    test_articles = sorted({a for a in rows.art})
+    figures["agreement"] = agreement(corpus, model, test_articles)
+    print("\nparagraphs vs one sentence per line, same articles:", json.dumps(figures["agreement"]))
+    figures["ece"] = {}
+    curves = {}
+    print("\nexpected calibration error, test-fold sentences x techniques (10 bins)")
+    for lang in (*LANGS, "all"):
+        keep = (rows.lang == lang) if lang != "all" else np.ones(len(rows.Y), bool)
+        figures["ece"][lang], curves[lang] = ece(rows.P[keep], rows.Y[keep])
+        hi = keep[:, None] & (rows.P >= 0.1)
+        ece_hi = abs(rows.P[hi].mean() - rows.Y[hi].mean()) if hi.any() else 0.0
+        print(f"{lang:<6}ECE {figures['ece'][lang]:.4f}   mean |p - freq| where p >= 0.1: {ece_hi:.3f} "
+              f"({int(hi.sum())} pairs)")
+    if reliability_png({k: v for k, v in curves.items() if k in ("en", "fr", "de", "all")}, Path(args.png)):
+        print(f"reliability diagram: {args.png}")
+    figures["genre"] = genre_report(corpus, out, model, cls)
+    print("\ngenre macro-F1 on the test fold (transformer / classic fallback / baseline)")
+    for lang, row in figures["genre"]["macro_f1"].items():
+        print(f"{lang:<6}{row['transformer']:>8.3f}{row['classic']:>8.3f}{row['baseline']:>8.3f}   n={row['n']}")
+    for lang, m in figures["genre"]["confusion"].items():
+        print(f"confusion ({lang}), rows gold, columns predicted {GENRE_NAMES}: {m}")
+    if not args.skip_lolo:
+        figures["lolo"] = lolo(corpus, out, model, log)
+        print("\nleave-one-language-out (sentence decisions and genre head fitted without the language)")
+        print(f"{'lang':<6}{'sent P':>8}{'R':>7}{'F1':>7}{'para F1':>9}{'genre':>8}{'t':>6}")
+        for lang, r in figures["lolo"].items():
+            s = r["sentences"]
+            print(f"{lang:<6}{s[0]:>8.3f}{s[1]:>7.3f}{s[2]:>7.3f}{r['paragraphs'][2]:>9.3f}{r['genre_macro_f1']:>8.3f}"
+                  f"{r['threshold']:>6.2f}")
+    print(f"\ntotal {time.time() - t0:.0f}s")
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

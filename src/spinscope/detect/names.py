@@ -1,0 +1,108 @@
+"""Names the classical model must not learn from: countries, groups, parties, politicians.
+
+The n-gram model weighs every word it saw in training, names included, so the same
+sentence could be flagged about one country and not about another. ``mask_names``
+removes listed names (and their possessive and plural forms) before features are
+built, so the classical model's scores cannot depend on which of them is named.
+``bench/neutrality.py`` measures what this changes; ``spinscope audit swap`` checks
+any article. The list is deliberately broad and plain; names outside it still reach
+the model.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+COUNTRIES = """
+Afghanistan Albania Algeria Andorra Angola Argentina Armenia Australia Austria Azerbaijan Bahamas Bahrain Bangladesh
+Barbados Belarus Belgium Belize Benin Bhutan Bolivia Bosnia Botswana Brazil Brunei Bulgaria Burkina Burundi Cambodia
+Cameroon Canada Chad Chile China Colombia Comoros Congo Croatia Cuba Cyprus Czechia Denmark Djibouti Dominica Ecuador
+Egypt Eritrea Estonia Eswatini Ethiopia Fiji Finland France Gabon Gambia Georgia Germany Ghana Greece Grenada Guatemala
+Guinea Guyana Haiti Honduras Hungary Iceland India Indonesia Iran Iraq Ireland Israel Italy Jamaica Japan Jordan
+Kazakhstan Kenya Kiribati Kosovo Kuwait Kyrgyzstan Laos Latvia Lebanon Lesotho Liberia Libya Liechtenstein Lithuania
+Luxembourg Madagascar Malawi Malaysia Maldives Mali Malta Mauritania Mauritius Mexico Micronesia Moldova Monaco
+Mongolia Montenegro Morocco Mozambique Myanmar Namibia Nauru Nepal Netherlands Nicaragua Niger Nigeria Norway Oman
+Pakistan Palau Palestine Panama Paraguay Peru Philippines Poland Portugal Qatar Romania Russia Rwanda Samoa Senegal
+Serbia Seychelles Singapore Slovakia Slovenia Somalia Spain Sudan Suriname Sweden Switzerland Syria Taiwan Tajikistan
+Tanzania Thailand Togo Tonga Tunisia Turkey Turkmenistan Tuvalu Uganda Ukraine Uruguay Uzbekistan Vanuatu Vatican
+Venezuela Vietnam Yemen Zambia Zimbabwe Britain England Scotland Wales America Gaza Crimea Chechnya Kashmir Tibet
+Xinjiang Donbas Hong Kong
+Saudi Arabia|North Korea|South Korea|South Africa|South Sudan|New Zealand|Sri Lanka|Costa Rica|El Salvador|
+United States|United Kingdom|United Arab Emirates|Ivory Coast|Sierra Leone|Papua New Guinea|North Macedonia|
+Dominican Republic|Czech Republic|Central African Republic|East Timor|Equatorial Guinea|West Bank
+Russie Russland Rosja Россия России Украина Украины Ukraina Ukraine Allemagne Deutschland Niemcy Germania Frankreich
+Francja Francia Chine Cina Chiny Китай Stati Uniti États-Unis Vereinigte Staaten Stany Zjednoczone США Inghilterra
+Angleterre Großbritannien Wielka Brytania Polska Pologne Polen Polonia Italie Italien Włochy Israël Izrael Израиль
+Iranu Irán Турция Türkei Turquie Turcja Siria Syrie Syrien Сирия
+"""
+
+DEMONYMS = """
+Afghan Albanian Algerian American Argentine Armenian Australian Austrian Azerbaijani Bangladeshi Belarusian Belgian
+Bolivian Bosnian Brazilian British Bulgarian Cambodian Cameroonian Canadian Chilean Chinese Colombian Congolese
+Croatian Cuban Cypriot Czech Danish Dutch Egyptian English Eritrean Estonian Ethiopian Filipino Finnish French
+Georgian German Ghanaian Greek Guatemalan Haitian Honduran Hungarian Icelandic Indian Indonesian Iranian Iraqi Irish
+Israeli Italian Jamaican Japanese Jordanian Kazakh Kenyan Korean Kurdish Kuwaiti Latvian Lebanese Libyan Lithuanian
+Malaysian Malian Mexican Moldovan Mongolian Moroccan Nepali Nigerian Norwegian Pakistani Palestinian Panamanian
+Peruvian Polish Portuguese Qatari Romanian Russian Rwandan Saudi Scottish Senegalese Serbian Slovak Slovenian Somali
+Spanish Sudanese Swedish Swiss Syrian Taiwanese Thai Tunisian Turkish Ugandan Ukrainian Uzbek Venezuelan Vietnamese
+Welsh Yemeni Zimbabwean Palestinians Israelis Russians Ukrainians Americans Germans Pakistanis Indians Afghans Iraqis
+Iranians Syrians Turks Kurds Chinese Brits
+"""
+
+GROUPS = """
+ISIS ISIL Daesh Taliban Hamas Hezbollah Hizbollah Antifa Wagner NATO OTAN EU UN
+al-Qaeda|al Qaeda|Al-Qaeda|Al Qaeda|Islamic State|Boko Haram|Proud Boys|Muslim Brotherhood|Islamic Jihad|
+al-Shabaab|Black Lives Matter|Ku Klux Klan|Tehrik-i-Taliban|Lashkar-e-Taiba|Jaish-e-Mohammed|Houthis|Azov
+"""
+
+PARTIES = """
+Republicans Republican Democrats Democratic Democrat GOP Labour Tories Tory Conservatives Conservative Liberals
+Liberal SNP UKIP AfD CDU CSU SPD FDP Linke PiS Konfederacja Lewica Lega Forza PD M5S Fidesz
+Liberal Democrats|Die Grünen|Die Linke|Platforma Obywatelska|Prawo i Sprawiedliwość|Fratelli d'Italia|
+Forza Italia|Movimento 5 Stelle|Partito Democratico|Rassemblement National|Front National|Les Républicains|
+La France Insoumise|En Marche|United Russia|Единая Россия|Reform UK|Brexit Party
+"""
+
+PEOPLE = """
+Trump Biden Obama Clinton Bush Reagan Carter Kennedy Nixon Harris Pence Sanders Pelosi McConnell Schumer DeSantis
+Cruz Rubio Romney Haley Vance Putin Medvedev Lavrov Zelensky Zelenskyy Poroshenko Yanukovych Lukashenko Xi Jinping
+Erdogan Erdoğan Netanyahu Modi Khan Sharif Bhutto Musharraf Assad Khamenei Rouhani Raisi Orban Orbán Merkel Scholz
+Macron Hollande Sarkozy Le Pen Mélenchon Zemmour Johnson Sunak Truss Starmer Corbyn Cameron Blair Farage Meloni
+Salvini Berlusconi Draghi Conte Renzi Kaczyński Tusk Duda Morawiecki Navalny Trudeau Bolsonaro Lula Maduro Chávez
+Castro Kim Jong-un bin Laden Baghdadi Zawahiri Gaddafi Saddam Hussein
+"""
+
+
+def _names(block: str) -> list[str]:
+    out = []
+    for line in block.strip().splitlines():
+        out += [x.strip() for x in line.split("|")] if "|" in line else line.split()
+    return [x for x in out if x]
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> re.Pattern[str]:
+    names = sorted({n for block in (COUNTRIES, DEMONYMS, GROUPS, PARTIES, PEOPLE) for n in _names(block)},
+                   key=len, reverse=True)
+    # Whole words, case-sensitive (so "Georgia" the country and the state go alike, and lowercase
+    # words are never touched), with possessives and an 's' plural: "Pakistan's", "Tories'".
+    alternation = "|".join(re.escape(n) for n in names)
+    return re.compile(rf"(?<![\w-])(?P<name>{alternation})(?P<suffix>['’]s?|s)?(?![\w-])")
+
+
+def _placeholder(name: str) -> str:
+    """The same stand-in for every name of four characters or more, right-aligned to keep offsets."""
+    return ("Name" if len(name) >= 4 else "Nme"[: len(name)]).rjust(len(name))
+
+
+def mask_names(text: str, *, keep_offsets: bool = False) -> str:
+    """``text`` with every listed name removed.
+
+    By default a name and its suffix become one space (for bag-of-n-gram features). With
+    ``keep_offsets`` each name becomes a same-length stand-in and its suffix stays, so every
+    character offset still points into the original text (for the encoder and its spans).
+    """
+    if not keep_offsets:
+        return _pattern().sub(" ", text)
+    return _pattern().sub(lambda m: _placeholder(m.group("name")) + (m.group("suffix") or ""), text)

