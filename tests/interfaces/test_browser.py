@@ -83,10 +83,12 @@ def test_paste_highlight_filter_slider_tooltip(page, base_url, op_ed_text):
     page.screenshot(path=str(ARTIFACTS / "browser-analysed.png"), full_page=True)
 
     first = marks.first
-    category = first.get_attribute("data-categories").split()[0]
-    page.locator(f"#categories input[value='{category}']").uncheck()
+    categories = set(first.get_attribute("data-categories").split())  # a sentence can carry several
+    for category in categories:
+        page.locator(f"#categories input[value='{category}']").uncheck()
     assert "off" in (first.get_attribute("class") or "")
-    page.locator(f"#categories input[value='{category}']").check()
+    for category in categories:
+        page.locator(f"#categories input[value='{category}']").check()
     assert "off" not in (first.get_attribute("class") or "")
 
     technique = first.get_attribute("data-techniques").split()[0]
