@@ -43,9 +43,13 @@ from spinscope.training import classic, transformer_heads
 from spinscope.training.corpus import load_corpus
 from spinscope.training.decisions import fit_sentence_decisions
 from spinscope.training.transformer import restrict, split_of
+from spinscope.training.transformer_card import record_calibration
 from spinscope.types import Article
 
 LANGS = ("en", "fr", "de", "it", "pl", "ru")
+ECE_HOW = ("Expected calibration error of the sentence probabilities on the test fold's sentences, "
+           "10 equal-width bins over all sentence x technique pairs (bench/shift.py; the test fold "
+           "was never used for fitting).")
 
 
 def prf(D: np.ndarray, Y: np.ndarray) -> tuple[float, float, float]:
@@ -242,6 +246,7 @@ def main() -> int:
     ap.add_argument("--png", default=str(Path(__file__).parents[1] / "artifacts" / "reliability.png"))
     ap.add_argument("--json", help="also write the figures here")
     ap.add_argument("--skip-lolo", action="store_true", help="skip the leave-one-language-out refits")
+    ap.add_argument("--record", action="store_true", help="write the ECE table into the model's manifest and card")
     args = ap.parse_args()
     t0 = time.time()
     log = lambda m: print(f"  {m}", file=sys.stderr)  # noqa: E731
@@ -273,6 +278,8 @@ def main() -> int:
               f"({int(hi.sum())} pairs)")
     if reliability_png({k: v for k, v in curves.items() if k in ("en", "fr", "de", "all")}, Path(args.png)):
         print(f"reliability diagram: {args.png}")
+    if args.record:
+        record_calibration(Path(args.model), figures["ece"], ECE_HOW)
     figures["genre"] = genre_report(corpus, out, model, cls)
     print("\ngenre macro-F1 on the test fold (transformer / classic fallback / baseline)")
     for lang, row in figures["genre"]["macro_f1"].items():

@@ -73,6 +73,13 @@ def update_manifest(out: Path, corpus: Corpus, *, decisions: dict, metrics: dict
     return _save(out, manifest)
 
 
+def record_calibration(out: Path, ece: dict[str, float], how: str) -> dict[str, Any]:
+    """Add the expected calibration error that ``bench/shift.py`` measured to the manifest and card."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["calibration"] = {"how": how, "ece": {k: round(v, 4) for k, v in ece.items()}}
+    return _save(out, manifest)
+
+
 def _hashes(out: Path) -> dict[str, str]:
     return {name: hashlib.sha256((out / name).read_bytes()).hexdigest()
             for name in ("model.onnx", "tokenizer.json", "heads.npz") if (out / name).is_file()}
@@ -127,6 +134,10 @@ def model_card(m: dict[str, Any]) -> str:
         "",
         *metrics_table(m["test_metrics"]),
     ]
+    if m.get("calibration"):
+        c = m["calibration"]
+        lines += ["", "## Calibration", "", c["how"], "", "| language | ECE |", "|---|---|",
+                  *[f"| {lang} | {v:.4f} |" for lang, v in c["ece"].items()]]
     lines += [
         "",
         "## Limits",
