@@ -197,12 +197,10 @@ class Pipeline:
             if sent.paragraph != para.index or p < t:  # the paragraph's strongest sentence always clears it
                 continue
             marked = [(s, e) for k, s, e, _q in located if k == j and s >= sent.start and e <= sent.end]
-            for s, e in marked or [(sent.start, sent.end)]:
-                cue = " ".join(text[s:e].split())
-                short = cue if len(cue) <= 80 else cue[:77] + "..."
-                because = (f" Marked by the model: {short!r}." if marked else
-                           f" The sentence as a whole scored {p:.0%}; the model marked no words in it.")
-                out.append(_technique_span(name, text, para, s, e, p, (short,) if marked else (), because))
+            out += [self._token_span(text, para, j, s, e, p) for s, e in marked]
+            if not marked:
+                out.append(_technique_span(name, text, para, sent.start, sent.end, p, (),
+                                           f" The sentence as a whole scored {p:.0%}; the model marked no words in it."))
         return out
 
     def _token_span(self, text: str, para: Paragraph, j: int, start: int, end: int, p: float) -> TechniqueSpan:
