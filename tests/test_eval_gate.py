@@ -73,9 +73,9 @@ def test_shipped_model_was_trained_on_the_evaluation_set():
 # Pins are the figures measured on the committed model minus 0.02.
 SLICE_PER_LANGUAGE = {"en": 30, "fr": 6, "de": 6, "it": 6, "pl": 6, "ru": 6}
 SLICE_SHA256 = "27e85b47edb38c57e92ec39a78d07000a29d9ebdacaef53b9d1b87107ae3b62c"
-SHIPPED_PINNED = {"en": 0.481, "all": 0.555}  # measured 0.5012 and 0.5753
-SENTENCE_LINES_PINNED = {"en": 0.367, "all": 0.411}  # measured 0.3877 and 0.4314
-ENCODER_ALONE_PINNED = {"en": 0.189, "all": 0.240}  # measured 0.2096 and 0.2607
+SHIPPED_PINNED = {"en": 0.481, "all": 0.555}  # measured 0.506 and 0.5796
+SENTENCE_LINES_PINNED = {"en": 0.367, "all": 0.411}  # measured 0.3889 and 0.4336
+ENCODER_ALONE_PINNED = {"en": 0.189, "all": 0.240}  # measured 0.209 and 0.2596
 ENCODER_ALONE_THRESHOLD = 0.2
 
 
