@@ -12,7 +12,7 @@ PINNED = {
     e.MalformedURL: ("E401", 4), e.BlockedAddress: ("E402", 4), e.HTTPStatus: ("E403", 4),
     e.FetchTimeout: ("E404", 4), e.TooManyRedirects: ("E405", 4), e.DisallowedContentType: ("E406", 4),
     e.ResponseTooLarge: ("E407", 4), e.ConnectionFailed: ("E408", 4), e.UnsupportedEncoding: ("E409", 4),
-    e.ServiceTimeout: ("E501", 1), e.RequestTooLarge: ("E502", 3),
+    e.ServiceTimeout: ("E501", 1), e.RequestTooLarge: ("E502", 3), e.ServiceOverloaded: ("E503", 1),
 }
 
 

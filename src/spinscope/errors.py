@@ -128,6 +128,12 @@ class ServiceTimeout(SpinscopeError):
     code = "E501"
 
 
+class ServiceOverloaded(SpinscopeError):
+    """The web service's queue is full: try again shortly (HTTP 503 with Retry-After)."""
+
+    code = "E503"
+
+
 class RequestTooLarge(InputError):
     """A web request body over the service's size limit."""
 

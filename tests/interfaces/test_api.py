@@ -198,3 +198,57 @@ def test_docs_page_uses_local_assets_only(client):
     assert "unsafe-inline" in r.headers["content-security-policy"]
     assert "unsafe-inline" not in client.get("/").headers["content-security-policy"]
     assert client.get("/static/docs/swagger-ui-bundle.js").status_code == 200
+
+
+def test_a_full_queue_sheds_load_with_503_and_health_stays_fast(pipeline):
+    import asyncio
+    import threading
+    import time
+
+    import httpx
+
+    gate = threading.Event()
+
+    class Slow:
+        info = pipeline.info
+
+        def __call__(self, *args, **kwargs):
+            gate.wait(10)  # holds the inference thread until the test has seen the queue full
+            return pipeline(*args, **kwargs)
+
+    app = create_app(Slow(), max_pending=2)
+
+    async def scenario():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            body = {"text": "Title\n\nThe corrupt regime lies."}
+            held = [asyncio.create_task(client.post("/v1/analyze", json=body)) for _ in range(2)]
+            await asyncio.sleep(0.3)
+            shed = await client.post("/v1/analyze", json=body)
+            t0 = time.perf_counter()
+            health = await client.get("/healthz")
+            health_s = time.perf_counter() - t0
+            gate.set()
+            done = await asyncio.gather(*held)
+            return shed, health, health_s, done
+
+    shed, health, health_s, done = asyncio.run(scenario())
+    assert shed.status_code == 503 and shed.json()["error"]["code"] == "E503"
+    assert shed.headers["retry-after"] == "2" and _has_security_headers(shed)
+    assert health.status_code == 200 and health_s < 1.0
+    assert [r.status_code for r in done] == [200, 200]
+
+
+def test_a_request_whose_client_has_gone_is_not_computed():
+    import asyncio
+
+    from spinscope.interfaces.api import ClientGone, InferenceQueue
+
+    class Gone:
+        async def is_disconnected(self):
+            return True
+
+    calls = []
+    with pytest.raises(ClientGone):
+        asyncio.run(InferenceQueue(4).infer(lambda: calls.append(1), Gone()))
+    assert calls == []

@@ -8,8 +8,10 @@ slow article does not stall the event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -32,6 +34,7 @@ from spinscope.errors import (
     InternalError,
     MalformedURL,
     RequestTooLarge,
+    ServiceOverloaded,
     ServiceTimeout,
     SpinscopeError,
 )
@@ -46,6 +49,11 @@ WEB = Path(__file__).parent / "web"
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 MAX_BODY_BYTES = 6 * 1024 * 1024  # a 5 MB article plus JSON escaping
 REQUEST_TIMEOUT_S = 60.0
+# Requests one worker holds at once (running or queued). At about 0.3 s per 800-word article,
+# four keep an accepted request's wait near 1-2 s; beyond them a client is told to retry
+# (503 + Retry-After) rather than left waiting 15 s in a queue that only grows.
+MAX_PENDING = 4
+RETRY_AFTER_S = 2
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
@@ -102,6 +110,8 @@ class Health:
 
 
 def _status(exc: SpinscopeError) -> int:
+    if isinstance(exc, ServiceOverloaded):
+        return 503
     if isinstance(exc, ServiceTimeout | FetchTimeout):
         return 504
     if isinstance(exc, RequestTooLarge):
@@ -116,7 +126,9 @@ def _status(exc: SpinscopeError) -> int:
 
 
 def _error(exc: SpinscopeError) -> JSONResponse:
-    return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=_status(exc))
+    headers = {"Retry-After": str(RETRY_AFTER_S)} if isinstance(exc, ServiceOverloaded) else None
+    return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=_status(exc),
+                        headers=headers)
 
 
 class BodyLimit:
@@ -185,42 +197,73 @@ class App(FastAPI):
         await SecurityHeaders(super().__call__)(scope, receive, send)
 
 
+class ClientGone(Exception):
+    """The client disconnected while its request waited: its analysis is skipped."""
+
+
+class InferenceQueue:
+    """At most ``max_pending`` requests admitted per worker; inference one at a time.
+
+    Inference is CPU-bound Python: more threads than cores only make requests share the GIL
+    and finish late together, so one thread serves them first come, first served. A request
+    whose client has gone by the time its turn comes is dropped, not computed.
+    """
+
+    def __init__(self, max_pending: int) -> None:
+        self.max_pending, self.pending = max_pending, 0
+        self.limiter = anyio.CapacityLimiter(1)
+
+    @contextlib.contextmanager
+    def admit(self):  # type: ignore[no-untyped-def]
+        if self.pending >= self.max_pending:
+            raise ServiceOverloaded(f"the server is busy ({self.pending} requests in hand); retry in {RETRY_AFTER_S}s")
+        self.pending += 1
+        try:
+            yield
+        finally:
+            self.pending -= 1
+
+    async def infer(self, fn: Callable[[], Analysis], request: Request) -> Analysis:
+        async with self.limiter:
+            if await request.is_disconnected():
+                raise ClientGone
+            return await anyio.to_thread.run_sync(fn)
+
+
 def article_for(req: AnalyzeRequest, fetcher: SafeFetcher) -> Article:
     return ingest.load(text=req.text, html=req.html, url=req.url, fetcher=fetcher)
 
 
 def create_app(pipeline: Pipeline | None = None, *, fetcher: SafeFetcher | None = None,
-               max_body_bytes: int = MAX_BODY_BYTES, timeout_s: float = REQUEST_TIMEOUT_S) -> FastAPI:
+               max_body_bytes: int = MAX_BODY_BYTES, timeout_s: float = REQUEST_TIMEOUT_S,
+               max_pending: int = MAX_PENDING) -> FastAPI:
     nlp = pipeline or load(os.environ.get(MODEL_ENV, DEFAULT_MODEL))
     safe = fetcher or SafeFetcher()
     app = App(title="spinscope", version=__version__, docs_url=None, redoc_url=None,
-                  description="Persuasion techniques, frames and genre of news articles.")
+              description="Persuasion techniques, frames and genre of news articles.")
+    queue = InferenceQueue(max_pending)
 
-    # Inference is CPU-bound Python: more threads than cores only make requests share the GIL
-    # and finish late together. One inference thread per worker serves them first come, first served.
-    limiter = anyio.CapacityLimiter(1)
-
-    async def run(req: AnalyzeRequest) -> Analysis:
+    async def run(req: AnalyzeRequest, request: Request) -> Analysis:
         async def work() -> Analysis:
             # Fetching and extraction wait on the network: they stay out of the inference queue.
             article = await anyio.to_thread.run_sync(article_for, req, safe)
-            return await anyio.to_thread.run_sync(
-                lambda: nlp(article, threshold=req.threshold, language=req.language), limiter=limiter)
+            return await queue.infer(lambda: nlp(article, threshold=req.threshold, language=req.language), request)
 
-        try:
-            return await asyncio.wait_for(work(), timeout_s)
-        except TimeoutError as exc:
-            raise ServiceTimeout(f"analysis took longer than {timeout_s:.0f}s") from exc
+        with queue.admit():
+            try:
+                return await asyncio.wait_for(work(), timeout_s)
+            except TimeoutError as exc:
+                raise ServiceTimeout(f"analysis took longer than {timeout_s:.0f}s") from exc
 
-    err = {c: {"model": ErrorBody} for c in (403, 413, 422, 502, 504)}
+    err = {c: {"model": ErrorBody} for c in (403, 413, 422, 502, 503, 504)}
 
     @app.post("/v1/analyze", response_model=Analysis, responses=err, summary="Analyse one article")
-    async def analyze(req: AnalyzeRequest) -> Any:
-        return JSONResponse(to_dict(await run(req)))
+    async def analyze(req: AnalyzeRequest, request: Request) -> Any:
+        return JSONResponse(to_dict(await run(req, request)))
 
     @app.post("/v1/report", response_model=Report, responses=err, summary="Analyse and render as HTML")
-    async def report(req: AnalyzeRequest) -> Any:
-        analysis = await run(req)
+    async def report(req: AnalyzeRequest, request: Request) -> Any:
+        analysis = await run(req, request)
         return JSONResponse(to_dict(Report(analysis, render_body(analysis), render_html(analysis))))
 
     @app.get("/v1/taxonomy", response_model=Taxonomy, summary="Techniques, categories, frames, genres")
@@ -263,6 +306,10 @@ def create_app(pipeline: Pipeline | None = None, *, fetcher: SafeFetcher | None 
         where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
         msg = f"{where}: {first.get('msg', 'invalid request')}" if where else str(first.get("msg", "invalid request"))
         return JSONResponse({"error": {"code": "E108", "message": msg}}, status_code=422)
+
+    @app.exception_handler(ClientGone)
+    async def client_gone(_request: Request, _exc: ClientGone) -> Response:
+        return Response(status_code=499)  # nginx's "client closed request"; nobody reads it
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
