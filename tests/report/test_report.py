@@ -46,3 +46,12 @@ def test_reports_show_the_threshold_beside_the_confidence(pipeline, op_ed_text):
     span = a.spans[0]
     assert f"({span.confidence:.0%}, threshold {span.threshold:.0%})" in out
     assert "over the" in render(a, "html") and "threshold" in render(a, "html")
+
+
+def test_reports_say_plainly_what_a_highlight_is(pipeline, op_ed_text):
+    from spinscope.report.summary import SPAN_NOTICE
+
+    a = pipeline(op_ed_text)
+    assert a.spans
+    assert "not precise boundaries" in " ".join(render(a, "text").split())
+    assert html.escape(SPAN_NOTICE) in render(a, "html")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from spinscope.report.summary import summarize
+from spinscope.report.summary import SPAN_NOTICE, summarize
 from spinscope.taxonomy import CATEGORIES, category_of, frame, technique
 from spinscope.types import Analysis, TechniqueSpan
 
@@ -74,6 +74,7 @@ def render_body(analysis: Analysis) -> str:
     parts.append(
         f'<p class="summary">{s.detections} technique detections in {s.paragraphs_flagged} of {s.paragraphs} '
         f"paragraphs ({s.density_per_100_words} per 100 words).</p>"
+        f'<p class="notice">{_e(SPAN_NOTICE)}</p>'
     )
     if s.by_category:
         parts.append('<table class="by-category"><tr><th>Category</th><th>Detections</th></tr>')

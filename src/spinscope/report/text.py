@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from spinscope.report.summary import summarize
+from spinscope.report.summary import SPAN_NOTICE, summarize
 from spinscope.taxonomy import frame, technique
 from spinscope.types import Analysis, TechniqueSpan
 
@@ -40,6 +40,8 @@ def render_text(analysis: Analysis) -> str:
     )
     for cat, n in s.by_category:
         out.append(f"  {cat}: {n}")
+    if s.detections:
+        out.append(textwrap.fill(SPAN_NOTICE, 78))
     out.append("")
     # Readers count paragraphs 1..n; the JSON keeps the SemEval line number (paragraph.index).
     for number, p in enumerate(analysis.paragraphs, start=1):
