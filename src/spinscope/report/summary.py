@@ -8,7 +8,6 @@ from spinscope.detect.features import words
 from spinscope.taxonomy import CATEGORIES, category_of
 from spinscope.types import Analysis
 
-
 # Said plainly wherever detections are shown: the span head is weak (span F1 about 0.1).
 SPAN_NOTICE = ("Highlights mark the sentence that was flagged, or the words the model marked in it: "
                "they point at the passage, they are not precise boundaries.")
