@@ -5,7 +5,7 @@ Usage: python bench/load.py [--connections 50] [--seconds 60] [--workers 2] [--w
 Starts ``spinscope serve`` on a free 127.0.0.1 port (never another address), posts
 articles of about ``--words`` words to /v1/analyze, and prints accepted requests per
 second, the accepted requests' p50/p95/p99 latency, the shed rate (503 answers, after
-which a connection waits 0.1 s) and other errors. Stops by itself.
+which a connection waits as ``Retry-After`` says) and other errors. Stops by itself.
 
 On 2 cores this Python generator takes CPU from the server it measures; for
 server-side figures use wrk with ``bench/wrk-post.lua`` (see that file).
@@ -57,9 +57,9 @@ async def worker(client: httpx.AsyncClient, url: str, stop: float, n: int, words
         t0 = time.perf_counter()
         try:
             r = await client.post(url, json={"text": article(i, words)})
-            if r.status_code == 503:
+            if r.status_code == 503:  # a well-behaved client waits as told
                 shed.append(time.perf_counter() - t0)
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(float(r.headers.get("retry-after", "1")))
             elif r.status_code != 200:
                 errors.append(str(r.status_code))
             else:

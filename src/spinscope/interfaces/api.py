@@ -49,10 +49,11 @@ WEB = Path(__file__).parent / "web"
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 MAX_BODY_BYTES = 6 * 1024 * 1024  # a 5 MB article plus JSON escaping
 REQUEST_TIMEOUT_S = 60.0
-# Requests one worker holds at once (running or queued). At about 0.3 s per 800-word article,
-# four keep an accepted request's wait near 1-2 s; beyond them a client is told to retry
-# (503 + Retry-After) rather than left waiting 15 s in a queue that only grows.
-MAX_PENDING = 4
+# Requests one worker holds at once (running or queued); beyond them a client is told to retry
+# (503 + Retry-After) rather than left waiting in a queue that only grows. bench/load.py, 50
+# connections, 2 workers, 800-word articles, this 2-core machine: 4 -> accepted p99 2.05 s,
+# 3 -> 2.9-3.1 s, 2 -> 1.99 s with the most accepted requests (3.3/s).
+MAX_PENDING = 2
 RETRY_AFTER_S = 2
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
