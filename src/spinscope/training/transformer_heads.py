@@ -84,10 +84,10 @@ def collect(encoder: Encoder, classic: ClassicModel, corpus: Corpus, splits: set
 def sentence_rows(corpus: Corpus, out: Outputs, split: str):
     """Features, gold matrix (a technique whose gold span overlaps the sentence) and article ids."""
     gold = spans_by_article(corpus)
-    lang_of = {p.article for p in corpus.paragraphs}
+    labelled = {p.article for p in corpus.paragraphs}
     X, Y, arts = [], [], []
     for aid in sorted(out.st3):
-        if split_of(aid) != split or aid not in lang_of:
+        if split_of(aid) != split or aid not in labelled:
             continue
         raw = out.st3[aid]
         X.append(unit_features(raw.logits, out.st3_classic[aid].paragraphs, raw.n_tokens, out.languages[aid]))
