@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from spinscope.detect.decisions import SentenceDecisions
+
 MIN_POSITIVES = 30
 INNER_FOLDS = 4
 THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.01), 2)
@@ -31,10 +33,6 @@ def _fit(X: np.ndarray, Y: np.ndarray, C: float = 1.0) -> tuple[np.ndarray, np.n
     return W, b
 
 
-def _probs(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-(np.einsum("nkf,kf->nk", X, W) + b)))
-
-
 def micro_f1(D: np.ndarray, Y: np.ndarray) -> float:
     denom = D.sum() + Y.sum()
     return float(2 * (D & Y).sum() / denom) if denom else 0.0
@@ -49,7 +47,7 @@ def fit_sentence_decisions(X: np.ndarray, Y: np.ndarray, articles: np.ndarray,
     oof = np.zeros(Y.shape)
     for k in range(INNER_FOLDS):
         W, b = _fit(X[folds != k], Y[folds != k])
-        oof[folds == k] = _probs(X[folds == k], W, b)
+        oof[folds == k] = SentenceDecisions(W, b, 0.0).probabilities(X[folds == k])
     f1, t = max((micro_f1(oof >= t, Y), float(t)) for t in THRESHOLDS)
     W, b = _fit(X, Y)
     return W.astype(np.float32), b.astype(np.float32), t, f1

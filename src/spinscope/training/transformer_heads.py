@@ -24,7 +24,7 @@ from spinscope.semeval.scoring import score_multilabel, score_single_label
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
 from spinscope.training.classic import calibrate, choose_thresholds
 from spinscope.training.corpus import Corpus
-from spinscope.training.decisions import fit_sentence_decisions
+from spinscope.training.decisions import fit_sentence_decisions, micro_f1
 from spinscope.training.transformer import spans_by_article, split_of
 
 MIN_POSITIVES = 25  # below this on the validation fold a label shares the global threshold
@@ -97,11 +97,6 @@ def sentence_rows(corpus: Corpus, out: Outputs, split: str):
         Y.append(y)
         arts += [aid] * len(y)
     return np.concatenate(X), np.concatenate(Y), np.array(arts)
-
-
-def micro_f1(D: np.ndarray, Y: np.ndarray) -> float:
-    tp = float((D & Y).sum())
-    return 2 * tp / (D.sum() + Y.sum()) if (D.sum() + Y.sum()) else 0.0
 
 
 def fit_blend(Pt: np.ndarray, Pc: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray, float]:
