@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from baseline import fit_predict
 
-from spinscope.semeval.scoring import score_multilabel, score_single_label
+from spinscope.evaluation.metrics import per_language
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
 from spinscope.training import classic
 from spinscope.training.corpus import fold_of, load_corpus
@@ -30,7 +30,6 @@ SUBTASK = {"genre": "1 genre (macro-F1)", "frames": "2 frames (micro-F1)", "tech
 
 def baseline(res: classic.CVResult, texts: list[str], task: str) -> dict[str, tuple[float, float]]:
     """Per-language word-TF-IDF + LinearSVC, trained and scored on the same folds as ``res``."""
-    out = {}
     langs = np.array(res.languages)
     folds = np.array([fold_of(k[0] if isinstance(k, tuple) else k) for k in res.keys])
     preds: list = [None] * len(texts)
@@ -43,13 +42,9 @@ def baseline(res: classic.CVResult, texts: list[str], task: str) -> dict[str, tu
             p = fit_predict([texts[i] for i in tr], [res.gold[i] for i in tr], [texts[i] for i in te], task, LABELS[task])
             for i, v in zip(te, p, strict=True):
                 preds[i] = v
-    for lang in sorted(set(res.languages)) + ["all"]:
-        sel = [i for i, la in enumerate(res.languages) if lang in ("all", la)]
-        gold = {res.keys[i]: res.gold[i] for i in sel}
-        pred = {res.keys[i]: preds[i] for i in sel}
-        s = score_single_label(gold, pred, GENRE_NAMES) if task == "genre" else score_multilabel(gold, pred, LABELS[task])
-        out[lang] = (s.micro_f1, s.macro_f1)
-    return out
+    table = per_language(task, dict(zip(res.keys, res.gold, strict=True)), dict(zip(res.keys, preds, strict=True)),
+                         dict(zip(res.keys, res.languages, strict=True)))
+    return {lang: (row["micro_f1"], row["macro_f1"]) for lang, row in table.items()}
 
 
 def main() -> int:

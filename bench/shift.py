@@ -35,9 +35,9 @@ from baseline import fit_predict
 from spinscope.detect.classic import ClassicModel
 from spinscope.detect.decisions import SentenceDecisions
 from spinscope.detect.transformer import TransformerModel
+from spinscope.evaluation.metrics import score_single_label
 from spinscope.pipeline import MODELS_DIR, Pipeline
 from spinscope.segment import paragraphs, sentences
-from spinscope.semeval.scoring import score_single_label
 from spinscope.taxonomy import GENRE_NAMES, TECHNIQUE_NAMES
 from spinscope.training import classic, transformer_heads
 from spinscope.training.corpus import load_corpus
@@ -163,6 +163,7 @@ def genre_predictions(corpus, out, model: TransformerModel, heads: dict, lang: s
     m = copy.copy(model)  # same encoder and decisions, other genre head
     m.genre = dataclasses.replace(model.genre, weights=heads["genre_W"], bias=heads["genre_b"])
     m.genre_blend, m.genre_offset = float(heads["genre_w"][0]), heads["genre_offset"]
+    m.genre_style = (heads["genre_style_mu"], heads["genre_style_sd"])
     gold, pred = {}, {}
     for a in corpus.articles:
         if a.language == lang and a.genre and split_of(a.id) == "test" and a.id in out.docs:

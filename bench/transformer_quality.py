@@ -24,9 +24,9 @@ from baseline import fit_predict
 
 from spinscope.detect.classic import ClassicModel
 from spinscope.detect.transformer import TransformerModel
+from spinscope.evaluation.metrics import OFFICIAL, TASK_SUBTASK, per_language
 from spinscope.pipeline import MODELS_DIR, Pipeline
 from spinscope.segment import paragraphs
-from spinscope.semeval.scoring import score_multilabel, score_single_label
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
 from spinscope.training import classic, transformer_heads
 from spinscope.training.corpus import load_corpus
@@ -46,12 +46,6 @@ def items(corpus, task: str, split: str):
             if split_of(a.id) == split and getattr(a, attr) is not None]
 
 
-def score(task: str, gold: dict, pred: dict) -> float:
-    if task == "genre":
-        return score_single_label(gold, pred, GENRE_NAMES).macro_f1
-    return score_multilabel(gold, pred, NAMES[task]).micro_f1
-
-
 def baseline_table(corpus) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     for task in NAMES:
@@ -63,9 +57,8 @@ def baseline_table(corpus) -> dict[str, dict[str, float]]:
             for x, p in zip(b, fit_predict([x[2] for x in a], [x[3] for x in a], [x[2] for x in b], task, NAMES[task]),
                             strict=True):
                 gold[x[0]], pred[x[0]], langs[x[0]] = x[3], p, lang
-        out[task] = {lang: score(task, {k: gold[k] for k in gold if lang in ("all", langs[k])},
-                                 {k: pred[k] for k in gold if lang in ("all", langs[k])})
-                     for lang in sorted(set(langs.values())) + ["all"]}
+        official = OFFICIAL[TASK_SUBTASK[task]]
+        out[task] = {lang: row[official] for lang, row in per_language(task, gold, pred, langs).items()}
     return out
 
 

@@ -6,13 +6,13 @@ PINNED = {
     e.EmptyInput: ("E101", 3), e.BinaryInput: ("E102", 3), e.InputTooLarge: ("E103", 3),
     e.UndecodableText: ("E104", 3), e.MissingFile: ("E105", 3), e.EmptyDirectory: ("E106", 3),
     e.NoArticleText: ("E107", 3), e.InvalidOption: ("E108", 3), e.UnreadableDocument: ("E109", 3),
-    e.MalformedRecord: ("E110", 3), e.UnreadableFile: ("E111", 3), e.InternalError: ("E900", 1),
+    e.MalformedRecord: ("E110", 3), e.UnreadableFile: ("E111", 3), e.UnknownFormat: ("E112", 3), e.InternalError: ("E900", 1),
     e.ModelNotFound: ("E201", 5), e.ModelCorrupt: ("E202", 5), e.TrainingDependencyMissing: ("E203", 5),
     e.SemEvalFormatError: ("E301", 3), e.ScoringMismatch: ("E302", 3),
-    e.MalformedURL: ("E401", 4), e.BlockedAddress: ("E402", 4), e.HTTPStatus: ("E403", 4),
+    e.MalformedURL: ("E401", 4), e.BlockedAddress: ("E402", 4), e.HTTPErrorStatus: ("E403", 4),
     e.FetchTimeout: ("E404", 4), e.TooManyRedirects: ("E405", 4), e.DisallowedContentType: ("E406", 4),
     e.ResponseTooLarge: ("E407", 4), e.ConnectionFailed: ("E408", 4), e.UnsupportedEncoding: ("E409", 4),
-    e.ServiceTimeout: ("E501", 1), e.RequestTooLarge: ("E502", 3), e.ServiceOverloaded: ("E503", 1),
+    e.ServiceTimeout: ("E501", 1), e.RequestTooLarge: ("E502", 1), e.ServiceOverloaded: ("E503", 1),
 }
 
 
@@ -29,3 +29,18 @@ def test_str_carries_code_and_message():
     err = e.BlockedAddress("refusing to fetch http://10.0.0.1/: address blocked")
     assert str(err) == "E402: refusing to fetch http://10.0.0.1/: address blocked"
     assert err.message.endswith("address blocked")
+
+
+FAMILIES = {"1": e.InputError, "2": e.ModelError, "3": e.SemEvalError, "4": e.FetchError, "5": e.ServiceError}
+
+
+def test_each_code_family_is_one_class():
+    for cls in PINNED:
+        if cls is not e.InternalError:
+            assert issubclass(cls, FAMILIES[cls.code[1]]), f"{cls.__name__} ({cls.code})"
+
+
+def test_http_status_comes_from_the_class():
+    assert (e.BlockedAddress.http_status, e.MalformedURL.http_status, e.FetchTimeout.http_status) == (403, 422, 504)
+    assert (e.RequestTooLarge.http_status, e.ServiceOverloaded.http_status, e.HTTPErrorStatus.http_status) == (413, 503, 502)
+    assert (e.EmptyInput.http_status, e.SemEvalFormatError.http_status, e.InternalError.http_status) == (422, 422, 500)

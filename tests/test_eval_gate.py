@@ -99,7 +99,7 @@ def _slice():
 
 
 def _micro(gold, pred, lang, which):
-    from spinscope.semeval.scoring import score_multilabel
+    from spinscope.evaluation.metrics import score_multilabel
     from spinscope.taxonomy import TECHNIQUE_NAMES
 
     keys = [k for k in gold if which in ("all", lang[k[0]])]

@@ -8,6 +8,7 @@ import pytest
 from spinscope.types import (
     SCHEMA_VERSION,
     Analysis,
+    AnalysisWarning,
     Article,
     FrameScore,
     Genre,
@@ -35,7 +36,7 @@ def _analysis() -> Analysis:
         frames=(FrameScore("Political", 0.61, True), FrameScore("Economic", 0.1, False)),
         model=ModelInfo("m", "1", "classic"),
         threshold=None,
-        warnings=("w",),
+        warnings=(AnalysisWarning("W104", "w"),),
     )
 
 
@@ -71,6 +72,14 @@ def test_published_schema_matches_code_and_validates_output():
     doc["paragraphs"][0]["spans"][0]["start"] = "16"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(doc, published)
+
+
+def test_warnings_are_coded_objects_and_old_string_warnings_still_load():
+    doc = json.loads(_analysis().to_json())
+    assert doc["warnings"] == [{"code": "W104", "message": "w"}]
+    doc["warnings"] = ["an old warning"]
+    back = Analysis.from_json(json.dumps(doc))
+    assert back.warnings == (AnalysisWarning("W100", "an old warning"),)
 
 
 def test_technique_counts_and_spans():

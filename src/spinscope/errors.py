@@ -1,11 +1,20 @@
 """One error hierarchy with stable codes.
 
 Every error a user can cause carries a code (``E1xx`` input, ``E2xx`` models,
-``E3xx`` SemEval files, ``E4xx`` fetching, ``E5xx`` web service) and maps to a CLI exit status, so scripts can branch
-on either without parsing messages.
+``E3xx`` SemEval files, ``E4xx`` fetching, ``E5xx`` web service) and maps to a CLI exit status and
+an HTTP status (``http_status``), so scripts can branch on either without parsing messages. Each
+code family is one class (``InputError``, ``ModelError``, ``SemEvalError``, ``FetchError``,
+``ServiceError``).
 """
 
 from __future__ import annotations
+
+# Warning codes: the analysis ran, but a reader should know how far to trust it.
+W_ENCODING = "W101"  # the text's encoding was guessed
+W_LANGUAGE_MISMATCH = "W102"  # --lang disagrees with what the text looks like
+W_LANGUAGE_UNSURE = "W103"  # language detection is unsure
+W_LANGUAGE_UNTRAINED = "W104"  # no training data in this language
+W_TRUNCATED = "W105"  # only the beginning of a very long article was analysed
 
 
 class SpinscopeError(Exception):
@@ -13,6 +22,7 @@ class SpinscopeError(Exception):
 
     code = "E000"
     exit_code = 1
+    http_status = 500
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -26,6 +36,7 @@ class InputError(SpinscopeError):
     """The input cannot be analysed (CLI exit status 3)."""
 
     exit_code = 3
+    http_status = 422
 
 
 class EmptyInput(InputError):
@@ -60,6 +71,12 @@ class InvalidOption(InputError):
     code = "E108"
 
 
+class UnknownFormat(InvalidOption):
+    """A report format that no built-in renderer or installed package provides."""
+
+    code = "E112"
+
+
 class MalformedRecord(InputError):
     """A batch input record (JSONL line or CSV row) that is not a usable object."""
 
@@ -82,22 +99,28 @@ class FetchError(SpinscopeError):
     """A URL was refused or could not be fetched (CLI exit status 4)."""
 
     exit_code = 4
+    http_status = 502
 
 
 class MalformedURL(FetchError):
     code = "E401"
+    http_status = 422
 
 
 class BlockedAddress(FetchError):
     code = "E402"
+    http_status = 403
 
 
-class HTTPStatus(FetchError):
+class HTTPErrorStatus(FetchError):
+    """The server answered with an error status."""
+
     code = "E403"
 
 
 class FetchTimeout(FetchError):
     code = "E404"
+    http_status = 504
 
 
 class TooManyRedirects(FetchError):
@@ -122,22 +145,29 @@ class UnsupportedEncoding(FetchError):
     code = "E409"
 
 
-class ServiceTimeout(SpinscopeError):
+class ServiceError(SpinscopeError):
+    """The web service refused or gave up on a request."""
+
+
+class ServiceTimeout(ServiceError):
     """The web service gave up on a request that took longer than its time limit."""
 
     code = "E501"
+    http_status = 504
 
 
-class ServiceOverloaded(SpinscopeError):
+class ServiceOverloaded(ServiceError):
     """The web service's queue is full: try again shortly (HTTP 503 with Retry-After)."""
 
     code = "E503"
+    http_status = 503
 
 
-class RequestTooLarge(InputError):
+class RequestTooLarge(ServiceError):
     """A web request body over the service's size limit."""
 
     code = "E502"
+    http_status = 413
 
 
 class InternalError(SpinscopeError):
@@ -164,13 +194,20 @@ class TrainingDependencyMissing(ModelError):
     code = "E203"
 
 
-class SemEvalFormatError(InputError):
+class SemEvalError(SpinscopeError):
+    """A SemEval file cannot be used (CLI exit status 3, like other bad input)."""
+
+    exit_code = 3
+    http_status = 422
+
+
+class SemEvalFormatError(SemEvalError):
     """A SemEval article, label, template or prediction file is malformed."""
 
     code = "E301"
 
 
-class ScoringMismatch(InputError):
+class ScoringMismatch(SemEvalError):
     """Gold and prediction files do not cover the same items."""
 
     code = "E302"

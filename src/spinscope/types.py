@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 SCHEMA_VERSION = "1.1"
+# The code a warning read from a document written before warnings had codes gets.
+W_UNCODED = "W100"
 
 
 def _freeze_mapping(obj: Any, name: str) -> None:
@@ -126,6 +128,17 @@ class FrameScore:
 
 
 @dataclass(frozen=True, slots=True)
+class AnalysisWarning:
+    """Something a reader should know about how far to trust this analysis.
+
+    ``code`` is stable (``spinscope.errors.W*``); the message is for people.
+    """
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class ModelInfo:
     name: str
     version: str
@@ -134,15 +147,26 @@ class ModelInfo:
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
+    """Everything the pipeline found in one article.
+
+    ``genre`` is None and ``frames``/``paragraphs`` are empty when their detector was
+    disabled. ``extensions`` holds what detectors from other packages wrote, by slot
+    name; it is left out of the JSON when empty.
+    """
+
     article: Article
     paragraphs: tuple[ParagraphTechniques, ...]
     sentences: tuple[Sentence, ...]
-    genre: Genre
+    genre: Genre | None
     frames: tuple[FrameScore, ...]
     model: ModelInfo
     threshold: float | None = None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[AnalysisWarning, ...] = ()
     schema_version: str = SCHEMA_VERSION
+    extensions: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _freeze_mapping(self, "extensions")
 
     @property
     def spans(self) -> tuple[TechniqueSpan, ...]:
@@ -173,9 +197,15 @@ class Analysis:
 T = TypeVar("T")
 
 
+# Fields left out of the JSON while they hold their empty default, so adding them kept
+# every earlier document byte-for-byte the same.
+OMIT_WHEN_EMPTY = frozenset({"extensions"})
+
+
 def to_dict(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj):
-        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+                if not (f.name in OMIT_WHEN_EMPTY and not getattr(obj, f.name))}
     if isinstance(obj, Mapping):
         return {str(k): to_dict(v) for k, v in obj.items()}
     if isinstance(obj, tuple | list):
@@ -197,6 +227,8 @@ def _convert(tp: Any, value: Any) -> Any:
         return tuple(_convert(inner, v) for v in value)
     if origin in (Mapping, dict):
         return {str(k): v for k, v in value.items()}
+    if tp is AnalysisWarning and isinstance(value, str):  # documents from before warnings had codes
+        return AnalysisWarning(W_UNCODED, value)
     if dataclasses.is_dataclass(tp):
         return from_dict(tp, value)
     if tp is float and isinstance(value, int):
@@ -214,6 +246,8 @@ def from_dict(cls: type[T], data: Mapping[str, Any]) -> T:
 
 
 def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    if tp is Any:
+        return {}
     origin = typing.get_origin(tp)
     if origin in (typing.Union, _pytypes.UnionType):
         return {"anyOf": [_schema_for(a, defs) for a in typing.get_args(tp)]}
@@ -231,7 +265,7 @@ def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
                 "type": "object",
                 "description": (tp.__doc__ or "").strip().split("\n")[0],
                 "properties": {f.name: _schema_for(hints[f.name], defs) for f in fields},
-                "required": [f.name for f in fields],
+                "required": [f.name for f in fields if f.name not in OMIT_WHEN_EMPTY],
                 "additionalProperties": False,
             }
         return {"$ref": f"#/$defs/{name}"}

@@ -1,6 +1,7 @@
 import numpy as np
 
-from spinscope.detect.features import Vectorizer, analyze, words
+from spinscope.detect.features import Vectorizer, analyze
+from spinscope.segment.words import words
 
 
 def test_words_keep_offsets_and_hyphens():

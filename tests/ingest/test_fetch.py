@@ -9,7 +9,7 @@ from spinscope.errors import (
     DisallowedContentType,
     FetchError,
     FetchTimeout,
-    HTTPStatus,
+    HTTPErrorStatus,
     MalformedURL,
     NoArticleText,
     ResponseTooLarge,
@@ -177,8 +177,8 @@ def test_redirects_are_followed_and_rechecked(server, no_egress):
 
 
 @pytest.mark.parametrize("path,error,message", [
-    ("/missing", HTTPStatus, "HTTP 404"),
-    ("/broken", HTTPStatus, "HTTP 500"),
+    ("/missing", HTTPErrorStatus, "HTTP 404"),
+    ("/broken", HTTPErrorStatus, "HTTP 500"),
     ("/loop-a", TooManyRedirects, "redirect loop"),
     ("/chain/0", TooManyRedirects, "more than 5 redirects"),
     ("/image.png", DisallowedContentType, "image/png"),

@@ -117,7 +117,8 @@ def test_openapi_models_are_the_project_types(client):
 # --- schemathesis over every operation ---------------------------------------------------
 # Driven through hypothesis directly: schemathesis' pytest plugin does not load under pytest 9.
 
-OPERATIONS = [("POST", "/v1/analyze"), ("POST", "/v1/report"), ("GET", "/v1/taxonomy"), ("GET", "/healthz")]
+OPERATIONS = [("POST", "/v1/analyze"), ("POST", "/v1/report"), ("POST", "/v1/render/{fmt}"), ("GET", "/v1/formats"),
+              ("GET", "/v1/taxonomy"), ("GET", "/healthz")]
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +143,16 @@ def test_api_conforms_to_its_schema(api_schema, method, path):
         case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
     check()
+
+
+def test_render_uses_the_format_registry(client, op_ed_text):
+    listed = client.get("/v1/formats").json()
+    assert {"text", "json", "html"} <= set(listed)
+    r = client.post("/v1/render/text", json={"text": op_ed_text})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    assert r.text.startswith("spinscope report")
+    bad = client.post("/v1/render/docx", json={"text": op_ed_text})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "E112"
 
 
 def test_json_download_matches_analysis(client):

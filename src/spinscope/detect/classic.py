@@ -1,39 +1,27 @@
 """The classical model: n-gram TF-IDF features and calibrated linear heads (numpy only).
 
-Reads: article text and its paragraphs. Writes nothing: ``predict`` is pure and
-returns ``ArticleScores``; ``spinscope.pipeline`` turns scores into results.
+``predict`` is pure and returns ``ArticleScores``; the ``scores`` detector
+(``detect.scores``) runs it, and the techniques, frames and genre detectors turn
+its probabilities into results.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from spinscope.detect.artifacts import read_arrays, read_manifest
 from spinscope.detect.cues import CueLexicon
 from spinscope.detect.features import Vectorizer
 from spinscope.detect.linear import LinearHead, softmax
+from spinscope.detect.scores import ArticleScores
 from spinscope.errors import ModelCorrupt, ModelNotFound
 from spinscope.types import Paragraph
 
 HEADS = ("techniques", "frames", "genre")
-
-
-@dataclass(frozen=True)
-class ArticleScores:
-    """Calibrated probabilities before any threshold is applied."""
-
-    paragraphs: np.ndarray  # (n_paragraphs, n_techniques)
-    frames: np.ndarray  # (n_frames,)
-    genre: np.ndarray  # (n_genres,)
-    # Per paragraph: (technique index, start, end, probability) from a span head; None without one.
-    spans: tuple[tuple[tuple[int, int, int, float], ...], ...] | None = None
-    # (n_sentences, n_techniques) for ``segment.sentences`` of the paragraphs, from a model that
-    # decides per sentence; ``paragraphs`` then holds each paragraph's strongest sentence.
-    sentences: np.ndarray | None = None
 
 
 class ClassicModel:
@@ -63,10 +51,9 @@ class ClassicModel:
             if not f.is_file():
                 raise ModelNotFound(f"model directory {path} has no {name}")
         try:
-            manifest = json.loads(files["manifest.json"].read_text(encoding="utf-8"))
+            manifest = read_manifest(path)
             vocab = json.loads(files["vocab.json"].read_text(encoding="utf-8"))
-            with np.load(files["weights.npz"], allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
+            arrays = read_arrays(files["weights.npz"])
             heads = {
                 h: LinearHead(
                     tuple(manifest["labels"][h]),

@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from spinscope.detect.features import words
 from spinscope.errors import ModelCorrupt
+from spinscope.segment.words import words
 
 
 @dataclass(frozen=True, slots=True)

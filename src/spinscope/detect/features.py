@@ -8,21 +8,13 @@ vocabulary is a JSON list and the idf a float array: nothing is pickled.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from spinscope.detect.names import mask_names
-
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
-
-
-def words(text: str) -> list[tuple[str, int, int]]:
-    """Lower-cased word tokens with their character offsets."""
-    return [(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
-
+from spinscope.segment.words import words
 
 CHAR_NGRAMS = (3, 5)
 
@@ -73,11 +65,6 @@ class Vectorizer:
         val = (1.0 + np.log(tf)) * self.idf[idx]
         val /= np.linalg.norm(val) or 1.0
         return idx, val.astype(np.float32)
-
-    def scores(self, text: str, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
-        """Linear decision values ``x @ weights + bias`` for one text."""
-        idx, val = self.transform_one(text)
-        return val @ weights[idx].astype(np.float32) + bias
 
     @classmethod
     def fit(cls, texts: Iterable[str], max_features: int, min_df: int = 2) -> Vectorizer:

@@ -32,7 +32,7 @@ from spinscope.errors import (
     ConnectionFailed,
     DisallowedContentType,
     FetchTimeout,
-    HTTPStatus,
+    HTTPErrorStatus,
     MalformedURL,
     ResponseTooLarge,
     TooManyRedirects,
@@ -244,7 +244,7 @@ class SafeFetcher:
     def _read(self, response: httpx.Response, url: httpx.URL, requested: str, deadline: float) -> FetchedPage:
         where, limit = shorten(url), self.limits.max_bytes
         if response.status_code >= 400:
-            raise HTTPStatus(f"{where} answered HTTP {response.status_code} {response.reason_phrase}".rstrip())
+            raise HTTPErrorStatus(f"{where} answered HTTP {response.status_code} {response.reason_phrase}".rstrip())
         content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in ALLOWED_CONTENT_TYPES:
             allowed = ", ".join(sorted(ALLOWED_CONTENT_TYPES))

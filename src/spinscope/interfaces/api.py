@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import dataclasses
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +27,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from spinscope import __version__, ingest
 from spinscope.errors import (
-    BlockedAddress,
-    FetchError,
-    FetchTimeout,
-    InputError,
     InternalError,
-    MalformedURL,
+    InvalidOption,
     RequestTooLarge,
     ServiceOverloaded,
     ServiceTimeout,
@@ -41,6 +37,7 @@ from spinscope.errors import (
 from spinscope.ingest import SafeFetcher
 from spinscope.pipeline import DEFAULT_MODEL, MODEL_ENV, Pipeline, load
 from spinscope.report import render_body, render_html
+from spinscope.report.formats import formats, get_format
 from spinscope.report.html import STYLESHEET
 from spinscope.taxonomy import TAXONOMY, Taxonomy
 from spinscope.types import Analysis, Article, to_dict
@@ -110,25 +107,9 @@ class Health:
     model: str
 
 
-def _status(exc: SpinscopeError) -> int:
-    if isinstance(exc, ServiceOverloaded):
-        return 503
-    if isinstance(exc, ServiceTimeout | FetchTimeout):
-        return 504
-    if isinstance(exc, RequestTooLarge):
-        return 413
-    if isinstance(exc, BlockedAddress):
-        return 403
-    if isinstance(exc, MalformedURL | InputError):
-        return 422
-    if isinstance(exc, FetchError):
-        return 502
-    return 500
-
-
 def _error(exc: SpinscopeError) -> JSONResponse:
     headers = {"Retry-After": str(RETRY_AFTER_S)} if isinstance(exc, ServiceOverloaded) else None
-    return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=_status(exc),
+    return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=exc.http_status,
                         headers=headers)
 
 
@@ -256,6 +237,14 @@ def create_app(pipeline: Pipeline | None = None, *, fetcher: SafeFetcher | None 
             except TimeoutError as exc:
                 raise ServiceTimeout(f"analysis took longer than {timeout_s:.0f}s") from exc
 
+    _analysis_routes(app, run, nlp)
+    _page_routes(app)
+    _error_handlers(app)
+    app.add_middleware(BodyLimit, limit=max_body_bytes)
+    return app
+
+
+def _analysis_routes(app: FastAPI, run: Callable[[AnalyzeRequest, Request], Awaitable[Analysis]], nlp: Pipeline) -> None:
     err = {c: {"model": ErrorBody} for c in (403, 413, 422, 502, 503, 504)}
 
     @app.post("/v1/analyze", response_model=Analysis, responses=err, summary="Analyse one article")
@@ -267,6 +256,20 @@ def create_app(pipeline: Pipeline | None = None, *, fetcher: SafeFetcher | None 
         analysis = await run(req, request)
         return JSONResponse(to_dict(Report(analysis, render_body(analysis), render_html(analysis))))
 
+    media = sorted({f.media_type for f in formats().values()})
+    rendered = {200: {"description": "the report", "content": {m: {} for m in media}}}
+
+    @app.post("/v1/render/{fmt}", responses=err | rendered, response_class=Response,
+              summary="Analyse and render in a report format (see /v1/formats)")
+    async def render_as(fmt: str, req: AnalyzeRequest, request: Request) -> Response:
+        chosen = get_format(fmt)  # an unknown format is refused before any work is done
+        return Response(chosen.render(await run(req, request)), media_type=chosen.media_type)
+
+    @app.get("/v1/formats", summary="Report formats, built-in and installed")
+    async def list_formats() -> Any:
+        return JSONResponse({f.name: {"media_type": f.media_type, "description": f.description}
+                             for f in formats().values()})
+
     @app.get("/v1/taxonomy", response_model=Taxonomy, summary="Techniques, categories, frames, genres")
     async def taxonomy() -> Any:
         return JSONResponse(to_dict(TAXONOMY))
@@ -275,6 +278,9 @@ def create_app(pipeline: Pipeline | None = None, *, fetcher: SafeFetcher | None 
     async def healthz() -> Any:
         return JSONResponse(to_dict(Health("ok", __version__, f"{nlp.info.name} v{nlp.info.version}")))
 
+
+
+def _page_routes(app: FastAPI) -> None:
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:
         return FileResponse(WEB / "index.html", media_type="text/html")
@@ -297,6 +303,9 @@ def create_app(pipeline: Pipeline | None = None, *, fetcher: SafeFetcher | None 
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=WEB), name="static")
 
+
+
+def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SpinscopeError)
     async def spinscope_error(_request: Request, exc: SpinscopeError) -> JSONResponse:
         return _error(exc)
@@ -306,7 +315,7 @@ def create_app(pipeline: Pipeline | None = None, *, fetcher: SafeFetcher | None 
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
         msg = f"{where}: {first.get('msg', 'invalid request')}" if where else str(first.get("msg", "invalid request"))
-        return JSONResponse({"error": {"code": "E108", "message": msg}}, status_code=422)
+        return _error(InvalidOption(msg))
 
     @app.exception_handler(ClientGone)
     async def client_gone(_request: Request, _exc: ClientGone) -> Response:
@@ -315,6 +324,3 @@ def create_app(pipeline: Pipeline | None = None, *, fetcher: SafeFetcher | None 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
         return _error(InternalError(f"unexpected {exc.__class__.__name__}; see the server log"))
-
-    app.add_middleware(BodyLimit, limit=max_body_bytes)
-    return app

@@ -12,6 +12,10 @@ import click
 from spinscope import __version__
 from spinscope.errors import SpinscopeError
 from spinscope.pipeline import DEFAULT_MODEL, MODEL_ENV
+from spinscope.report.formats import formats
+
+MODEL_HELP = ("transformer, classic (the fallback: faster, less accurate), or a model directory given as a path "
+              "(./my-model).")
 
 T = TypeVar("T")
 # Exit status of a batch that finished but wrote error records for some inputs.
@@ -59,14 +63,19 @@ def main() -> None:
 
 @main.command()
 @click.argument("source")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(formats())), default="text", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@click.option("--disable", multiple=True, metavar="DETECTOR",
+              help="Leave this detector out (repeatable): techniques, frames, genre, or an installed one.")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False),
+              help="Pipeline config (TOML or JSON) with model, detectors and disable keys.")
 @click.option("--threshold", type=click.FloatRange(0, 1), help="One confidence threshold for all techniques and frames "
               "(default: per-label thresholds chosen by cross-validation).")
 @click.option("--lang", help="Language code (en, fr, de, ...); detected when omitted.")
 @click.option("--model", default=DEFAULT_MODEL, show_default=True,
-              help="transformer, classic (the fallback: faster, less accurate), or a model directory.")
-def analyze(source: str, fmt: str, out: str | None, threshold: float | None, lang: str | None, model: str) -> None:
+              help=MODEL_HELP)
+def analyze(source: str, fmt: str, out: str | None, disable: tuple[str, ...], config: str | None,
+            threshold: float | None, lang: str | None, model: str) -> None:
     """Analyse one article: a URL, a .txt/.md/.html/.pdf file, or - for standard input (text or HTML).
 
     URLs are fetched with SSRF protection: private, loopback and metadata
@@ -78,13 +87,14 @@ def analyze(source: str, fmt: str, out: str | None, threshold: float | None, lan
         spinscope analyze https://news.example/2024/op-ed.html --format html --out op-ed.html
         spinscope analyze op-ed.txt --format json --out op-ed.json
         cat op-ed.txt | spinscope analyze - --threshold 0.4
+        spinscope analyze op-ed.txt --disable frames --disable genre
     """
     import spinscope
     from spinscope.ingest import load_source
     from spinscope.report import render
 
     article = load_source(source)
-    analysis = spinscope.load(model)(article, threshold=threshold, language=lang)
+    analysis = spinscope.load(model, disable=disable, config=config)(article, threshold=threshold, language=lang)
     _emit(render(analysis, fmt), out)
 
 
@@ -100,7 +110,7 @@ def _emit(text: str, out: str | None) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="JSONL file, one line per input.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run: skip ids already in --out.")
 @click.option("--threshold", type=click.FloatRange(0, 1))
-@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="transformer, classic or a model directory.")
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, help=MODEL_HELP)
 def batch(source: str, out: str, resume: bool, threshold: float | None, model: str) -> None:
     """Analyse many articles: a directory, a glob, or a .jsonl/.csv file with id and text.
 
@@ -131,7 +141,7 @@ def batch(source: str, out: str, resume: bool, threshold: float | None, model: s
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes; each loads the model once.")
-@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="transformer, classic or a model directory.")
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, help=MODEL_HELP)
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log one line per request.")
 def serve(host: str, port: int, workers: int, model: str, access_log: bool) -> None:
     """Run the web page and REST API (OpenAPI at /docs).
@@ -167,7 +177,7 @@ def audit() -> None:
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
 @click.option("--threshold", type=click.FloatRange(0, 1))
 @click.option("--lang", help="Language code; detected on the original when omitted.")
-@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="transformer, classic or a model directory.")
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, help=MODEL_HELP)
 def audit_swap_command(source: str, swaps: tuple[str, ...], fmt: str, out: str | None, threshold: float | None,
                        lang: str | None, model: str) -> None:
     """Analyse an article and a copy with names swapped, and list every decision that moves.
@@ -201,7 +211,7 @@ def semeval() -> None:
 @click.option("--lang", help="ISO 639-1 or SemEval folder code (ge, po, gr); detected when omitted.")
 @click.option("--template", type=click.Path(), help="Subtask 3 .template file listing the paragraphs to predict.")
 @click.option("--threshold", type=click.FloatRange(0, 1))
-@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="transformer, classic or a model directory.")
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, help=MODEL_HELP)
 def semeval_predict(subtask: int, articles: str, out: str, lang: str | None, template: str | None,
                     threshold: float | None, model: str) -> None:
     """Write an official-format prediction file for a folder of articles.
@@ -212,7 +222,7 @@ def semeval_predict(subtask: int, articles: str, out: str, lang: str | None, tem
             --template data/en/dev-labels-subtask-3.template --out pred.txt
     """
     import spinscope
-    from spinscope.semeval.predict import predict_folder, write_predictions
+    from spinscope.evaluation.semeval import predict_folder, write_predictions
 
     preds = predict_folder(spinscope.load(model), subtask, articles, lang=lang, template=template,
                            threshold=threshold, progress=_progress("predicting"),
@@ -232,10 +242,11 @@ def semeval_evaluate(subtask: int, gold: str, pred: str) -> None:
     Example:
         spinscope semeval evaluate --subtask 3 --gold gold.txt --pred pred.txt
     """
-    from spinscope.semeval.predict import evaluate_files
+    from spinscope.evaluation.metrics import OFFICIAL
+    from spinscope.evaluation.semeval import evaluate_files
 
     s = evaluate_files(subtask, gold, pred)
-    official = "macro-F1" if subtask == 1 else "micro-F1"
+    official = OFFICIAL[subtask].replace("_f1", "-F1")
     click.echo(f"subtask {subtask}  items {s.n_items}  micro-F1 {s.micro_f1:.5f}  macro-F1 {s.macro_f1:.5f}  "
                f"(official: {official})")
 

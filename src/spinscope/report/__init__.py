@@ -1,18 +1,7 @@
-"""Renderers: an ``Analysis`` in, a document out (text, JSON, HTML)."""
+"""Renderers: an ``Analysis`` in, a document out. ``formats`` is the registry of them."""
 
+from spinscope.report.formats import Format, get_format, render
 from spinscope.report.html import render_body, render_html
 from spinscope.report.text import render_text
-from spinscope.types import Analysis
 
-FORMATS = ("text", "json", "html")
-
-
-def render(analysis: Analysis, fmt: str) -> str:
-    if fmt == "json":
-        return analysis.to_json(indent=2) + "\n"
-    if fmt == "html":
-        return render_html(analysis)
-    return render_text(analysis)
-
-
-__all__ = ["FORMATS", "render", "render_body", "render_html", "render_text"]
+__all__ = ["Format", "get_format", "render", "render_body", "render_html", "render_text"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from spinscope.report.summary import SPAN_NOTICE, summarize
+from spinscope.report.summary import SPAN_NOTICE, extension_sections, summarize
 from spinscope.taxonomy import CATEGORIES, category_of, frame, technique
 from spinscope.types import Analysis, TechniqueSpan
 
@@ -60,17 +60,18 @@ def render_body(analysis: Analysis) -> str:
     s = summarize(analysis)
     title = a.title or a.id
     g = analysis.genre
+    genre = f"Genre: <b>{_e(g.label)}</b> ({g.scores[g.label]:.0%}) · " if g is not None else ""
     parts = [
         '<section class="spinscope-report">',
         f"<h1>{_e(title)}</h1>",
-        f'<p class="meta">Genre: <b>{_e(g.label)}</b> ({g.scores[g.label]:.0%}) · '
+        f'<p class="meta">{genre}'
         f"Language: {_e(a.language or 'unknown')} · Model: {_e(analysis.model.name)} v{_e(analysis.model.version)}</p>",
         '<p class="meta">Frames: '
         + (_e(", ".join(f"{frame(f.frame).label} ({f.confidence:.0%})" for f in analysis.detected_frames))
            or "none detected")
         + "</p>",
     ]
-    parts += [f'<p class="warn">{_e(w)}</p>' for w in analysis.warnings]
+    parts += [f'<p class="warn" data-code="{_e(w.code)}">{_e(w.message)}</p>' for w in analysis.warnings]
     parts.append(
         f'<p class="summary">{s.detections} technique detections in {s.paragraphs_flagged} of {s.paragraphs} '
         f"paragraphs ({s.density_per_100_words} per 100 words).</p>"
@@ -97,7 +98,7 @@ def render_body(analysis: Analysis) -> str:
             f'<p class="para" id="p{para.index}"><span class="idx">¶{number}</span>'
             f"{_paragraph_html(a.text, para.start, para.end, list(p.spans))}</p>"
         )
-    parts.append("</article></section>")
+    parts.append("</article>" + "\n".join(extension_sections(analysis, "html")) + "</section>")
     return "\n".join(parts)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spinscope.detect.features import words
+from spinscope.segment.words import words
 from spinscope.taxonomy import CATEGORIES, category_of
 from spinscope.types import Analysis
 
@@ -22,6 +22,22 @@ class Summary:
     density_per_100_words: float
     by_category: tuple[tuple[str, int], ...]
     by_technique: tuple[tuple[str, int], ...]
+
+
+def extension_sections(analysis: Analysis, fmt: str) -> list[str]:
+    """Sections that detectors from other packages render for their own slots, in this format.
+
+    The HTML ones are the detector's own markup: it must escape what it shows.
+    """
+    from spinscope import registry
+
+    found = []
+    for slot, value in analysis.extensions.items():
+        section = registry.section(slot, fmt)
+        body = section(fmt, value) if section is not None else None
+        if body:
+            found.append(body.rstrip("\n"))
+    return found
 
 
 def summarize(analysis: Analysis) -> Summary:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from spinscope.report.summary import SPAN_NOTICE, summarize
+from spinscope.report.summary import SPAN_NOTICE, extension_sections, summarize
 from spinscope.taxonomy import frame, technique
 from spinscope.types import Analysis, TechniqueSpan
 
@@ -26,13 +26,14 @@ def render_text(analysis: Analysis) -> str:
     out.append("=" * min(78, len(out[0])))
     out.append(f"Language: {a.language or 'unknown'}    Model: {analysis.model.name} v{analysis.model.version}")
     g = analysis.genre
-    out.append(f"Genre: {g.label} ({g.scores[g.label]:.0%})   "
-               + ", ".join(f"{k} {v:.0%}" for k, v in g.scores.items() if k != g.label))
+    if g is not None:
+        out.append(f"Genre: {g.label} ({g.scores[g.label]:.0%})   "
+                   + ", ".join(f"{k} {v:.0%}" for k, v in g.scores.items() if k != g.label))
     frames = analysis.detected_frames
     out.append("Frames: " + (", ".join(f"{frame(f.frame).label} ({f.confidence:.0%})" for f in frames)
                              if frames else "none detected"))
     for w in analysis.warnings:
-        out.append(f"Warning: {w}")
+        out.append(f"Warning ({w.code}): {w.message}")
     out.append("")
     out.append(
         f"Summary: {s.detections} technique detections in {s.paragraphs_flagged} of {s.paragraphs} paragraphs, "
@@ -58,4 +59,6 @@ def render_text(analysis: Analysis) -> str:
         out.append("")
     if not s.detections:
         out.append("No persuasion technique detected above the threshold.")
+    for section in extension_sections(analysis, "text"):
+        out += ["", section]
     return "\n".join(out).rstrip() + "\n"

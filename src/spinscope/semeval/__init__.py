@@ -1,1 +1,1 @@
-"""SemEval-2023 Task 3 file formats and official scoring."""
+"""SemEval-2023 Task 3 file formats: articles, labels, templates (I/O only; metrics are in ``spinscope.evaluation``)."""

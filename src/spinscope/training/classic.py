@@ -20,7 +20,7 @@ from spinscope.detect.cues import CueLexicon
 from spinscope.detect.features import Vectorizer
 from spinscope.detect.linear import LinearHead, sigmoid, softmax
 from spinscope.errors import TrainingDependencyMissing
-from spinscope.semeval.scoring import Scores, score_multilabel, score_single_label
+from spinscope.evaluation.metrics import per_language
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
 from spinscope.training.corpus import Corpus, fold_of
 from spinscope.training.cues import learn_cues
@@ -296,20 +296,9 @@ def train(corpus: Corpus, config: ClassicConfig = ClassicConfig(), log: Callable
 
 def cv_table(cv: dict[str, CVResult]) -> dict[str, dict[str, dict[str, float]]]:
     """``{task: {language|all: {micro_f1, macro_f1, n}}}`` from cross-fitted predictions."""
-    out: dict[str, dict[str, dict[str, float]]] = {}
-    for task, res in cv.items():
-        out[task] = {}
-        for lang in sorted(set(res.languages)) + ["all"]:
-            sel = [i for i, la in enumerate(res.languages) if lang in ("all", la)]
-            gold = {res.keys[i]: res.gold[i] for i in sel}
-            pred = {res.keys[i]: res.pred[i] for i in sel}
-            s: Scores
-            if task == "genre":
-                s = score_single_label(gold, pred, GENRE_NAMES)
-            else:
-                s = score_multilabel(gold, pred, TECHNIQUE_NAMES if task == "techniques" else FRAME_NAMES)
-            out[task][lang] = {"micro_f1": round(s.micro_f1, 4), "macro_f1": round(s.macro_f1, 4), "n": len(sel)}
-    return out
+    return {task: per_language(task, dict(zip(res.keys, res.gold, strict=True)),
+                               dict(zip(res.keys, res.pred, strict=True)), dict(zip(res.keys, res.languages, strict=True)))
+            for task, res in cv.items()}
 
 
 def export(model: TrainedClassic, corpus: Corpus, out_dir: str | Path, training_seconds: float) -> dict:

@@ -6,7 +6,7 @@ import math
 from collections import Counter, defaultdict
 
 from spinscope.detect.cues import CueLexicon
-from spinscope.detect.features import words
+from spinscope.segment.words import words
 from spinscope.training.corpus import Corpus
 
 

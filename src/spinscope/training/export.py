@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from spinscope.detect.artifacts import write_arrays, write_manifest
 from spinscope.detect.classic import HEADS
 from spinscope.detect.cues import CueLexicon
 from spinscope.detect.features import Vectorizer
@@ -32,8 +33,8 @@ def save_classic(
         arrays[f"{name}_a"] = head.platt_a.astype(np.float32)
         arrays[f"{name}_c"] = head.platt_c.astype(np.float32)
         arrays[f"{name}_t"] = head.thresholds.astype(np.float32)
-    np.savez_compressed(path / "weights.npz", **arrays)
+    write_arrays(path / "weights.npz", arrays, compressed=True)
     cues.save(path / "cues.json")
     (path / "vocab.json").write_text(json.dumps(vectorizer.vocabulary, ensure_ascii=False), encoding="utf-8")
-    (path / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_manifest(path, manifest)
     (path / "MODEL_CARD.md").write_text(model_card(manifest), encoding="utf-8")

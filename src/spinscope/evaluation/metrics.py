@@ -79,3 +79,31 @@ def score_single_label(gold: Mapping[Hashable, str], pred: Mapping[Hashable, str
             raise ScoringMismatch(f"prediction for {k} uses unknown label {v!r}")
     seen = [name for name in labels if name in set(gold.values()) | set(pred.values())]
     return score_multilabel({k: [v] for k, v in gold.items()}, {k: [v] for k, v in pred.items()}, seen)
+
+
+# The official metric of each SemEval-2023 Task 3 subtask.
+OFFICIAL = {1: "macro_f1", 2: "micro_f1", 3: "micro_f1"}
+TASK_SUBTASK = {"genre": 1, "frames": 2, "techniques": 3}
+
+
+def score_task(task: str, gold: Mapping, pred: Mapping) -> Scores:
+    """Scores for ``genre`` (single-label) or ``frames``/``techniques`` (multi-label)."""
+    from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
+
+    if task == "genre":
+        return score_single_label(gold, pred, GENRE_NAMES)
+    return score_multilabel(gold, pred, TECHNIQUE_NAMES if task == "techniques" else FRAME_NAMES)
+
+
+def per_language(task: str, gold: Mapping, pred: Mapping, langs: Mapping) -> dict[str, dict[str, float]]:
+    """One row per language plus "all": micro- and macro-F1, micro precision and recall, and n.
+
+    ``langs`` maps each gold key to its language; ``pred`` must cover every gold key.
+    """
+    table = {}
+    for lang in sorted({langs[k] for k in gold}) + ["all"]:
+        keys = [k for k in gold if lang in ("all", langs[k])]
+        s = score_task(task, {k: gold[k] for k in keys}, {k: pred[k] for k in keys})
+        table[lang] = {"micro_f1": round(s.micro_f1, 4), "macro_f1": round(s.macro_f1, 4),
+                       "precision": round(s.micro_precision, 4), "recall": round(s.micro_recall, 4), "n": len(keys)}
+    return table

@@ -1,7 +1,7 @@
 import pytest
 
 from spinscope.errors import ScoringMismatch
-from spinscope.semeval.scoring import score_multilabel, score_single_label
+from spinscope.evaluation.metrics import score_multilabel, score_single_label
 
 
 def test_multilabel_micro_and_macro_by_hand():

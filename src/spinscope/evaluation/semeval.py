@@ -7,10 +7,10 @@ from pathlib import Path
 
 from spinscope import languages
 from spinscope.errors import InvalidOption, ScoringMismatch, SemEvalFormatError
+from spinscope.evaluation.metrics import Scores, score_multilabel, score_single_label
 from spinscope.ingest import article_from_text
 from spinscope.pipeline import Pipeline
 from spinscope.semeval import io
-from spinscope.semeval.scoring import Scores, score_multilabel, score_single_label
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
 
 SUBTASKS = (1, 2, 3)

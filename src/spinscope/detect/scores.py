@@ -1,0 +1,64 @@
+"""The shared model pass: one run of the scoring model per article, read by the heads after it.
+
+Reads: article (text, language), paragraphs. Writes: ``scores`` (``ArticleScores``).
+Like spaCy's transformer component, it holds no decisions of its own: the
+techniques, frames and genre detectors turn its probabilities into results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from spinscope.components import Doc
+    from spinscope.detect.cues import CueLexicon
+    from spinscope.detect.linear import LinearHead
+    from spinscope.types import Paragraph
+
+
+@dataclass(frozen=True)
+class ArticleScores:
+    """Calibrated probabilities before any threshold is applied."""
+
+    paragraphs: np.ndarray  # (n_paragraphs, n_techniques)
+    frames: np.ndarray  # (n_frames,)
+    genre: np.ndarray  # (n_genres,)
+    # Per paragraph: (technique index, start, end, probability) from a span head; None without one.
+    spans: tuple[tuple[tuple[int, int, int, float], ...], ...] | None = None
+    # (n_sentences, n_techniques) for ``segment.sentences`` of the paragraphs, from a model that
+    # decides per sentence; ``paragraphs`` then holds each paragraph's strongest sentence.
+    sentences: np.ndarray | None = None
+
+
+class ScoringModel(Protocol):
+    """What the built-in detectors need of a loaded model (classic or transformer)."""
+
+    kind: str
+    name: str
+    version: str
+    techniques: LinearHead
+    frames: LinearHead
+    genre: LinearHead
+    cues: CueLexicon
+
+    def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores: ...
+
+
+class ScoresDetector:
+    name = "scores"
+    reads = ("article", "paragraphs")
+    writes = ("scores",)
+
+    def __init__(self, model: ScoringModel) -> None:
+        self.model = model
+
+    def predict(self, docs: Sequence[Doc]) -> list[ArticleScores]:
+        return [self.model.predict(d.article.text, d.paragraphs, d.article.language) for d in docs]
+
+    def set_annotations(self, docs: Sequence[Doc], predictions: Sequence[ArticleScores]) -> None:
+        for doc, scores in zip(docs, predictions, strict=True):
+            doc.write("scores", scores)

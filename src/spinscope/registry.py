@@ -1,0 +1,56 @@
+"""Detectors by name: the built-in ones, and any another package registers.
+
+A package adds a detector with an entry point in the ``spinscope.detectors`` group::
+
+    [project.entry-points."spinscope.detectors"]
+    toy = "toy_detector:ToyDetector"
+
+The object it names is called with the loaded scoring model and returns a
+``components.Detector``. If it has a ``sections`` mapping (format -> callable(format,
+value) -> str | None), the reports show that section for the slots it writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from importlib.metadata import entry_points
+
+from spinscope.components import Detector
+from spinscope.detect.frames import FramesDetector
+from spinscope.detect.genre import GenreDetector
+from spinscope.detect.scores import ScoresDetector, ScoringModel
+from spinscope.detect.techniques import TechniquesDetector
+from spinscope.errors import InvalidOption
+
+GROUP = "spinscope.detectors"
+Factory = Callable[[ScoringModel], Detector]
+BUILT_IN: Mapping[str, Factory] = {
+    "scores": ScoresDetector, "techniques": TechniquesDetector, "frames": FramesDetector, "genre": GenreDetector,
+}
+# What ``spinscope.load()`` runs, in order.
+DEFAULT_DETECTORS = ("scores", "techniques", "frames", "genre")
+
+
+def factories() -> dict[str, Factory]:
+    """Built-in detectors, then those installed packages register (read afresh on every call)."""
+    found = dict(BUILT_IN)
+    for ep in entry_points(group=GROUP):
+        if ep.name not in found:
+            found[ep.name] = ep.load()
+    return found
+
+
+def build(names: tuple[str, ...] | list[str], model: ScoringModel) -> list[Detector]:
+    known = factories()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise InvalidOption(f"unknown detector {unknown[0]!r}; known: {', '.join(sorted(known))}")
+    return [known[n](model) for n in names]
+
+
+def section(slot: str, fmt: str) -> Callable[[str, object], str | None] | None:
+    """The report section a registered detector provides for ``slot`` in format ``fmt``, if any."""
+    for factory in factories().values():
+        if slot in getattr(factory, "writes", ()):
+            return getattr(factory, "sections", {}).get(fmt)
+    return None
