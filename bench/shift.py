@@ -163,7 +163,6 @@ def genre_predictions(corpus, out, model: TransformerModel, heads: dict, lang: s
     m = copy.copy(model)  # same encoder and decisions, other genre head
     m.genre = dataclasses.replace(model.genre, weights=heads["genre_W"], bias=heads["genre_b"])
     m.genre_blend, m.genre_offset = float(heads["genre_w"][0]), heads["genre_offset"]
-    m.genre_style = (heads["genre_style_mu"], heads["genre_style_sd"])
     gold, pred = {}, {}
     for a in corpus.articles:
         if a.language == lang and a.genre and split_of(a.id) == "test" and a.id in out.docs:

@@ -27,7 +27,6 @@ from spinscope.detect.decisions import FEATURES, SentenceDecisions, unit_feature
 from spinscope.detect.linear import LinearHead, sigmoid, softmax
 from spinscope.detect.names import mask_names
 from spinscope.detect.scores import ArticleScores
-from spinscope.detect.style import style_features
 from spinscope.errors import ModelCorrupt, ModelNotFound
 from spinscope.segment import sentences
 from spinscope.types import Paragraph
@@ -187,9 +186,6 @@ class TransformerModel:
             self.genre = _head(arrays, "genre", labels["genre"])
             self.genre_blend = float(arrays["genre_w"][0])
             self.genre_offset = arrays["genre_offset"].astype(np.float32)
-            # Heads fitted with style features carry their standardisation; older ones read the vector alone.
-            self.genre_style = ((arrays["genre_style_mu"], arrays["genre_style_sd"])
-                                if "genre_style_mu" in arrays else None)
         except (KeyError, ValueError, OSError, RuntimeError) as exc:
             raise ModelCorrupt(f"cannot read model in {path}: {exc}") from exc
         if self.techniques.labels != classic.techniques.labels or self.frames.labels != classic.frames.labels:
@@ -209,18 +205,16 @@ class TransformerModel:
             return self.classic.predict(text, paragraphs)
         units, owner = sentence_units(text, paragraphs)
         return self.combine(self.encoder.run(self.encoder_text(text), units), self.classic.predict(text, units), owner,
-                            language, style_features(text) if self.genre_style else None)
+                            language)
 
     def encoder_text(self, text: str) -> str:
         """What the encoder reads: the text, with listed names masked (offsets unchanged) if configured."""
         return mask_names(text, keep_offsets=True) if self.mask_names else text
 
-    def combine(self, raw: RawOutputs, classic: ArticleScores, owner: np.ndarray, language: str | None,
-                style: np.ndarray | None = None) -> ArticleScores:
+    def combine(self, raw: RawOutputs, classic: ArticleScores, owner: np.ndarray, language: str | None) -> ArticleScores:
         """Sentence decisions, paragraph maxima, article heads; pure, so the trainer scores what ships.
 
-        ``raw`` and ``classic`` hold one row per sentence unit; ``owner`` maps units to paragraph rows;
-        ``style`` is the article's ``style_features`` (needed when the genre head was fitted on them).
+        ``raw`` and ``classic`` hold one row per sentence unit; ``owner`` maps units to paragraph rows.
         """
         units = self.decisions.probabilities(unit_features(raw.logits, classic.paragraphs, raw.n_tokens, language))
         n_paragraphs = int(owner.max()) + 1 if len(owner) else 0
@@ -229,9 +223,7 @@ class TransformerModel:
         doc = raw.document
         frames = self.frame_blend * self.frames.calibrated(doc @ self.frames.weights + self.frames.bias)
         frames = frames + (1 - self.frame_blend) * classic.frames
-        genre_in = doc if self.genre_style is None else np.concatenate(
-            [doc, (style - self.genre_style[0]) / self.genre_style[1]])
-        genre = self.genre_blend * softmax(genre_in @ self.genre.weights + self.genre.bias)
+        genre = self.genre_blend * softmax(doc @ self.genre.weights + self.genre.bias)
         genre = softmax(np.log(genre + (1 - self.genre_blend) * classic.genre + 1e-9) + self.genre_offset)
         by_unit = token_spans(raw, self.span_thresholds)
         spans: list[list[tuple[int, int, int, float]]] = [[] for _ in range(n_paragraphs)]
