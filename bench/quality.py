@@ -11,13 +11,13 @@ cross-fitted: calibration and thresholds for a fold come from the other folds.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 from baseline import fit_predict
+from output import finish
 
 from spinscope.evaluation.metrics import per_language
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
@@ -71,10 +71,7 @@ def main() -> int:
             b = base[lang]
             print(f"{SUBTASK[task]:<24}{lang:<6}{m['micro_f1']:>16.3f}{m['macro_f1']:>8.3f}{b[0]:>16.3f}{b[1]:>8.3f}{m['n']:>7}")
             figures.setdefault(task, {})[lang] = {"spinscope": m, "baseline": {"micro_f1": b[0], "macro_f1": b[1]}}
-    print(f"total {time.time() - t0:.0f}s")
-    if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2))
-    return 0
+    return finish(figures, args.json, t0)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 from baseline import fit_predict
+from output import finish
 
 from spinscope.detect.classic import ClassicModel
 from spinscope.detect.decisions import SentenceDecisions
@@ -294,10 +295,7 @@ def main() -> int:
             s = r["sentences"]
             print(f"{lang:<6}{s[0]:>8.3f}{s[1]:>7.3f}{s[2]:>7.3f}{r['paragraphs'][2]:>9.3f}{r['genre_macro_f1']:>8.3f}"
                   f"{r['threshold']:>6.2f}")
-    print(f"\ntotal {time.time() - t0:.0f}s")
-    if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2))
-    return 0
+    return finish(figures, args.json, t0)
 
 
 if __name__ == "__main__":

@@ -14,13 +14,13 @@ Robustness to segmentation, genre and language shift: bench/shift.py.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from baseline import fit_predict
+from output import finish
 
 from spinscope.detect.classic import ClassicModel
 from spinscope.detect.transformer import TransformerModel
@@ -124,10 +124,7 @@ def main() -> int:
         p, r, f = transformer_heads.span_f1(pred, gold)
         print(f"{name:<36}{p:>10.3f}{r:>8.3f}{f:>7.3f}{len(pred):>8}")
         figures.setdefault("spans", {})[name] = {"precision": p, "recall": r, "f1": f}
-    print(f"\ntotal {time.time() - t0:.0f}s")
-    if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2))
-    return 0
+    return finish(figures, args.json, t0)
 
 
 if __name__ == "__main__":

@@ -59,13 +59,14 @@ def test_read_article_errors(tmp_path):
 
 def test_oversized_files_are_refused_whatever_their_type(tmp_path):
     from spinscope.ingest import article_from_bytes
+    from spinscope.ingest.sources import read_file
 
     with pytest.raises(InputTooLarge, match="limit is 100 bytes"):
         article_from_bytes(b"%PDF-1.4\n" + b"x" * 200, max_bytes=100)
     big = tmp_path / "big.html"
     big.write_bytes(b"<p>" + b"x" * 200 + b"</p>")
     with pytest.raises(InputTooLarge):
-        load_source(big, max_bytes=100)
+        read_file(big, max_bytes=100)
 
 
 def test_utf16_without_bom_is_text_with_a_note():
@@ -94,3 +95,11 @@ def test_forced_language_that_does_not_match_warns(pipeline):
     assert not any("looks like" in w.message for w in pipeline(text, language="en").warnings)
     pt = pipeline(text, language="pt")
     assert pt.article.language == "pt" and any("no training data" in w.message for w in pt.warnings)
+
+
+def test_a_path_is_never_fetched_even_if_it_looks_like_a_url():
+    from spinscope.errors import MissingFile
+    from spinscope.ingest import load
+
+    with pytest.raises(MissingFile, match="no such file"):
+        load(path="https://news.example/story.html")

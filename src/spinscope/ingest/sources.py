@@ -55,7 +55,7 @@ def load(*, text: str | None = None, html: str | None = None, url: str | None = 
         return article_from_text(value, article_id=article_id)
     if kind == "html":
         return article_from_html(value, article_id=article_id)
-    article = load_url(value, fetcher=fetcher) if kind == "url" else load_source(value, fetcher=fetcher)
+    article = load_url(value, fetcher=fetcher) if kind == "url" else read_file(value)
     return article if article_id is None else dataclasses.replace(article, id=article_id)
 
 
@@ -82,14 +82,20 @@ def article_from_bytes(
     return article_from_text(text, article_id=article_id, source_url=source_url, metadata=metadata)
 
 
-def load_source(source: str | Path, *, fetcher: SafeFetcher | None = None, max_bytes: int = MAX_BYTES) -> Article:
-    """An ``Article`` from a URL, a file path, or ``-`` (standard input)."""
+def load_source(source: str | Path, *, fetcher: SafeFetcher | None = None) -> Article:
+    """A command-line source: a URL, ``-`` (standard input) or a file path, through ``load``."""
     text_source = str(source)
     if is_url(text_source):
-        return load_url(text_source, fetcher=fetcher, max_bytes=max_bytes)
+        return load(url=text_source, fetcher=fetcher)
     if text_source == "-":
-        data = sys.stdin.buffer.read(max_bytes + 1)
-        return article_from_bytes(data, article_id="stdin", max_bytes=max_bytes)
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        return article_from_bytes(data, article_id="stdin")
+    return load(path=source)
+
+
+def read_file(source: str | Path, *, max_bytes: int = MAX_BYTES) -> Article:
+    """An ``Article`` from a file (text, Markdown, HTML or PDF); never fetched, whatever its name."""
+    text_source = str(source)
     path = Path(source)
     if not path.exists():
         if _OPAQUE_SCHEME.match(text_source):

@@ -1,8 +1,58 @@
-"""Model card: every saved model carries one, generated from its manifest."""
+"""The one model-card writer: every saved model carries a card generated from its manifest.
+
+Hugging Face style: YAML front matter (language, licence, datasets, metrics, base model)
+then provenance, method, scores and limits. The method and limits differ by ``kind``.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+LANGUAGES = ("en", "fr", "de", "it", "pl", "ru")
+
+METHOD = {
+    "classic": [
+        "Word 1-2-gram and character 3-5-gram TF-IDF features (one vocabulary), linear",
+        "one-vs-rest heads for techniques (with down-weighted neighbouring-paragraph",
+        "features) and frames, a multinomial head for genre. Scores are Platt-calibrated",
+        "and each label has its own threshold, chosen on out-of-fold scores.",
+    ],
+    "transformer": [
+        "multilingual-e5-small (12 layers, hidden 384) fine-tuned jointly on all six training",
+        "languages with two heads on one forward pass: a paragraph head (mean-pooled, 23",
+        "techniques) and a token head (23 techniques, trained on the gold character spans).",
+        "Training adds re-segmented copies of paragraphs (single sentences, and pairs of",
+        "adjacent paragraphs merged) labelled from the gold spans, for robustness to how a",
+        "source splits its text.",
+        "",
+        "At run time every article is read sentence by sentence, whatever its line breaks.",
+        "Per sentence and technique, a logistic regression over the encoder's logit, the",
+        "classical model's score for the same sentence, the sentence length and the language",
+        "gives a calibrated probability; one threshold applies to all techniques, and a",
+        "paragraph's score is its strongest sentence's. These regressions and the threshold",
+        "were fitted on the validation fold's sentences (the threshold on out-of-fold",
+        "probabilities). Genre and frame heads are logistic regressions on the mean of the",
+        "article's sentence vectors, blended with the classical model's (weights chosen on",
+        "the validation fold).",
+    ],
+}
+
+LIMITS = {
+    "classic": [
+        "- English training articles are 88% opinion; expect lower quality on news reporting.",
+        "- Satire has few examples in every language; genre calls of satire are unreliable.",
+        "- Spans are located from the paragraph decision and the words that weigh most for the",
+        "  technique; they are a pointer for the reader, not a trained span model.",
+        "- Languages without training data (e.g. es, el, ka) get the same multilingual model with a warning.",
+    ],
+    "transformer": [
+        "- English training articles are 88% opinion; quality on news reporting is lower.",
+        "- Satire has few examples; genre calls of satire are unreliable.",
+        "- Four techniques have no English training example; they are learnt from other languages only.",
+        "- Languages without training data (es, el, ka, ...) get the multilingual model with a warning.",
+    ],
+}
 
 
 def metrics_table(metrics: dict[str, dict[str, dict[str, float]]]) -> list[str]:
@@ -14,15 +64,28 @@ def metrics_table(metrics: dict[str, dict[str, dict[str, float]]]) -> list[str]:
     return lines
 
 
-def model_card(manifest: dict[str, Any]) -> str:
-    m = manifest
+def front_matter(m: dict[str, Any]) -> list[str]:
+    licence = str(m["licence"]).split(" ", 1)[0].lower()
+    lines = ["---", "language:", *[f"- {lang}" for lang in LANGUAGES], f"license: {licence}",
+             "library_name: spinscope", "datasets:", "- semeval-2023-task-3",
+             "metrics:", "- micro-f1", "- macro-f1", "tags:", "- persuasion-techniques", "- framing", "- news-genre"]
+    if m["kind"] == "transformer":
+        lines.append("base_model: intfloat/multilingual-e5-small")
+    return [*lines, "---", ""]
+
+
+def model_card(m: dict[str, Any]) -> str:
+    kind = m["kind"]
+    what = "per paragraph and per token span" if kind == "transformer" else "per paragraph"
     lines = [
-        f"# {m['name']} v{m['version']} ({m['kind']})",
+        *front_matter(m),
+        f"# {m['name']} v{m['version']} ({kind})",
         "",
-        "Persuasion techniques (23, per paragraph), frames (14) and genre (3) for news articles,",
+        f"Persuasion techniques (23, {what}), frames (14) and genre (3) for news articles,",
         "trained by `spinscope train` on the SemEval-2023 Task 3 training data.",
         "",
         "## Provenance",
+        *[f"- {k.replace('_', ' ')}: {v}" for k, v in m.get("source", {}).items()],
         f"- Training data: {m['training_data']['source']}; sha256 `{m['training_data']['sha256']}`.",
         f"- {m['training_data']['articles_subtasks_1_2']} articles (genre, frames), "
         f"{m['training_data']['paragraphs_subtask_3']} paragraphs (techniques).",
@@ -30,33 +93,30 @@ def model_card(manifest: dict[str, Any]) -> str:
         f"- Training time: {m['training_seconds']} s on the machine that produced it.",
         "",
         "## Method",
-        "Word 1-2-gram and character 3-5-gram TF-IDF features (one vocabulary), linear",
-        "one-vs-rest heads for techniques (with down-weighted neighbouring-paragraph",
-        "features) and frames, a multinomial head for genre. Scores are Platt-calibrated",
-        "and each label has its own threshold, chosen on out-of-fold scores.",
+        *METHOD[kind],
         "",
-        f"Configuration: `{m['config']}`",
-        "",
-        "## Cross-validation",
-        f"Protocol: {m['cv_protocol']}.",
-        "",
-        *metrics_table(m["cv_metrics"]),
     ]
+    if m.get("decisions"):
+        lines += [f"Sentence decisions: `{m['decisions']}`", ""]
+    if m.get("split"):
+        s = m["split"]
+        lines += [f"Split: {s['rule']}; test fold {s['test_fold']}, validation fold {s['validation_fold']}, "
+                  f"training folds {s['train_folds']}.", ""]
+    lines += [f"Configuration: `{m['config']}`", ""]
+    if "test_metrics" in m:
+        lines += ["## Test-fold scores (never used for any choice)", "", *metrics_table(m["test_metrics"])]
+    if "cv_metrics" in m:
+        lines += ["## Cross-validation", f"Protocol: {m['cv_protocol']}.", "", *metrics_table(m["cv_metrics"])]
+    if m.get("calibration"):
+        c = m["calibration"]
+        lines += ["", "## Calibration", "", c["how"], "", "| language | ECE |", "|---|---|",
+                  *[f"| {lang} | {v:.4f} |" for lang, v in c["ece"].items()]]
     lines += ["", "## Label problems found in the training data"]
-    if m["label_problems"]:
-        for p in m["label_problems"]:
-            fate = f"repaired to `{p['repaired_to']}`" if p["repaired_to"] else "dropped"
-            lines.append(f"- `{p['label']}` ({p['where']}): {fate}")
-    else:
-        lines.append("- none")
-    lines += [
-        "",
-        "## Limits",
-        "- English training articles are 88% opinion; expect lower quality on news reporting.",
-        "- Satire has few examples in every language; genre calls of satire are unreliable.",
-        "- Spans are located from the paragraph decision and the words that weigh most for the",
-        "  technique; they are a pointer for the reader, not a trained span model.",
-        "- Languages without training data (e.g. es, el, ka) get the same multilingual model with a warning.",
-        "",
-    ]
-    return "\n".join(lines)
+    problems = m.get("label_problems") or []
+    lines += [f"- `{p['label']}` ({p['where']}): " + (f"repaired to `{p['repaired_to']}`" if p["repaired_to"]
+                                                      else "dropped") for p in problems] or ["- none"]
+    return "\n".join([*lines, "", "## Limits", *LIMITS[kind], ""])
+
+
+def write_card(path: Path, manifest: dict[str, Any]) -> None:
+    (path / "MODEL_CARD.md").write_text(model_card(manifest), encoding="utf-8")

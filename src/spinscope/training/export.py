@@ -13,7 +13,7 @@ from spinscope.detect.classic import HEADS
 from spinscope.detect.cues import CueLexicon
 from spinscope.detect.features import Vectorizer
 from spinscope.detect.linear import LinearHead
-from spinscope.training.card import model_card
+from spinscope.training.card import write_card
 
 
 def save_classic(
@@ -37,4 +37,4 @@ def save_classic(
     cues.save(path / "cues.json")
     (path / "vocab.json").write_text(json.dumps(vectorizer.vocabulary, ensure_ascii=False), encoding="utf-8")
     write_manifest(path, manifest)
-    (path / "MODEL_CARD.md").write_text(model_card(manifest), encoding="utf-8")
+    write_card(path, manifest)

@@ -8,8 +8,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from spinscope.detect import artifacts
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
-from spinscope.training.card import metrics_table
+from spinscope.training.card import write_card
 from spinscope.training.corpus import Corpus
 from spinscope.training.transformer import TEST_FOLD, VALIDATION_FOLD, EncoderConfig
 
@@ -86,65 +87,6 @@ def _hashes(out: Path) -> dict[str, str]:
 
 
 def _save(out: Path, manifest: dict[str, Any]) -> dict[str, Any]:
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (out / "MODEL_CARD.md").write_text(model_card(manifest), encoding="utf-8")
+    artifacts.write_manifest(out, manifest)
+    write_card(out, manifest)
     return manifest
-
-
-def model_card(m: dict[str, Any]) -> str:
-    lines = [
-        f"# {m['name']} v{m['version']} ({m['kind']})",
-        "",
-        "Persuasion techniques (23, per paragraph and per token span), frames (14) and genre (3)",
-        "for news articles in many languages. Runs on ONNX Runtime (int8) without torch.",
-        "",
-        "## Provenance",
-        *[f"- {k.replace('_', ' ')}: {v}" for k, v in m["source"].items()],
-        f"- Training data: {m['training_data']['source']}; sha256 `{m['training_data']['sha256']}`.",
-        f"- Licence: {m['licence']}.",
-        f"- Time of the command that wrote this model: {m['training_seconds']} s on a 2-core CPU "
-        "(epochs resumed from checkpoints are not counted).",
-        "",
-        "## Method",
-        "multilingual-e5-small (12 layers, hidden 384) fine-tuned jointly on all six training",
-        "languages with two heads on one forward pass: a paragraph head (mean-pooled, 23",
-        "techniques) and a token head (23 techniques, trained on the gold character spans).",
-        "Training adds re-segmented copies of paragraphs (single sentences, and pairs of",
-        "adjacent paragraphs merged) labelled from the gold spans, for robustness to how a",
-        "source splits its text.",
-        "",
-        "At run time every article is read sentence by sentence, whatever its line breaks.",
-        "Per sentence and technique, a logistic regression over the encoder's logit, the",
-        "classical model's score for the same sentence, the sentence length and the language",
-        "gives a calibrated probability; one threshold applies to all techniques, and a",
-        "paragraph's score is its strongest sentence's. These regressions and the threshold",
-        "were fitted on the validation fold's sentences (the threshold on out-of-fold",
-        "probabilities). Genre and frame heads are logistic regressions on the mean of the",
-        "article's sentence vectors, blended with the classical model's (weights chosen on",
-        "the validation fold).",
-        "",
-        f"Sentence decisions: `{m.get('decisions')}`",
-        "",
-        f"Split: {m['split']['rule']}; test fold {m['split']['test_fold']}, validation fold "
-        f"{m['split']['validation_fold']}, training folds {m['split']['train_folds']}.",
-        "",
-        f"Configuration: `{m['config']}`",
-        "",
-        "## Test-fold scores (never used for any choice)",
-        "",
-        *metrics_table(m["test_metrics"]),
-    ]
-    if m.get("calibration"):
-        c = m["calibration"]
-        lines += ["", "## Calibration", "", c["how"], "", "| language | ECE |", "|---|---|",
-                  *[f"| {lang} | {v:.4f} |" for lang, v in c["ece"].items()]]
-    lines += [
-        "",
-        "## Limits",
-        "- English training articles are 88% opinion; quality on news reporting is lower.",
-        "- Satire has few examples; genre calls of satire are unreliable.",
-        "- Four techniques have no English training example; they are learnt from other languages only.",
-        "- Languages without training data (es, el, ka, ...) get the multilingual model with a warning.",
-        "",
-    ]
-    return "\n".join(lines)
