@@ -90,16 +90,15 @@ def load_source(source: str | Path, *, fetcher: SafeFetcher | None = None) -> Ar
     if text_source == "-":
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
         return article_from_bytes(data, article_id="stdin")
+    if _OPAQUE_SCHEME.match(text_source) and not Path(source).exists():
+        raise MalformedURL(f"only http and https URLs can be fetched: {text_source[:80]!r}")
     return load(path=source)
 
 
 def read_file(source: str | Path, *, max_bytes: int = MAX_BYTES) -> Article:
     """An ``Article`` from a file (text, Markdown, HTML or PDF); never fetched, whatever its name."""
-    text_source = str(source)
     path = Path(source)
     if not path.exists():
-        if _OPAQUE_SCHEME.match(text_source):
-            raise MalformedURL(f"only http and https URLs can be fetched: {text_source[:80]!r}")
         raise MissingFile(f"no such file: {path}")
     if path.is_dir():
         raise MissingFile(f"{path} is a directory; give a file, or use 'spinscope batch' for folders")
