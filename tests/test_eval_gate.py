@@ -158,3 +158,32 @@ def test_shipped_transformer_on_a_fixed_test_slice(pipeline):
                 drops[(name, which)] = (f1, floor)
     print("measured on the slice:", measured)
     assert not drops, f"techniques micro-F1 below pinned minimums on the slice (got, pinned): {drops}"
+
+
+# Check-worthiness: the head's recorded debate-held-out CLEF 2019 MAP (re-measured by
+# `spinscope train --model claims` and bench/claims.py) and its quality on our own news
+# sentences, recomputed here with the shipped head. Pins are measured minus a margin.
+CLAIMS_DATA = SHARED_DATA.parent
+CLAIMS_PINNED = {"clef2019_cv_map": 0.20, "news_ap": 0.90, "news_f1": 0.85}
+
+
+@needs_shared_data()
+def test_claims_head_quality_does_not_drop(pipeline):
+    import numpy as np
+
+    from spinscope.detect.artifacts import MODELS_DIR, read_manifest
+    from spinscope.evaluation.claims import average_precision
+    from spinscope.training.claims import data_hash
+    from tests.conftest import FIXTURES
+
+    recorded = read_manifest(MODELS_DIR / "transformer")["claims"]
+    files = [*(CLAIMS_DATA / "claimbuster").glob("*.csv"), *(CLAIMS_DATA / "clef2019-checkworthy" / "training").glob("*.tsv")]
+    assert recorded["data_sha256"] == data_hash(files), "claims data changed: retrain and re-pin"
+    assert recorded["clef2019_cv_map"] >= CLAIMS_PINNED["clef2019_cv_map"]
+    rows = [r.split("\t") for r in (FIXTURES / "claims-news.tsv").read_text().splitlines() if r and r[0] != "#"]
+    y = np.array([int(r[0]) for r in rows])
+    detector = pipeline.detector("claims")
+    p = detector.score_texts([r[1] for r in rows])
+    pred = p >= detector.head.threshold
+    f1 = 2 * (pred & (y == 1)).sum() / (pred.sum() + y.sum())
+    assert average_precision(p, y) >= CLAIMS_PINNED["news_ap"] and f1 >= CLAIMS_PINNED["news_f1"], (average_precision(p, y), f1)

@@ -19,12 +19,22 @@ from typing import Protocol, runtime_checkable
 
 from spinscope.detect.scores import ArticleScores
 from spinscope.errors import InvalidOption
-from spinscope.types import AnalysisWarning, Article, FrameScore, Genre, Paragraph, ParagraphTechniques, Sentence
+from spinscope.types import (
+    AnalysisWarning,
+    Article,
+    Attribution,
+    Claim,
+    FrameScore,
+    Genre,
+    Paragraph,
+    ParagraphTechniques,
+    Sentence,
+)
 
 # Slots every document has before any detector runs.
 INPUTS = ("article", "paragraphs", "sentences", "threshold")
 # Slots built-in detectors fill; anything else a detector writes goes to ``extensions``.
-BUILT_IN = ("scores", "techniques", "frames", "genre")
+BUILT_IN = ("scores", "techniques", "frames", "genre", "attributions", "claims")
 
 
 @dataclass(slots=True)
@@ -40,6 +50,8 @@ class Doc:
     techniques: tuple[ParagraphTechniques, ...] = ()
     frames: tuple[FrameScore, ...] = ()
     genre: Genre | None = None
+    attributions: tuple[Attribution, ...] = ()
+    claims: tuple[Claim, ...] = ()
     extensions: dict[str, object] = field(default_factory=dict)
 
     def read(self, slot: str) -> object:

@@ -15,6 +15,7 @@ W_LANGUAGE_MISMATCH = "W102"  # --lang disagrees with what the text looks like
 W_LANGUAGE_UNSURE = "W103"  # language detection is unsure
 W_LANGUAGE_UNTRAINED = "W104"  # no training data in this language
 W_TRUNCATED = "W105"  # only the beginning of a very long article was analysed
+W_NO_CLAIMS_HEAD = "W106"  # the model has no check-worthiness head
 
 
 class SpinscopeError(Exception):

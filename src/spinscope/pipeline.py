@@ -94,6 +94,12 @@ class Pipeline:
     def detector_names(self) -> tuple[str, ...]:
         return tuple(d.name for d in self.detectors)
 
+    def detector(self, name: str) -> Detector:
+        for d in self.detectors:
+            if d.name == name:
+                return d
+        raise InvalidOption(f"the pipeline has no {name!r} detector (it runs {', '.join(self.detector_names)})")
+
     def __call__(self, source: str | Article, *, threshold: float | None = None, language: str | None = None) -> Analysis:
         return self.run([self.prepare(source, threshold=threshold, language=language)])[0]
 
@@ -140,6 +146,8 @@ class Pipeline:
             model=self.info,
             threshold=doc.threshold,
             warnings=tuple(doc.warnings),
+            claims=doc.claims,
+            attributions=doc.attributions,
             extensions=dict(doc.extensions),
         )
 

@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from importlib.metadata import entry_points
 
 from spinscope.components import Detector
+from spinscope.detect.attribution import AttributionDetector
+from spinscope.detect.claims import ClaimsDetector
 from spinscope.detect.frames import FramesDetector
 from spinscope.detect.genre import GenreDetector
 from spinscope.detect.scores import ScoresDetector, ScoringModel
@@ -26,9 +28,10 @@ GROUP = "spinscope.detectors"
 Factory = Callable[[ScoringModel], Detector]
 BUILT_IN: Mapping[str, Factory] = {
     "scores": ScoresDetector, "techniques": TechniquesDetector, "frames": FramesDetector, "genre": GenreDetector,
+    "attribution": AttributionDetector, "claims": ClaimsDetector,
 }
 # What ``spinscope.load()`` runs, in order.
-DEFAULT_DETECTORS = ("scores", "techniques", "frames", "genre")
+DEFAULT_DETECTORS = ("scores", "techniques", "frames", "genre", "attribution", "claims")
 
 
 def factories() -> dict[str, Factory]:

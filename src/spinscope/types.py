@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 # The code a warning read from a document written before warnings had codes gets.
 W_UNCODED = "W100"
 
@@ -139,6 +139,53 @@ class AnalysisWarning:
 
 
 @dataclass(frozen=True, slots=True)
+class TextSpan:
+    start: int
+    end: int
+    text: str
+
+    def __post_init__(self) -> None:
+        _check_range(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Who (``source``) says (``cue``) what (``content``); ``kind`` is named, vague or self."""
+
+    source: TextSpan | None
+    cue: TextSpan | None
+    content: TextSpan | None
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimAttribution:
+    """The attribution covering a claim: its kind, or ``none``, and its index in ``attributions``."""
+
+    kind: str
+    index: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A sentence and the probability that it states a check-worthy factual claim.
+
+    ``checkworthy`` means ``checkworthiness >= threshold``. Every analysed sentence is listed.
+    """
+
+    start: int
+    end: int
+    text: str
+    checkworthiness: float
+    checkworthy: bool
+    threshold: float
+    attribution: ClaimAttribution | None = None
+
+    def __post_init__(self) -> None:
+        _check_range(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
 class ModelInfo:
     name: str
     version: str
@@ -163,6 +210,8 @@ class Analysis:
     threshold: float | None = None
     warnings: tuple[AnalysisWarning, ...] = ()
     schema_version: str = SCHEMA_VERSION
+    claims: tuple[Claim, ...] = ()
+    attributions: tuple[Attribution, ...] = ()
     extensions: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -171,6 +220,10 @@ class Analysis:
     @property
     def spans(self) -> tuple[TechniqueSpan, ...]:
         return tuple(s for p in self.paragraphs for s in p.spans)
+
+    @property
+    def checkworthy_claims(self) -> tuple[Claim, ...]:
+        return tuple(c for c in self.claims if c.checkworthy)
 
     @property
     def detected_frames(self) -> tuple[FrameScore, ...]:

@@ -9,6 +9,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from spinscope.errors import BlockedAddress
 from spinscope.ingest import SafeFetcher
 from spinscope.interfaces.api import create_app
+from spinscope.types import SCHEMA_VERSION
 from tests.conftest import FIXTURES
 from tests.ingest.server import LocalServer, NoEgress
 
@@ -37,7 +38,7 @@ def test_analyze_text_returns_the_schema_document(client, op_ed_text):
     r = client.post("/v1/analyze", json={"text": op_ed_text, "threshold": 0.3})
     assert r.status_code == 200
     doc = r.json()
-    assert doc["schema_version"] == "1.1" and doc["threshold"] == 0.3
+    assert doc["schema_version"] == SCHEMA_VERSION == "1.2" and doc["threshold"] == 0.3
     assert doc["article"]["title"] == "Riverton Deserves Better Than This Council"
     text = doc["article"]["text"]
     assert all(text[s["start"]:s["end"]] == s["text"] for p in doc["paragraphs"] for s in p["spans"])

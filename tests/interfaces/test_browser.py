@@ -156,3 +156,34 @@ def test_api_docs_render_offline(page, base_url):
     assert page.locator(".swagger-ui .opblock").count() >= 4  # analyze, report, taxonomy, healthz
     outside = [u for u in requested if not u.startswith(base_url) and not u.startswith("data:")]
     assert outside == [], f"/docs loaded external resources: {outside}"
+
+
+def test_page_shows_claims_and_their_sourcing(page, base_url):
+    text = ("Officials said that 40,000 refugees crossed the border in the first six months of the year.\n\n"
+            "The council voted 9 to 4 on Tuesday to close the central library.\n\n"
+            "We must stand together and demand better!")
+    _analyse(page, base_url, text)
+    summary = page.locator("#result .claims .sourcing").inner_text()
+    assert "2 check-worthy claims" in summary and "1 from vague sources" in summary and "1 unsourced" in summary
+    items = page.locator("#result .claims li")
+    assert items.count() == 2
+    badge = page.locator("#result .claims li[data-kind='vague'] .src")
+    assert badge.inner_text() == "vague" and "Officials" in badge.get_attribute("title")
+    badge.focus()
+    assert page.evaluate("document.activeElement.classList.contains('src')")
+
+
+def test_weak_sourcing_filter_keeps_unsourced_and_vague_claims(page, base_url):
+    text = ("Officials said that 40,000 refugees crossed the border in the first six months of the year.\n\n"
+            "The mayor said the council voted 9 to 4 on Tuesday to close the central library.\n\n"
+            "Unemployment rose to 7.4 percent in March, up from 6.1 percent a year earlier.")
+    _analyse(page, base_url, text)
+    marked = page.locator("#result article .claim")
+    assert marked.count() >= 3
+    page.locator("#weak-sourcing").check()
+    shown = page.locator("#result .claims li:not(.off)")
+    kinds = {shown.nth(i).get_attribute("data-kind") for i in range(shown.count())}
+    assert kinds and kinds <= {"none", "vague"}
+    assert page.locator("#result .claims li.off[data-kind='named']").count() >= 1
+    page.locator("#weak-sourcing").uncheck()
+    assert page.locator("#result .claims li.off").count() == 0

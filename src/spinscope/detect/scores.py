@@ -32,6 +32,14 @@ class ArticleScores:
     # (n_sentences, n_techniques) for ``segment.sentences`` of the paragraphs, from a model that
     # decides per sentence; ``paragraphs`` then holds each paragraph's strongest sentence.
     sentences: np.ndarray | None = None
+    # (n_sentences, hidden + 1): each sentence's pooled encoder vector and log length, for heads
+    # that read sentences (check-worthiness); None from models without an encoder.
+    sentence_features: np.ndarray | None = None
+
+
+def sentence_features(vectors: np.ndarray, n_tokens: np.ndarray) -> np.ndarray:
+    """Per sentence: the encoder's pooled vector and the log of its length in tokens."""
+    return np.hstack([vectors, np.log1p(n_tokens)[:, None]]).astype(np.float32)
 
 
 class ScoringModel(Protocol):

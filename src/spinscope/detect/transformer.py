@@ -26,7 +26,7 @@ from spinscope.detect.classic import ClassicModel
 from spinscope.detect.decisions import FEATURES, SentenceDecisions, unit_features
 from spinscope.detect.linear import LinearHead, sigmoid, softmax
 from spinscope.detect.names import mask_names
-from spinscope.detect.scores import ArticleScores
+from spinscope.detect.scores import ArticleScores, sentence_features
 from spinscope.errors import ModelCorrupt, ModelNotFound
 from spinscope.segment import sentences
 from spinscope.types import Paragraph
@@ -192,6 +192,7 @@ class TransformerModel:
             raise ModelCorrupt("the transformer and classical models disagree on their labels")
         self.classic = classic
         self.cues = classic.cues
+        self.path = path
         self.name = str(self.manifest.get("name", "transformer"))
         self.version = str(self.manifest.get("version", "0"))
 
@@ -230,7 +231,8 @@ class TransformerModel:
         for row, found in zip(owner, by_unit, strict=True):
             spans[row] += found
         return ArticleScores(probs, frames.astype(np.float32), genre.astype(np.float32),
-                             tuple(tuple(x) for x in spans), sentences=units)
+                             tuple(tuple(x) for x in spans), sentences=units,
+                             sentence_features=sentence_features(raw.paragraph_vectors, raw.n_tokens))
 
 
 def token_spans(raw: RawOutputs, thresholds: np.ndarray) -> tuple[tuple[tuple[int, int, int, float], ...], ...]:

@@ -251,6 +251,46 @@ def semeval_evaluate(subtask: int, gold: str, pred: str) -> None:
                f"(official: {official})")
 
 
+@main.group(cls=_Group)
+def claims() -> None:
+    """Check-worthy claims: rank transcript lines and score rankings (CLEF CheckThat! 2019 Task 1 format)."""
+
+
+@claims.command("rank")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="line<TAB>score, one per input line.")
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, help=MODEL_HELP)
+def claims_rank(source: str, out: str, model: str) -> None:
+    """Score each line of a line<TAB>speaker<TAB>text file (a 4th label column is ignored).
+
+    \b
+    Example:
+        spinscope claims rank debate.tsv --out debate.pred
+    """
+    from spinscope.detect.artifacts import load_model
+    from spinscope.detect.claims import ClaimsDetector
+    from spinscope.evaluation.claims import rank_file
+
+    n = rank_file(ClaimsDetector(load_model(model)).score_texts, source, out)
+    click.echo(f"wrote {n} scores to {out}", err=True)
+
+
+@claims.command("evaluate")
+@click.option("--gold", type=click.Path(exists=True, dir_okay=False), required=True,
+              help="line<TAB>speaker<TAB>text<TAB>label file.")
+@click.option("--pred", type=click.Path(exists=True, dir_okay=False), required=True, help="line<TAB>score file.")
+def claims_evaluate(gold: str, pred: str) -> None:
+    """Print the official average precision of a ranking.
+
+    \b
+    Example:
+        spinscope claims evaluate --gold debate.tsv --pred debate.pred
+    """
+    from spinscope.evaluation.claims import evaluate_ranking
+
+    click.echo(f"average precision {evaluate_ranking(gold, pred):.4f}")
+
+
 @main.command()
 @click.option("--data", type=click.Path(), default="../shared/data/semeval2023", show_default=True,
               help="SemEval-2023 Task 3 data root (with en/, fr/, ge/, ...).")
@@ -258,7 +298,9 @@ def semeval_evaluate(subtask: int, gold: str, pred: str) -> None:
 @click.option("--lang", "langs", multiple=True, help="Train on these languages only (repeatable). Default: all six.")
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True, help="Classic only.")
-@click.option("--model", "kind", type=click.Choice(["classic", "transformer"]), default="classic", show_default=True)
+@click.option("--model", "kind", type=click.Choice(["classic", "transformer", "claims", "attribution"]),
+              default="classic", show_default=True,
+              help="claims / attribution: the check-worthiness head / the attribution tagger for the model in --out.")
 @click.option("--work-dir", type=click.Path(file_okay=False), default="runs/transformer", show_default=True,
               help="Transformer only: checkpoints (one per epoch); a rerun resumes after the last one.")
 @click.option("--epochs", type=click.IntRange(1, 50), help="Transformer only (default 3).")
@@ -278,10 +320,23 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         spinscope train --out src/spinscope/models/classic
         nohup spinscope train --model transformer --out src/spinscope/models/transformer > train.log 2>&1 &
         spinscope train --model transformer --heads-only --out src/spinscope/models/transformer
+        spinscope train --model claims --data ../shared/data --out src/spinscope/models/transformer
+        spinscope train --model attribution --data ../shared/data --out src/spinscope/models/transformer
     """
     from spinscope.training.run import fit_transformer_heads, train_classic_model, train_transformer_model
 
     echo = lambda m: click.echo(m, err=True)  # noqa: E731
+    if kind == "claims":
+        from spinscope.training.claims import train_head
+
+        train_head(Path(data).parent if Path(data).name == "semeval2023" else data, out, log=echo)
+        return
+    if kind == "attribution":
+        from spinscope.training.attribution import train_tagger
+
+        root = Path(data).parent if Path(data).name == "semeval2023" else Path(data)
+        train_tagger(root / "polnear", out, log=echo)
+        return
     if heads_only and kind != "transformer":
         raise click.UsageError("--heads-only applies to --model transformer")
     if kind == "transformer":

@@ -7,6 +7,8 @@ point in the ``spinscope.formats`` group naming a ``Format``.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -31,10 +33,36 @@ def _json(analysis: Analysis) -> str:
     return analysis.to_json(indent=2) + "\n"
 
 
+CLAIMS_CSV_COLUMNS = ("text", "checkworthiness", "kind", "source", "cue", "paragraph", "start", "end")
+
+
+def _cell(text: str) -> str:
+    """Article text as a CSV cell a spreadsheet will not run: formulas start with = + - @."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _claims_csv(analysis: Analysis) -> str:
+    """One row per check-worthy claim, for fact-checkers' spreadsheets."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(CLAIMS_CSV_COLUMNS)
+    number = {s.start: p for s in analysis.sentences for p in [s.paragraph]}
+    readers = {p.paragraph.index: n for n, p in enumerate(analysis.paragraphs, start=1)}
+    for c in analysis.checkworthy_claims:
+        ref = c.attribution
+        a = analysis.attributions[ref.index] if ref is not None and ref.index is not None else None
+        w.writerow([_cell(" ".join(c.text.split())), f"{c.checkworthiness:.4f}", ref.kind if ref else "none",
+                    _cell(a.source.text) if a and a.source else "", _cell(a.cue.text) if a and a.cue else "",
+                    readers.get(number.get(c.start, 0), ""), c.start, c.end])
+    return out.getvalue()
+
+
 BUILT_IN = (
     Format("text", "text/plain; charset=utf-8", render_text, "a readable terminal report"),
     Format("json", "application/json", _json, "the Analysis document (schema/analysis.schema.json)"),
     Format("html", "text/html; charset=utf-8", render_html, "a standalone HTML page"),
+    Format("claims-csv", "text/csv; charset=utf-8", _claims_csv,
+           "one row per check-worthy claim: text, checkworthiness, kind, source, cue, paragraph (1..n), offsets"),
 )
 
 

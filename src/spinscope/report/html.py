@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from spinscope.report.summary import SPAN_NOTICE, extension_sections, summarize
+from spinscope.report.summary import SPAN_NOTICE, extension_sections, sourcing_summary, summarize
 from spinscope.taxonomy import CATEGORIES, category_of, frame, technique
 from spinscope.types import Analysis, TechniqueSpan
 
@@ -33,24 +33,27 @@ def _tooltip(spans: list[TechniqueSpan]) -> str:
     return "\n\n".join(parts)
 
 
-def _paragraph_html(text: str, start: int, end: int, spans: list[TechniqueSpan]) -> str:
-    cuts = sorted({start, end} | {max(start, min(end, p)) for s in spans for p in (s.start, s.end)})
+def _paragraph_html(text: str, start: int, end: int, spans: list[TechniqueSpan],
+                    claims: tuple[tuple[int, int, str], ...] = ()) -> str:
+    """Technique marks, and around them the check-worthy claims' ``claim`` spans (start, end, kind)."""
+    bounds = [p for s in spans for p in (s.start, s.end)] + [p for c in claims for p in c[:2]]
+    cuts = sorted({start, end} | {max(start, min(end, p)) for p in bounds})
     out = []
     for a, b in zip(cuts, cuts[1:], strict=False):
         covering = [s for s in spans if s.start <= a and b <= s.end and s.start < s.end]
         chunk = _e(text[a:b])
-        if not covering:
-            out.append(chunk)
-            continue
-        cats = [category_of(s.technique).name for s in covering]
-        classes = f"cat-{cats[0]}" + (" multi" if len(covering) > 1 else "")
-        out.append(
-            f'<mark class="{classes}" tabindex="0" '
-            f'data-techniques="{_e(" ".join(s.technique for s in covering))}" '
-            f'data-categories="{_e(" ".join(cats))}" '
-            f'data-confidences="{" ".join(f"{s.confidence:.4f}" for s in covering)}" '
-            f'data-tip="{_e(_tooltip(covering))}">{chunk}</mark>'
-        )
+        if covering:
+            cats = [category_of(s.technique).name for s in covering]
+            classes = f"cat-{cats[0]}" + (" multi" if len(covering) > 1 else "")
+            chunk = (
+                f'<mark class="{classes}" tabindex="0" '
+                f'data-techniques="{_e(" ".join(s.technique for s in covering))}" '
+                f'data-categories="{_e(" ".join(cats))}" '
+                f'data-confidences="{" ".join(f"{s.confidence:.4f}" for s in covering)}" '
+                f'data-tip="{_e(_tooltip(covering))}">{chunk}</mark>'
+            )
+        claim = next((c for c in claims if c[0] <= a and b <= c[1]), None)
+        out.append(chunk if claim is None else f'<span class="claim src-{claim[2]}" data-kind="{claim[2]}">{chunk}</span>')
     return "".join(out)
 
 
@@ -92,14 +95,30 @@ def render_body(analysis: Analysis) -> str:
     parts.append('<p class="legend">')
     parts += [f'<span><i class="swatch cat-{c.name}"></i>{_e(c.label)}</span>' for c in CATEGORIES]
     parts.append("</p><article>")
+    claims = tuple((c.start, c.end, c.attribution.kind if c.attribution else "none") for c in analysis.checkworthy_claims)
     for number, p in enumerate(analysis.paragraphs, start=1):  # readers count 1..n; the id keeps the line
         para = p.paragraph
         parts.append(
             f'<p class="para" id="p{para.index}"><span class="idx">¶{number}</span>'
-            f"{_paragraph_html(a.text, para.start, para.end, list(p.spans))}</p>"
+            f"{_paragraph_html(a.text, para.start, para.end, list(p.spans), claims)}</p>"
         )
-    parts.append("</article>" + "\n".join(extension_sections(analysis, "html")) + "</section>")
+    parts.append("</article>" + "".join(_claims(analysis)) + "\n".join(extension_sections(analysis, "html")) + "</section>")
     return "\n".join(parts)
+
+
+def _claims(analysis: Analysis) -> list[str]:
+    if not analysis.claims:
+        return []
+    items = []
+    for c in analysis.checkworthy_claims:
+        kind = c.attribution.kind if c.attribution is not None else "none"
+        a = analysis.attributions[c.attribution.index] if c.attribution and c.attribution.index is not None else None
+        who = (f"source: {a.source.text}" + (f" ({a.cue.text})" if a.cue else "")) if a and a.source else "no source given"
+        items.append(f'<li data-start="{c.start}" data-end="{c.end}" data-kind="{kind}"><span class="cw">'
+                     f'{c.checkworthiness:.0%}</span> <span class="src src-{kind}" tabindex="0" title="{_e(who)}">{kind}'
+                     f"</span> {_e(c.text)}</li>")
+    return [f'<section class="claims"><h2>Claims and sourcing</h2><p class="sourcing">{_e(sourcing_summary(analysis))} '
+            f"(threshold {analysis.claims[0].threshold:.0%}).</p><ol>{''.join(items)}</ol></section>"]
 
 
 def render_html(analysis: Analysis) -> str:

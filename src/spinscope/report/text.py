@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from spinscope.report.summary import SPAN_NOTICE, extension_sections, summarize
+from spinscope.report.summary import SPAN_NOTICE, extension_sections, sourcing_summary, summarize
 from spinscope.taxonomy import frame, technique
 from spinscope.types import Analysis, TechniqueSpan
 
@@ -59,6 +59,23 @@ def render_text(analysis: Analysis) -> str:
         out.append("")
     if not s.detections:
         out.append("No persuasion technique detected above the threshold.")
+    out += _claims(analysis)
     for section in extension_sections(analysis, "text"):
         out += ["", section]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _claims(analysis: Analysis) -> list[str]:
+    if not analysis.claims:
+        return []
+    found = analysis.checkworthy_claims
+    t = analysis.claims[0].threshold
+    out = ["", f"Sourcing: {sourcing_summary(analysis)} (of {len(analysis.claims)} sentences, threshold {t:.0%})"]
+    for c in found:
+        kind = c.attribution.kind if c.attribution is not None else "none"
+        out.append(f"  • [{kind}] ({c.checkworthiness:.0%}) “{_clip(c.text, 140)}”")
+        a = analysis.attributions[c.attribution.index] if c.attribution and c.attribution.index is not None else None
+        if a is not None and a.source is not None:
+            out.append(f"      source: {_clip(a.source.text, 60)}" + (f" ({a.cue.text})" if a.cue else ""))
+    return out
+

@@ -111,6 +111,22 @@ def model_card(m: dict[str, Any]) -> str:
         c = m["calibration"]
         lines += ["", "## Calibration", "", c["how"], "", "| language | ECE |", "|---|---|",
                   *[f"| {lang} | {v:.4f} |" for lang, v in c["ece"].items()]]
+    if m.get("claims"):
+        c = m["claims"]
+        lines += ["", "## Check-worthiness head (claims.npz)", "",
+                  f"Data: {c['data']}; sha256 `{c['data_sha256']}`; {c['sentences']} sentences.",
+                  f"Features: {c['features']}. Threshold {c['threshold']:.2f} ({c['threshold_rule']}).",
+                  f"ClaimBuster out-of-fold F1 {c['claimbuster_oof_f1']:.3f}; CLEF CheckThat! 2019 Task 1 MAP "
+                  f"{c['clef2019_cv_map']:.4f} with each training debate held out in turn.",
+                  f"Licence: {c['licence']}."]
+    if m.get("attribution"):
+        a = m["attribution"]
+        lines += ["", "## Attribution tagger (attribution.npz, attribution.json)", "",
+                  f"Data: {a['data']}; sha256 `{a['data_sha256']}`. Method: {a['method']}.",
+                  "PolNeAR dev, token-level: " + "; ".join(
+                      f"{r} P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}"
+                      for r, s in a["dev_token_scores"].items()) + ".",
+                  f"Licence: {a['licence']}."]
     lines += ["", "## Label problems found in the training data"]
     problems = m.get("label_problems") or []
     lines += [f"- `{p['label']}` ({p['where']}): " + (f"repaired to `{p['repaired_to']}`" if p["repaired_to"]

@@ -60,6 +60,11 @@
       m.classList.toggle("off", !visible);
       m.tabIndex = visible ? 0 : -1;
     });
+    const weakOnly = $("weak-sourcing").checked;
+    document.querySelectorAll("#result .claims li, #result .claim").forEach((c) => {
+      const weak = c.dataset.kind === "none" || c.dataset.kind === "vague";
+      c.classList.toggle("off", weakOnly && !weak);
+    });
   }
 
   async function submit(event) {
@@ -105,5 +110,6 @@
     $("analyze-form").addEventListener("submit", submit);
     $("technique").addEventListener("change", applyFilters);
     $("confidence").addEventListener("input", applyFilters);
+    $("weak-sourcing").addEventListener("change", applyFilters);
   });
 })();

@@ -1,0 +1,100 @@
+"""Attributions: who (source) says (cue) what (content), and what kind of source it is.
+
+Reads: article (text), paragraphs. Writes: ``attributions``. The CRF tagger
+(``attribution_tagger``) marks source, cue and content tokens per paragraph; each cue
+then takes the nearest unused source and content in its paragraph (PolNeAR gives each
+token at most one attribution, so proximity restores most links). A source is ``self``
+(the author or outlet: I, we), ``vague`` (analysts, critics, officials, sources, reports,
+some, many, people familiar with ... and no proper name), or ``named`` (a person,
+organisation, outlet or document, by name, pronoun or specific description).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from spinscope.components import Doc
+from spinscope.detect.attribution_tagger import Tagger, spans, token_features, tokens
+from spinscope.detect.scores import ScoringModel
+from spinscope.types import Attribution, TextSpan
+
+SELF = frozenset({"i", "we", "me", "us", "this newspaper", "this reporter", "the author", "this writer"})
+VAGUE_HEADS = frozenset("""analysts critics officials sources experts observers some many people reports report
+researchers residents authorities aides insiders others those investigators diplomats commentators studies
+witnesses activists voices circles reporting accounts rumours rumors observers scholars pundits figures""".split())
+# Words that may open a vague source with a capital only because they open the sentence.
+COMMON = frozenset("""the a an some many several most few other others political senior local former top unnamed
+anonymous government security intelligence administration western foreign military one two three""".split())
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
+
+
+def source_kind(source: str, at_sentence_start: bool) -> str:
+    words = source.split()
+    low = " ".join(w.lower() for w in words)
+    if low in SELF:
+        return "self"
+    names = _CAPITALISED.findall(source)
+    if at_sentence_start and names and source.startswith(names[0]) and names[0].lower() in COMMON | VAGUE_HEADS:
+        names = names[1:]  # "Political analysts": the capital only starts the sentence
+    heads = {w.strip(".,;:").lower() for w in words}
+    if not names and heads & VAGUE_HEADS:
+        return "vague"
+    return "named"
+
+
+def kind_of(text: str, start: int, end: int) -> str:
+    """The kind of the source at ``text[start:end]``."""
+    return source_kind(text[start:end], _starts_sentence(text, start))
+
+
+def link(found: list[tuple[str, int, int]]) -> list[tuple[tuple[int, int] | None, ...]]:
+    """(source, cue, content) offsets per cue: the nearest unused source and content."""
+    srcs = [(s, e) for r, s, e in found if r == "SRC"]
+    cons = [(s, e) for r, s, e in found if r == "CON"]
+    out = []
+    for _, cs, ce in (x for x in found if x[0] == "CUE"):
+        src = min(srcs, key=lambda x: abs(x[0] - cs), default=None)
+        con = min(cons, key=lambda x: (x[0] < cs, abs(x[0] - ce)), default=None)
+        for chosen, pool in ((src, srcs), (con, cons)):
+            if chosen is not None:
+                pool.remove(chosen)
+        out.append((src, (cs, ce), con))
+    return out
+
+
+class AttributionDetector:
+    name = "attribution"
+    reads = ("article", "paragraphs")
+    writes = ("attributions",)
+
+    def __init__(self, model: ScoringModel) -> None:
+        path = getattr(model, "path", None)
+        self.tagger = Tagger.load(Path(path)) if path is not None else None
+
+    def predict(self, docs: Sequence[Doc]) -> list[tuple[Attribution, ...]]:
+        return [self._attributions(d) for d in docs]
+
+    def _attributions(self, doc: Doc) -> tuple[Attribution, ...]:
+        if self.tagger is None:
+            return ()
+        text = doc.article.text
+        out = []
+        for p in doc.paragraphs:
+            toks = tokens(text, p.start, p.end)
+            for src, cue, con in link(spans(toks, self.tagger.tag(token_features(toks)))):
+                ref = [None if x is None else TextSpan(x[0], x[1], text[x[0]:x[1]]) for x in (src, cue, con)]
+                # No source at all ("it was reported that ...") is as vague as a source gets.
+                kind = "vague" if ref[0] is None else kind_of(text, ref[0].start, ref[0].end)
+                out.append(Attribution(ref[0], ref[1], ref[2], kind))
+        return tuple(out)
+
+    def set_annotations(self, docs: Sequence[Doc], predictions: Sequence[tuple[Attribution, ...]]) -> None:
+        for doc, found in zip(docs, predictions, strict=True):
+            doc.write("attributions", found)
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    before = text[:start].rstrip()
+    return not before or before[-1] in ".!?\n\"“”"

@@ -1,0 +1,48 @@
+import numpy as np
+import pytest
+
+from spinscope.detect.attribution import link, source_kind
+from spinscope.detect.attribution_tagger import Tagger, spans, token_features, tokens
+from spinscope.detect.claims import covering
+from spinscope.types import Attribution, TextSpan
+
+
+@pytest.mark.parametrize("source,start,kind", [
+    ("Political analysts", True, "vague"), ("critics", False, "vague"), ("Officials", True, "vague"),
+    ("people familiar with the talks", False, "vague"), ("Spokeswoman Haley Morris", True, "named"),
+    ("he", False, "named"), ("the Pentagon", False, "named"), ("We", True, "self"), ("I", True, "self"),
+    ("Reports", True, "vague"), ("Reuters reports", True, "named"),
+])
+def test_source_kinds(source, start, kind):
+    assert source_kind(source, start) == kind
+
+
+def test_each_cue_takes_the_nearest_unused_source_and_content():
+    found = [("SRC", 0, 5), ("CUE", 6, 10), ("CON", 11, 30), ("SRC", 32, 40), ("CUE", 41, 45), ("CON", 46, 60)]
+    assert link(found) == [((0, 5), (6, 10), (11, 30)), ((32, 40), (41, 45), (46, 60))]
+    assert link([("CUE", 0, 4)]) == [(None, (0, 4), None)]
+
+
+def test_viterbi_follows_emissions_and_transitions():
+    labels = ("O", "B-SRC", "I-SRC")
+    state = np.array([[0, 2, 0], [0, 0, 0], [1, 0, 0]], np.float32)  # attributes a, b, c
+    trans = np.array([[0, 0, -5], [0, -5, 3], [0, 0, 0]], np.float32)  # O->I-SRC forbidden-ish
+    t = Tagger(labels, {"a": 0, "b": 1, "c": 2}, state, trans)
+    assert t.tag([["a"], ["b"], ["c"]]) == ["B-SRC", "I-SRC", "O"]
+    assert t.tag([]) == []
+
+
+def test_tokens_features_and_spans_keep_offsets():
+    text = 'Critics said "the plan is bad."'
+    toks = tokens(text)
+    assert [w for w, _, _ in toks][:3] == ["Critics", "said", '"']
+    feats = token_features(toks)
+    assert "cue=1" in feats[1] and "q=1" in feats[3]
+    tags = ["B-SRC", "B-CUE", "O", "B-CON", "I-CON", "I-CON", "I-CON", "I-CON", "O"]
+    assert spans(toks, tags) == [("SRC", 0, 7), ("CUE", 8, 12), ("CON", 14, 30)]
+
+
+def test_a_claim_is_covered_by_the_attribution_of_its_content_or_cue():
+    a = Attribution(TextSpan(0, 7, "Critics"), TextSpan(8, 12, "said"), TextSpan(13, 40, "x" * 27), "vague")
+    assert covering(0, 41, [a]).kind == "vague" and covering(0, 41, [a]).index == 0
+    assert covering(50, 90, [a]).kind == "none" and covering(50, 90, [a]).index is None
