@@ -12,6 +12,10 @@ from spinscope.types import Attribution, TextSpan
     ("people familiar with the talks", False, "vague"), ("Spokeswoman Haley Morris", True, "named"),
     ("he", False, "named"), ("the Pentagon", False, "named"), ("We", True, "self"), ("I", True, "self"),
     ("Reports", True, "vague"), ("Reuters reports", True, "named"),
+    ("Democratic voters", True, "vague"), ("supporters of both candidates", False, "vague"),
+    ("over 170 researchers", False, "vague"), ("Just over a quarter, 26 percent,", True, "vague"),
+    ("the agency", False, "named"), ("The New York Times", True, "named"), ("who", False, "named"),
+    ("a civil rights group called Color of Change", False, "named"), ("Trump’s", False, "named"),
 ])
 def test_source_kinds(source, start, kind):
     assert source_kind(source, start) == kind

@@ -30,16 +30,54 @@ anonymous government security intelligence administration western foreign milita
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
 
 
+PRONOUNS = frozenset("he she it they him her them his its their who whose which that this these".split())
+DEFINITE = frozenset("the this that these those his her its their our my your".split())
+INDEFINITE = frozenset("a an some many several few most all other others one two three four five dozens hundreds "
+                       "thousands over nearly almost about just more numerous various".split())
+# Group nouns and adjectives that are no names even when capitalised ("Democratic voters said ...").
+GROUPS = frozenset("democrats republicans conservatives liberals progressives americans voters evangelicals "
+                   "muslims christians jews europeans rabbis activists democratic republican gop u.s. us american "
+                   "house senate federal state liberal conservative".split())
+_CHUNK_END = frozenset("of for in at with who that which whose from on , ( ;".split())
+
+
+def _chunk(words: list[str]) -> list[str]:
+    """The first noun chunk: "supporters of both candidates" -> ["supporters"]."""
+    chunk = []
+    for w in words:
+        if w.lower().strip(",;(") in _CHUNK_END:
+            break
+        chunk.append(w.strip(".,;:"))
+        if w.endswith(","):
+            break
+    return chunk or [words[0].strip(".,;:")]
+
+
 def source_kind(source: str, at_sentence_start: bool) -> str:
+    """named, vague or self, from the form of the source phrase.
+
+    Definite descriptions, pronouns and proper names refer to someone specific (named);
+    indefinite, quantified or bare plural phrases without a proper name do not (vague).
+    """
     words = source.split()
-    low = " ".join(w.lower() for w in words)
-    if low in SELF:
+    if not words:
+        return "vague"
+    low = [w.lower().strip(".,;:") for w in words]
+    if " ".join(low) in SELF:
         return "self"
-    names = _CAPITALISED.findall(source)
-    if at_sentence_start and names and source.startswith(names[0]) and names[0].lower() in COMMON | VAGUE_HEADS:
-        names = names[1:]  # "Political analysts": the capital only starts the sentence
-    heads = {w.strip(".,;:").lower() for w in words}
-    if not names and heads & VAGUE_HEADS:
+    if low[0] in PRONOUNS or (len(low) == 1 and low[0].endswith(("’s", "'s"))):
+        return "named"
+    chunk = _chunk(words)
+    if at_sentence_start:  # "Friends of ...", "Political analysts": the capital only starts the sentence
+        chunk[0] = chunk[0].lower() if chunk[0].lower() in COMMON | VAGUE_HEADS else chunk[0]
+    names = [w for w in chunk if w[:1].isupper() and w.lower() not in GROUPS]
+    head = chunk[-1]
+    quantity = low[0][:1].isdigit() or "percent" in low or "%" in source
+    if low[0] in DEFINITE and not quantity:
+        return "vague" if not names and head.lower() in VAGUE_HEADS else "named"
+    bare_plural = head.lower().endswith("s") and not head.endswith(("’s", "'s")) and (
+        head.islower() or head.lower() in GROUPS) and len(head) > 3
+    if quantity or ((low[0] in INDEFINITE or bare_plural or set(low) & VAGUE_HEADS) and not names):
         return "vague"
     return "named"
 
