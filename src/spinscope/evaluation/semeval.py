@@ -14,6 +14,8 @@ from spinscope.semeval import io
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
 
 SUBTASKS = (1, 2, 3)
+# What each subtask reads from an analysis: the other detectors would only cost time.
+DETECTORS = {1: ("scores", "genre"), 2: ("scores", "frames"), 3: ("scores", "techniques")}
 Predictions = dict[str, str] | dict[str, tuple[str, ...]] | dict[tuple[str, int], tuple[str, ...]]
 
 

@@ -222,9 +222,9 @@ def semeval_predict(subtask: int, articles: str, out: str, lang: str | None, tem
             --template data/en/dev-labels-subtask-3.template --out pred.txt
     """
     import spinscope
-    from spinscope.evaluation.semeval import predict_folder, write_predictions
+    from spinscope.evaluation.semeval import DETECTORS, predict_folder, write_predictions
 
-    preds = predict_folder(spinscope.load(model), subtask, articles, lang=lang, template=template,
+    preds = predict_folder(spinscope.load(model, detectors=DETECTORS[subtask]), subtask, articles, lang=lang, template=template,
                            threshold=threshold, progress=_progress("predicting"),
                            warn=lambda m: click.echo(f"spinscope: warning: {m}", err=True))
     write_predictions(subtask, preds, out)
