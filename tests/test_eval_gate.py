@@ -187,3 +187,31 @@ def test_claims_head_quality_does_not_drop(pipeline):
     pred = p >= detector.head.threshold
     f1 = 2 * (pred & (y == 1)).sum() / (pred.sum() + y.sum())
     assert average_precision(p, y) >= CLAIMS_PINNED["news_ap"] and f1 >= CLAIMS_PINNED["news_f1"], (average_precision(p, y), f1)
+
+
+# Attribution: token-level F1 per role on PolNeAR dev, recomputed with the shipped tagger (2 s),
+# and the source-kind rules on our hand-labelled dev sources. Measured minus a margin.
+POLNEAR = SHARED_DATA.parent / "polnear"
+ATTRIBUTION_PINNED = {"SRC": 0.68, "CUE": 0.55, "CON": 0.79, "kind_accuracy": 0.93, "vague_f1": 0.77}
+
+
+@needs_shared_data()
+def test_attribution_quality_does_not_drop():
+    from pathlib import Path
+
+    from spinscope.detect.artifacts import MODELS_DIR
+    from spinscope.detect.attribution import kind_of
+    from spinscope.training.attribution import dev_scores, load_split
+
+    scores = dev_scores(POLNEAR, MODELS_DIR / "transformer")
+    for role in ("SRC", "CUE", "CON"):
+        assert scores[role]["f1"] >= ATTRIBUTION_PINNED[role], (role, scores[role])
+    labels = Path(__file__).parents[1] / "bench" / "labels" / "polnear-dev-source-kinds.tsv"
+    texts = {stem: text for stem, text, _ in load_split(POLNEAR, "dev")}
+    rows = [r.split("\t") for r in labels.read_text(encoding="utf-8").splitlines() if r and not r.startswith("#")]
+    gold = [r[3] for r in rows]
+    pred = [kind_of(texts[r[0]], int(r[1]), int(r[2])) for r in rows]
+    accuracy = sum(g == p for g, p in zip(gold, pred, strict=True)) / len(rows)
+    tp = sum(g == p == "vague" for g, p in zip(gold, pred, strict=True))
+    vague_f1 = 2 * tp / (gold.count("vague") + pred.count("vague"))
+    assert accuracy >= ATTRIBUTION_PINNED["kind_accuracy"] and vague_f1 >= ATTRIBUTION_PINNED["vague_f1"], (accuracy, vague_f1)
