@@ -11,14 +11,12 @@ the shipped rules give the predicted sources.
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections import Counter
 from pathlib import Path
 
-from output import finish
+from output import finish, model_args
 
-from spinscope.detect.artifacts import MODELS_DIR
 from spinscope.detect.attribution import AttributionDetector, kind_of
 from spinscope.detect.attribution_tagger import CUE_WORDS, ROLES, spans, token_features, tokens
 from spinscope.evaluation.attribution import count, scores
@@ -54,10 +52,7 @@ def baseline(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default=str(MODELS_DIR / "transformer"))
-    ap.add_argument("--json")
-    args = ap.parse_args()
+    args = model_args(__doc__)
     t0 = time.time()
     det = AttributionDetector(_Model(Path(args.model)))
     counts = {name: Counter() for name in ("spinscope", "baseline")}

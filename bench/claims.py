@@ -12,17 +12,15 @@ the shipped threshold, and precision/recall/F1 on our own labelled news sentence
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
 import numpy as np
-from output import finish
+from output import finish, model_args
 
-from spinscope.detect.artifacts import MODELS_DIR, read_manifest
+from spinscope.detect.artifacts import read_manifest
 from spinscope.detect.claims import embed
 from spinscope.detect.transformer import Encoder
-from spinscope.evaluation.claims import average_precision
 from spinscope.training import claims
 
 DATA = Path(__file__).parents[2] / "shared" / "data"
@@ -58,20 +56,13 @@ def tfidf_texts() -> tuple[list[str], list[str]]:
     return cb.texts, [t for s in clef.values() for t in s.texts]
 
 
-def clef_map(f: dict, fit_predict) -> tuple[float, dict[str, float]]:
-    per = {}
-    for debate in sorted(set(f["clef_debate"].tolist())):
-        test = f["clef_debate"] == debate
-        scores = fit_predict(~test, test)
-        per[debate] = average_precision(scores, f["clef_y"][test])
+def clef_map(f: dict, fit_predict) -> tuple[float, dict[str, float]]:  # noqa: ANN001
+    per = claims.clef_cv(f["cb_X"], f["cb_y"], f["clef_X"], f["clef_y"], f["clef_debate"], fit_predict)
     return float(np.mean(list(per.values()))), per
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default=str(MODELS_DIR / "transformer"))
-    ap.add_argument("--json")
-    args = ap.parse_args()
+    args = model_args(__doc__)
     t0 = time.time()
     f = encoded(Path(args.model))
     X_all = np.vstack([f["cb_X"], f["clef_X"]])
