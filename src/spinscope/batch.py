@@ -14,6 +14,7 @@ a ``~2``, ``~3`` ... suffix, so no result is silently dropped.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import glob
 import io
 import json
@@ -82,8 +83,15 @@ def _record_item(where: str, default_id: str, record: object, fetcher: SafeFetch
     field, value = given[0], record[given[0]]
     if not isinstance(value, str):
         return _failing(item_id, MalformedRecord(f"{where}: {field!r} must be a string, not {type(value).__name__}"))
+    # Other scalar columns (outlet, date, author, ...) travel with the article as metadata.
+    extra = {k: str(v) for k, v in record.items()
+             if k not in (*SOURCE_FIELDS, "id") and isinstance(v, str | int | float) and not isinstance(v, bool)}
     # ``url`` goes through ``load(url=...)``: always fetched over http(s), never read as a local path.
-    return BatchItem(item_id, lambda: load(**{field: value}, article_id=item_id, fetcher=fetcher))
+    return BatchItem(item_id, lambda: _with_metadata(load(**{field: value}, article_id=item_id, fetcher=fetcher), extra))
+
+
+def _with_metadata(article: Article, extra: dict[str, str]) -> Article:
+    return dataclasses.replace(article, metadata={**article.metadata, **extra}) if extra else article
 
 
 def _file_item(path: Path) -> BatchItem:

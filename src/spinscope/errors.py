@@ -78,6 +78,12 @@ class UnknownFormat(InvalidOption):
     code = "E112"
 
 
+class ExtraNotInstalled(InputError):
+    """A feature whose optional dependencies (a pip extra) are not installed."""
+
+    code = "E113"
+
+
 class MalformedRecord(InputError):
     """A batch input record (JSONL line or CSV row) that is not a usable object."""
 

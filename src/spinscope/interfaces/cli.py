@@ -252,6 +252,54 @@ def semeval_evaluate(subtask: int, gold: str, pred: str) -> None:
 
 
 @main.group(cls=_Group)
+def corpus() -> None:
+    """A DuckDB store of batch results, queried with SQL (needs the [corpus] extra)."""
+
+
+@corpus.command("build")
+@click.argument("results", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--db", type=click.Path(dir_okay=False), required=True, help="DuckDB file, created if missing.")
+def corpus_build(results: tuple[str, ...], db: str) -> None:
+    """Load `spinscope batch` JSONL results into the store (an article loaded again is replaced).
+
+    Columns such as outlet, date, author and url in the batch input become article columns.
+
+    \b
+    Example:
+        spinscope batch news.jsonl --out results.jsonl
+        spinscope corpus build results.jsonl --db corpus.duckdb
+    """
+    from spinscope.corpus.store import build
+
+    r = build(db, results)
+    click.echo(f"{r.articles} articles and {r.failures} failure records from {r.files} file(s) -> {db}", err=True)
+
+
+@corpus.command("query")
+@click.argument("sql")
+@click.option("--db", type=click.Path(dir_okay=False), required=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "parquet"]), default="table",
+              show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write here (required for parquet).")
+def corpus_query(sql: str, db: str, fmt: str, out: str | None) -> None:
+    """Run one SQL statement over the store.
+
+    \b
+    Examples:
+        spinscope corpus query --db corpus.duckdb "SELECT outlet, count(*) FROM articles GROUP BY outlet"
+        spinscope corpus query --db corpus.duckdb "SELECT * FROM detections" --format parquet --out d.parquet
+    """
+    from spinscope.corpus.store import as_table, export, query
+
+    if fmt == "table":
+        _emit(as_table(*query(db, sql)), out)
+    elif out is None:
+        raise click.UsageError(f"--format {fmt} writes a file: give --out")
+    else:
+        export(db, sql, out, fmt)
+
+
+@main.group(cls=_Group)
 def claims() -> None:
     """Check-worthy claims: rank transcript lines and score rankings (CLEF CheckThat! 2019 Task 1 format)."""
 

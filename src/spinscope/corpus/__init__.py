@@ -1,0 +1,1 @@
+"""Corpus analytics: batch results in a DuckDB store, queried with SQL."""

@@ -1,0 +1,170 @@
+"""The corpus store: ``spinscope batch`` results loaded into DuckDB (embedded, no server).
+
+Tables (schema version in ``schema_version``; each migration is one step, so a later
+table, e.g. entities, is a new migration rather than a rewrite):
+
+- ``articles``: one row per analysed article (id, url, outlet, author, date, language,
+  title, words, genre, frames, detections, checkworthy claims, metadata as JSON);
+- ``detections``: one row per detected technique span (technique, category, confidence,
+  threshold, paragraph, start, end, text);
+- ``claims``: one row per sentence with its check-worthiness and the kind of its source;
+- ``attributions``: one row per attribution (source, cue, content, kind);
+- ``failures``: the batch's error records (id, code, message).
+
+Loading an article again replaces its rows, so a store can be rebuilt from resumed batches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from spinscope.errors import ExtraNotInstalled, MalformedRecord
+from spinscope.segment.words import words
+from spinscope.taxonomy import category_of
+from spinscope.types import Analysis
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE schema_version (version INTEGER);
+    CREATE TABLE articles (id VARCHAR PRIMARY KEY, url VARCHAR, outlet VARCHAR, author VARCHAR, date DATE,
+        language VARCHAR, title VARCHAR, words INTEGER, genre VARCHAR, frames VARCHAR[], detections INTEGER,
+        checkworthy_claims INTEGER, metadata JSON);
+    CREATE TABLE detections (article VARCHAR, technique VARCHAR, category VARCHAR, confidence DOUBLE,
+        threshold DOUBLE, paragraph INTEGER, start_char INTEGER, end_char INTEGER, text VARCHAR);
+    CREATE TABLE claims (article VARCHAR, start_char INTEGER, end_char INTEGER, text VARCHAR,
+        checkworthiness DOUBLE, checkworthy BOOLEAN, source_kind VARCHAR, attribution INTEGER);
+    CREATE TABLE attributions (article VARCHAR, idx INTEGER, kind VARCHAR, source VARCHAR, cue VARCHAR,
+        content VARCHAR, start_char INTEGER, end_char INTEGER);
+    CREATE TABLE failures (id VARCHAR PRIMARY KEY, code VARCHAR, message VARCHAR);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _duckdb():  # noqa: ANN202 - the duckdb module
+    try:
+        import duckdb
+    except ImportError as exc:
+        raise ExtraNotInstalled("the corpus store needs DuckDB: pip install -e '.[corpus]'") from exc
+    return duckdb
+
+
+def connect(db: str | Path):  # noqa: ANN201 - a duckdb connection, migrated to SCHEMA_VERSION
+    con = _duckdb().connect(str(db))
+    has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'").fetchone()[0]
+    version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0] if has else 0
+    for step in range(version or 0, SCHEMA_VERSION):
+        con.execute(MIGRATIONS[step])
+        con.execute("INSERT INTO schema_version VALUES (?)", [step + 1])
+    return con
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    articles: int
+    failures: int
+    files: int
+
+
+def build(db: str | Path, results: Iterable[str | Path]) -> BuildResult:
+    """Load batch result files (JSONL) into the store at ``db``."""
+    con = connect(db)
+    n_articles = n_failures = n_files = 0
+    try:
+        for path in results:
+            n_files += 1
+            for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError as exc:
+                    raise MalformedRecord(f"{path}:{n}: not a JSON line ({exc.msg})") from exc
+                if "error" in record:
+                    _replace_failure(con, record)
+                    n_failures += 1
+                else:
+                    _replace_article(con, Analysis.from_json(line))
+                    n_articles += 1
+    finally:
+        con.close()
+    return BuildResult(n_articles, n_failures, n_files)
+
+
+def _replace_failure(con, record: dict) -> None:  # noqa: ANN001
+    con.execute("DELETE FROM failures WHERE id = ?", [str(record.get("id"))])
+    err = record.get("error") or {}
+    con.execute("INSERT INTO failures VALUES (?, ?, ?)", [str(record.get("id")), err.get("code"), err.get("message")])
+
+
+def _replace_article(con, a: Analysis) -> None:  # noqa: ANN001
+    aid = a.article.id
+    for table, key in (("articles", "id"), ("detections", "article"), ("claims", "article"), ("attributions", "article")):
+        con.execute(f"DELETE FROM {table} WHERE {key} = ?", [aid])  # noqa: S608 - table names are ours
+    meta = dict(a.article.metadata)
+    spans = a.spans
+    con.execute("INSERT INTO articles VALUES (?, ?, ?, ?, TRY_CAST(? AS DATE), ?, ?, ?, ?, ?, ?, ?, ?)", [
+        aid, a.article.source_url or meta.get("url"), meta.get("outlet"), meta.get("author"), meta.get("date"),
+        a.article.language, a.article.title or meta.get("title"), len(words(a.article.text)),
+        a.genre.label if a.genre else None, [f.frame for f in a.detected_frames], len(spans),
+        len(a.checkworthy_claims), json.dumps(meta, ensure_ascii=False)])
+    if spans:
+        con.executemany("INSERT INTO detections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            [aid, s.technique, category_of(s.technique).name, s.confidence, s.threshold, s.paragraph, s.start, s.end,
+             s.text] for s in spans])
+    if a.claims:
+        con.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+            [aid, c.start, c.end, c.text, c.checkworthiness, c.checkworthy,
+             c.attribution.kind if c.attribution else None, c.attribution.index if c.attribution else None]
+            for c in a.claims])
+    if a.attributions:
+        con.executemany("INSERT INTO attributions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+            [aid, i, t.kind, t.source.text if t.source else None, t.cue.text if t.cue else None,
+             t.content.text if t.content else None, min(x.start for x in (t.source, t.cue, t.content) if x),
+             max(x.end for x in (t.source, t.cue, t.content) if x)] for i, t in enumerate(a.attributions)])
+
+
+def query(db: str | Path, sql: str) -> tuple[list[str], list[tuple]]:
+    """Column names and rows of one SQL statement over the store (opened read-only)."""
+    path = Path(db)
+    if not path.is_file():
+        from spinscope.errors import MissingFile
+
+        raise MissingFile(f"no corpus store at {path}; build one with: spinscope corpus build RESULTS --db {path}")
+    con = _duckdb().connect(str(path), read_only=True)
+    try:
+        cur = con.execute(sql)
+        return [d[0] for d in cur.description], cur.fetchall()
+    except _duckdb().Error as exc:
+        from spinscope.errors import InvalidOption
+
+        raise InvalidOption(f"query failed: {exc}") from exc
+    finally:
+        con.close()
+
+
+def export(db: str | Path, sql: str, out: str | Path, fmt: str) -> None:
+    """Write a query's result as CSV, JSON (one object per line) or Parquet with DuckDB's COPY."""
+    options = {"csv": "FORMAT csv, HEADER", "json": "FORMAT json", "parquet": "FORMAT parquet"}[fmt]
+    query(db, "SELECT 1")  # the same clear errors for a missing store
+    con = _duckdb().connect(str(db), read_only=True)
+    try:
+        con.execute(f"COPY ({sql}) TO '{Path(out).as_posix().replace(chr(39), chr(39) * 2)}' ({options})")
+    except _duckdb().Error as exc:
+        from spinscope.errors import InvalidOption
+
+        raise InvalidOption(f"query failed: {exc}") from exc
+    finally:
+        con.close()
+
+
+def as_table(columns: list[str], rows: list[tuple], max_width: int = 40) -> str:
+    """A plain-text table for the terminal."""
+    cells = [[("" if v is None else str(v))[:max_width] for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths, strict=True)).rstrip()  # noqa: E731
+    return "\n".join([line(columns), line(["-" * w for w in widths]), *(line(r) for r in cells),
+                      f"({len(rows)} row{'s' if len(rows) != 1 else ''})"]) + "\n"

@@ -1,0 +1,80 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from spinscope.corpus.store import SCHEMA_VERSION, build, connect, query
+from spinscope.errors import InvalidOption, MalformedRecord, MissingFile
+from spinscope.interfaces.cli import main
+
+RECORDS = [
+    {"id": "a1", "text": "The corrupt regime lies to us again and again.\n\nOfficials said 40,000 people fled in March.",
+     "outlet": "Daily X", "date": "2016-03-01", "author": "A. Writer"},
+    {"id": "a2", "text": "The council voted 9 to 4 on Tuesday to close the library.", "outlet": "Weekly Y",
+     "date": "2016-04-02"},
+    {"id": "a3"},  # no text: an error record
+]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    d = tmp_path_factory.mktemp("batch")
+    src = d / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in RECORDS) + "\n")
+    out = d / "out.jsonl"
+    r = CliRunner().invoke(main, ["batch", str(src), "--out", str(out)])
+    assert r.exit_code == 6, r.output  # finished, with one failure
+    return out
+
+
+def test_build_loads_articles_detections_claims_and_failures(results, tmp_path):
+    db = tmp_path / "corpus.duckdb"
+    r = build(db, [results])
+    assert (r.articles, r.failures) == (2, 1)
+    cols, rows = query(db, "SELECT id, outlet, author, CAST(date AS VARCHAR), language, genre FROM articles ORDER BY id")
+    assert rows[0][:5] == ("a1", "Daily X", "A. Writer", "2016-03-01", "en") and rows[1][1] == "Weekly Y"
+    assert query(db, "SELECT count(*) FROM detections WHERE article = 'a1'")[1][0][0] >= 1
+    _, claims = query(db, "SELECT article, checkworthy, source_kind FROM claims ORDER BY article, start_char")
+    assert ("a1", True, "vague") in claims
+    assert query(db, "SELECT id, code FROM failures")[1] == [("a3", "E110")]
+    assert query(db, "SELECT max(version) FROM schema_version")[1][0][0] == SCHEMA_VERSION
+
+
+def test_loading_again_replaces_rather_than_duplicates(results, tmp_path):
+    db = tmp_path / "corpus.duckdb"
+    build(db, [results])
+    build(db, [results])
+    assert query(db, "SELECT count(*) FROM articles")[1][0][0] == 2
+    n = query(db, "SELECT count(*) FROM detections")[1][0][0]
+    build(db, [results])
+    assert query(db, "SELECT count(*) FROM detections")[1][0][0] == n
+    connect(db).close()  # an up-to-date store migrates nothing
+
+
+def test_bad_inputs_are_clear_errors(tmp_path):
+    with pytest.raises(MissingFile, match="no corpus store"):
+        query(tmp_path / "none.duckdb", "SELECT 1")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n")
+    with pytest.raises(MalformedRecord, match="bad.jsonl:1"):
+        build(tmp_path / "c.duckdb", [bad])
+    with pytest.raises(InvalidOption, match="query failed"):
+        query(tmp_path / "c.duckdb", "SELECT nonsense FROM articles")
+
+
+def test_cli_build_query_and_exports(results, tmp_path):
+    db = tmp_path / "c.duckdb"
+    runner = CliRunner()
+    assert runner.invoke(main, ["corpus", "build", str(results), "--db", str(db)]).exit_code == 0
+    sql = "SELECT outlet, count(*) AS n FROM articles GROUP BY 1 ORDER BY 1"
+    r = runner.invoke(main, ["corpus", "query", "--db", str(db), sql])
+    assert r.exit_code == 0 and "Daily X" in r.output and "(2 rows)" in r.output
+    for fmt in ("csv", "json", "parquet"):
+        out = tmp_path / f"d.{fmt}"
+        r = runner.invoke(main, ["corpus", "query", "--db", str(db), "SELECT * FROM detections", "--format", fmt,
+                                 "--out", str(out)])
+        assert r.exit_code == 0, r.output
+        assert out.stat().st_size > 0
+    assert query(db, f"SELECT count(*) FROM read_parquet('{tmp_path / 'd.parquet'}')")[1][0][0] >= 1
+    r = runner.invoke(main, ["corpus", "query", "--db", str(db), "SELECT 1", "--format", "csv"])
+    assert r.exit_code == 2 and "give --out" in r.output
