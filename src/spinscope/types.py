@@ -9,6 +9,7 @@ pins (see ``SCHEMA_VERSION``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types as _pytypes
 import typing
@@ -266,6 +267,7 @@ def to_dict(obj: Any) -> Any:
     return obj
 
 
+@functools.cache
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 

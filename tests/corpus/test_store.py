@@ -51,13 +51,15 @@ def test_loading_again_replaces_rather_than_duplicates(results, tmp_path):
     connect(db).close()  # an up-to-date store migrates nothing
 
 
-def test_bad_inputs_are_clear_errors(tmp_path):
+def test_bad_inputs_are_clear_errors(results, tmp_path):
     with pytest.raises(MissingFile, match="no corpus store"):
         query(tmp_path / "none.duckdb", "SELECT 1")
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{not json\n")
     with pytest.raises(MalformedRecord, match="bad.jsonl:1"):
         build(tmp_path / "c.duckdb", [bad])
+    assert not (tmp_path / "c.duckdb").exists()  # a failed build leaves no half-built store
+    build(tmp_path / "c.duckdb", [results])
     with pytest.raises(InvalidOption, match="query failed"):
         query(tmp_path / "c.duckdb", "SELECT nonsense FROM articles")
 

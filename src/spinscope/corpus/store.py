@@ -70,61 +70,68 @@ class BuildResult:
 
 
 def build(db: str | Path, results: Iterable[str | Path]) -> BuildResult:
-    """Load batch result files (JSONL) into the store at ``db``."""
+    """Load batch result files (JSONL) into the store at ``db``, in one transaction."""
+    rows: dict[str, list[list]] = {t: [] for t in ("articles", "detections", "claims", "attributions", "failures")}
+    n_files = 0
+    for path in results:
+        n_files += 1
+        for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as exc:
+                raise MalformedRecord(f"{path}:{n}: not a JSON line ({exc.msg})") from exc
+            if "error" in record:
+                err = record.get("error") or {}
+                rows["failures"].append([str(record.get("id")), err.get("code"), err.get("message")])
+            else:
+                _article_rows(Analysis.from_json(line), rows)
     con = connect(db)
-    n_articles = n_failures = n_files = 0
     try:
-        for path in results:
-            n_files += 1
-            for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except ValueError as exc:
-                    raise MalformedRecord(f"{path}:{n}: not a JSON line ({exc.msg})") from exc
-                if "error" in record:
-                    _replace_failure(con, record)
-                    n_failures += 1
-                else:
-                    _replace_article(con, Analysis.from_json(line))
-                    n_articles += 1
+        con.execute("BEGIN TRANSACTION")
+        ids = [r[0] for r in rows["articles"]]
+        for table, key, keys in (("articles", "id", ids), ("detections", "article", ids), ("claims", "article", ids),
+                                 ("attributions", "article", ids), ("failures", "id", [r[0] for r in rows["failures"]])):
+            if keys:
+                con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?))", [keys])  # noqa: S608 - ours
+            if rows[table]:
+                marks = ", ".join("?" * len(rows[table][0]))
+                con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows[table])  # noqa: S608 - ours
+        con.execute("COMMIT")
     finally:
         con.close()
-    return BuildResult(n_articles, n_failures, n_files)
+    return BuildResult(len(rows["articles"]), len(rows["failures"]), n_files)
 
 
-def _replace_failure(con, record: dict) -> None:  # noqa: ANN001
-    con.execute("DELETE FROM failures WHERE id = ?", [str(record.get("id"))])
-    err = record.get("error") or {}
-    con.execute("INSERT INTO failures VALUES (?, ?, ?)", [str(record.get("id")), err.get("code"), err.get("message")])
-
-
-def _replace_article(con, a: Analysis) -> None:  # noqa: ANN001
+def _article_rows(a: Analysis, rows: dict[str, list[list]]) -> None:
     aid = a.article.id
-    for table, key in (("articles", "id"), ("detections", "article"), ("claims", "article"), ("attributions", "article")):
-        con.execute(f"DELETE FROM {table} WHERE {key} = ?", [aid])  # noqa: S608 - table names are ours
     meta = dict(a.article.metadata)
     spans = a.spans
-    con.execute("INSERT INTO articles VALUES (?, ?, ?, ?, TRY_CAST(? AS DATE), ?, ?, ?, ?, ?, ?, ?, ?)", [
-        aid, a.article.source_url or meta.get("url"), meta.get("outlet"), meta.get("author"), meta.get("date"),
+    rows["articles"].append([
+        aid, a.article.source_url or meta.get("url"), meta.get("outlet"), meta.get("author"), _date(meta.get("date")),
         a.article.language, a.article.title or meta.get("title"), len(words(a.article.text)),
         a.genre.label if a.genre else None, [f.frame for f in a.detected_frames], len(spans),
         len(a.checkworthy_claims), json.dumps(meta, ensure_ascii=False)])
-    if spans:
-        con.executemany("INSERT INTO detections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-            [aid, s.technique, category_of(s.technique).name, s.confidence, s.threshold, s.paragraph, s.start, s.end,
-             s.text] for s in spans])
-    if a.claims:
-        con.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-            [aid, c.start, c.end, c.text, c.checkworthiness, c.checkworthy,
-             c.attribution.kind if c.attribution else None, c.attribution.index if c.attribution else None]
-            for c in a.claims])
-    if a.attributions:
-        con.executemany("INSERT INTO attributions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-            [aid, i, t.kind, t.source.text if t.source else None, t.cue.text if t.cue else None,
-             t.content.text if t.content else None, min(x.start for x in (t.source, t.cue, t.content) if x),
-             max(x.end for x in (t.source, t.cue, t.content) if x)] for i, t in enumerate(a.attributions)])
+    rows["detections"] += [[aid, s.technique, category_of(s.technique).name, s.confidence, s.threshold, s.paragraph,
+                            s.start, s.end, s.text] for s in spans]
+    rows["claims"] += [[aid, c.start, c.end, c.text, c.checkworthiness, c.checkworthy,
+                        c.attribution.kind if c.attribution else None, c.attribution.index if c.attribution else None]
+                       for c in a.claims]
+    rows["attributions"] += [[aid, i, t.kind, t.source.text if t.source else None, t.cue.text if t.cue else None,
+                              t.content.text if t.content else None,
+                              min(x.start for x in (t.source, t.cue, t.content) if x),
+                              max(x.end for x in (t.source, t.cue, t.content) if x)] for i, t in enumerate(a.attributions)]
+
+
+def _date(value: str | None):  # noqa: ANN202 - a datetime.date or None
+    """An ISO date (the first ten characters of a date or timestamp), or None when it is not one."""
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def query(db: str | Path, sql: str) -> tuple[list[str], list[tuple]]:
