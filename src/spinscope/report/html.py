@@ -27,9 +27,10 @@ def _tooltip(spans: list[TechniqueSpan]) -> str:
     parts = []
     for s in spans:
         info = technique(s.technique)
-        cue = f"\ncue: {', '.join(s.cues)}" if s.cues else ""
         over = f", over the {s.threshold:.0%} threshold" if s.threshold is not None else ""
-        parts.append(f"{info.label} ({s.confidence:.0%} probability{over}): {info.definition}\n“{s.text[:160]}”{cue}")
+        # The span's own explanation (definition, then why this text) where the detector wrote one.
+        why = s.explanation.split(": ", 1)[-1] if s.explanation else info.definition
+        parts.append(f"{info.label} ({s.confidence:.0%} probability{over}): {why}\n“{s.text[:160]}”")
     return "\n\n".join(parts)
 
 
