@@ -13,7 +13,7 @@ of ``Doc``; a detector from another package writes its own slot under
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -79,10 +79,6 @@ class Detector(Protocol):
 
     def set_annotations(self, docs: Sequence[Doc], predictions: Sequence[object]) -> None:
         """Write each prediction into its document's ``writes`` slots."""
-
-
-# A report section a detector contributes for its own slot: (format, slot value) -> text, or None.
-Section = Callable[[str, object], "str | None"]
 
 
 def check_order(detectors: Sequence[Detector]) -> None:

@@ -151,9 +151,6 @@ class Pipeline:
             extensions=dict(doc.extensions),
         )
 
-    def predict(self, article: Article, paras: tuple[Paragraph, ...]) -> ArticleScores:
-        return self.model.predict(article.text, paras, article.language)
-
     def annotate(self, article: Article, paras: tuple[Paragraph, ...], scores: ArticleScores,
                  threshold: float | None = None, warnings: Iterable[AnalysisWarning] = ()) -> Analysis:
         """The analysis from scores computed elsewhere (benches score cached model outputs)."""

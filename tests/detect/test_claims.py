@@ -7,6 +7,7 @@ from click.testing import CliRunner
 import spinscope
 from spinscope.detect.artifacts import load_model
 from spinscope.detect.claims import ClaimsDetector
+from spinscope.errors import ModelCorrupt
 from spinscope.evaluation.claims import average_precision
 from spinscope.interfaces.cli import main
 from spinscope.report import render
@@ -54,7 +55,7 @@ def test_reports_list_the_checkworthy_claims(pipeline):
 def test_the_classic_fallback_says_it_has_no_claims():
     a = spinscope.load("classic")("Unemployment rose to 7.4 percent in March.")
     assert a.claims == () and any(w.code == "W106" for w in a.warnings)
-    with pytest.raises(Exception, match="no claims head"):
+    with pytest.raises(ModelCorrupt, match="no claims head"):
         ClaimsDetector(load_model("classic")).score_texts(["x"])
 
 

@@ -29,7 +29,7 @@ HEAD_FILE = "claims.npz"
 
 def embed(encoder, texts: list[str], batch: int = 256, progress=lambda x: x) -> np.ndarray:  # noqa: ANN001
     """Features of standalone sentences (one per line of a transcript), read as articles are read."""
-    out = [np.zeros((0, 0), np.float32)]
+    out = []
     for i in progress(range(0, len(texts), batch)):
         chunk = [" ".join(t.split()) or "." for t in texts[i:i + batch]]
         text = "\n".join(chunk)
@@ -39,7 +39,7 @@ def embed(encoder, texts: list[str], batch: int = 256, progress=lambda x: x) -> 
             start += len(t) + 1
         raw = encoder.run(mask_names(text, keep_offsets=True), tuple(units))
         out.append(sentence_features(raw.paragraph_vectors, raw.n_tokens))
-    return np.vstack(out[1:]) if len(out) > 1 else np.zeros((0, 0), np.float32)
+    return np.vstack(out) if out else np.zeros((0, 0), np.float32)
 
 
 @dataclass(frozen=True)

@@ -377,13 +377,12 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
     if kind == "claims":
         from spinscope.training.claims import train_head
 
-        train_head(Path(data).parent if Path(data).name == "semeval2023" else data, out, log=echo)
+        train_head(_shared_data(data), out, log=echo)
         return
     if kind == "attribution":
         from spinscope.training.attribution import train_tagger
 
-        root = Path(data).parent if Path(data).name == "semeval2023" else Path(data)
-        train_tagger(root / "polnear", out, log=echo)
+        train_tagger(_shared_data(data) / "polnear", out, log=echo)
         return
     if heads_only and kind != "transformer":
         raise click.UsageError("--heads-only applies to --model transformer")
@@ -397,6 +396,11 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         return
     kwargs = {"langs": langs} if langs else {}
     train_classic_model(data, out, seed=seed, folds=folds, log=echo, **kwargs)
+
+
+def _shared_data(data: str) -> Path:
+    """The shared data root, whether --data names it or (the default) its semeval2023 folder."""
+    return Path(data).parent if Path(data).name == "semeval2023" else Path(data)
 
 
 if __name__ == "__main__":  # pragma: no cover
