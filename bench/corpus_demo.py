@@ -1,12 +1,14 @@
 """Demonstration corpus: PolNeAR's US political news (2016, 7 publishers) through batch and the store.
 
 Writes a batch input (id, text, outlet, date, author, title from ``metadata.tsv``), runs
-``spinscope batch`` on it, loads the results with ``spinscope corpus build``, and prints per
-outlet: articles, technique detections per 1,000 words, and the share of check-worthy claims
-with a vague or no source, with a 95% Wilson interval. Outlets with under 20 articles are
-flagged. These are model outputs, with the model's error rates.
+``spinscope batch`` on it, loads the results with ``spinscope corpus build``, writes the
+``spinscope corpus report --by outlet --by month`` HTML, and prints per outlet: articles,
+technique detections per 1,000 words and the share of check-worthy claims with a vague or no
+source, each with a 95% bootstrap interval by article and its comparison with the rest.
+Outlets with under 20 articles are flagged. These are model outputs, with the model's error
+rates. A rerun resumes the batch.
 
-    python bench/corpus_demo.py [--limit N] [--work runs/corpus-demo]
+    python bench/corpus_demo.py [--limit N] [--work runs/corpus-demo] [--readme-plots docs/images]
 """
 
 from __future__ import annotations
@@ -14,24 +16,17 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 import time
 from pathlib import Path
 
 from spinscope.batch import read_inputs, run_batch
-from spinscope.corpus.store import as_table, build, query
+from spinscope.corpus.plots import dot_plot
+from spinscope.corpus.render import render_corpus_html
+from spinscope.corpus.stats import corpus_report
+from spinscope.corpus.store import as_table, build
 from spinscope.pipeline import load
 
 POLNEAR = Path(__file__).parents[2] / "shared" / "data" / "polnear"
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    if n == 0:
-        return (0.0, 1.0)
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (centre - half, centre + half)
 
 
 def write_input(path: Path, limit: int | None) -> int:
@@ -53,6 +48,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, help="only the first N articles (a short run)")
     ap.add_argument("--work", default=str(Path(__file__).parents[1] / "runs" / "corpus-demo"))
+    ap.add_argument("--readme-plots", type=Path, help="also save the README's two plots here as small PNGs")
     args = ap.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -62,26 +58,38 @@ def main() -> int:
     t_batch = time.time() - t0
     built = build(work / "corpus.duckdb", [work / "results.jsonl"])
     t_build = time.time() - t0 - t_batch
-    print(f"{n} articles: batch {t_batch:.0f}s ({result}), store {t_build:.1f}s ({built.articles} articles)")
-    _, rows = query(work / "corpus.duckdb", """
-        SELECT outlet, count(*) AS articles, sum(words) AS words, sum(detections) AS detections
-        FROM articles GROUP BY outlet ORDER BY outlet""")
-    _, sourcing = query(work / "corpus.duckdb", """
-        SELECT a.outlet, count(*) FILTER (WHERE c.checkworthy) AS claims,
-               count(*) FILTER (WHERE c.checkworthy AND c.source_kind IN ('vague', 'none')) AS weak
-        FROM claims c JOIN articles a ON a.id = c.article GROUP BY a.outlet""")
-    weak = {r[0]: (r[1], r[2]) for r in sourcing}
-    table = []
-    for outlet, arts, words, dets in rows:
-        claims, w = weak.get(outlet, (0, 0))
-        lo, hi = wilson(w, claims)
-        flag = "  (too few articles)" if arts < 20 else ""
-        table.append((outlet, arts, f"{1000 * dets / max(1, words):.2f}", claims,
-                      f"{w / max(1, claims):.0%} [{lo:.0%}, {hi:.0%}]" + flag))
-    print(as_table(["outlet", "articles", "detections per 1k words", "check-worthy claims",
-                    "vague or unsourced (95% Wilson)"], table, max_width=60))
+    report = corpus_report(work / "corpus.duckdb", "outlet", "month")
+    (work / "report.html").write_text(render_corpus_html(report, "PolNeAR 2016 US political news"), encoding="utf-8")
+    t_report = time.time() - t0 - t_batch - t_build
+    print(f"{n} articles: batch {t_batch:.0f}s ({result}), store {t_build:.1f}s ({built.articles} articles), "
+          f"report {t_report:.1f}s -> {work / 'report.html'}")
+    rate = {v.group: v for v in report.detections}
+    weak = {v.group: v for v in report.weak_sourcing}
+    table = [(g.name + ("  (too few articles)" if g.too_small else ""), g.articles,
+              f"{rate[g.name].estimate.value:.2f} [{rate[g.name].estimate.low:.2f}, {rate[g.name].estimate.high:.2f}]",
+              rate[g.name].versus_rest, report.claims[g.name],
+              f"{weak[g.name].estimate.value:.0%} [{weak[g.name].estimate.low:.0%}, {weak[g.name].estimate.high:.0%}]",
+              weak[g.name].versus_rest) for g in report.groups]
+    print(as_table(["outlet", "articles", "detections per 1k words [95%]", "vs rest", "check-worthy claims",
+                    "vague or no source [95%]", "vs rest"], table, max_width=60))
+    if args.readme_plots:
+        save_readme_plots(report, args.readme_plots)
     print(f"total {time.time() - t0:.0f}s")
     return 0
+
+
+def save_readme_plots(report, folder: Path) -> None:  # noqa: ANN001 - a CorpusReport
+    folder.mkdir(parents=True, exist_ok=True)
+    groups = [g.name for g in report.groups]
+    for name, fig in (
+        ("corpus-detections.png", dot_plot(report.detections, ("all techniques",), groups,
+                                           "technique detections per 1,000 words (95% bootstrap interval)")),
+        ("corpus-sourcing.png", dot_plot(report.weak_sourcing, ("vague or no source",), groups,
+                                         "share of check-worthy claims with a vague or no source (95%)", share=True)),
+    ):
+        fig.set_size_inches(6.5, 2.2)
+        fig.savefig(folder / name, dpi=80, bbox_inches="tight", metadata={"Software": None})
+        print(f"wrote {folder / name} ({(folder / name).stat().st_size // 1024} KB)")
 
 
 if __name__ == "__main__":

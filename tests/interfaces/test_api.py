@@ -264,3 +264,19 @@ def test_a_request_whose_client_has_gone_is_not_computed():
     with pytest.raises(ClientGone):
         asyncio.run(InferenceQueue(4).infer(lambda: calls.append(1), Gone()))
     assert calls == []
+
+
+def test_corpus_page_with_filters_and_clear_errors(pipeline, corpus_store, client):
+    served = TestClient(create_app(pipeline, fetcher=OfflineFetcher(), corpus_db=corpus_store))
+    r = served.get("/corpus", params=[("by", "outlet"), ("by", "month"), ("since", "2016-02")])
+    assert r.status_code == 200 and "default-src 'none'" in r.headers["content-security-policy"]
+    assert r.text.count('<img class="plot"') == 5 and 'id="trend"' in r.text
+    assert '<option value="month" selected>' in r.text and 'value="2016-02"' in r.text
+    assert "&lt;script&gt;" in r.text and "<script>alert" not in r.text
+    assert served.get("/static/corpus.css").status_code == 200
+    bad = served.get("/corpus", params={"by": "colour"})
+    assert bad.status_code == 422 and 'role="alert"' in bad.text and "cannot group by" in bad.text
+    bad_date = served.get("/corpus", params={"since": "spring"})
+    assert bad_date.status_code == 422 and "not a date" in bad_date.text
+    none = client.get("/corpus")
+    assert none.status_code == 404 and "serve --db" in none.text

@@ -24,7 +24,7 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright (
 
 
 @pytest.fixture(scope="module")
-def base_url(pipeline):
+def base_url(pipeline, corpus_store):
     import uvicorn
 
     from spinscope.interfaces.api import create_app
@@ -33,7 +33,8 @@ def base_url(pipeline):
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    server = uvicorn.Server(uvicorn.Config(create_app(pipeline), host="127.0.0.1", port=port, log_level="warning"))
+    app = create_app(pipeline, corpus_db=corpus_store)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 20
@@ -187,3 +188,21 @@ def test_weak_sourcing_filter_keeps_unsourced_and_vague_claims(page, base_url):
     assert page.locator("#result .claims li.off[data-kind='named']").count() >= 1
     page.locator("#weak-sourcing").uncheck()
     assert page.locator("#result .claims li.off").count() == 0
+
+
+def test_corpus_page_draws_offline_and_filters(page, base_url):
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(base_url + "/corpus")
+    plots = page.locator("img.plot")
+    assert plots.count() == 4  # no trend until a period is chosen
+    assert all(plots.nth(i).evaluate("i => i.complete && i.naturalWidth > 0") for i in range(plots.count()))
+    assert page.locator("#techniques table").first.is_visible()
+    page.select_option("select >> nth=1", "month")
+    page.fill("input[name=outlet]", "A")
+    page.click("form.filters button")
+    page.wait_for_selector("#trend img.plot")
+    assert "30 articles" in page.locator(".summary").inner_text()
+    outside = [u for u in requested if not u.startswith(base_url) and not u.startswith("data:")]
+    assert outside == [], f"/corpus loaded external resources: {outside}"
+    page.screenshot(path=str(ARTIFACTS / "browser-corpus.png"), full_page=True)

@@ -17,11 +17,12 @@ Loading an article again replaces its rows, so a store can be rebuilt from resum
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from spinscope.errors import ExtraNotInstalled, MalformedRecord
+from spinscope.errors import ExtraNotInstalled, InvalidOption, MalformedRecord, MissingFile
 from spinscope.segment.words import words
 from spinscope.taxonomy import category_of
 from spinscope.types import Analysis
@@ -95,13 +96,19 @@ def build(db: str | Path, results: Iterable[str | Path]) -> BuildResult:
                                  ("attributions", "article", ids), ("failures", "id", [r[0] for r in rows["failures"]])):
             if keys:
                 con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?))", [keys])  # noqa: S608 - ours
-            if rows[table]:
-                marks = ", ".join("?" * len(rows[table][0]))
-                con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows[table])  # noqa: S608 - ours
+            insert(con, table, rows[table])
         con.execute("COMMIT")
     finally:
         con.close()
     return BuildResult(len(rows["articles"]), len(rows["failures"]), n_files)
+
+
+def insert(con, table: str, rows: list[list]) -> None:  # noqa: ANN001 - a duckdb connection
+    """Insert rows as one statement over column lists: ``executemany`` takes ~1 ms a row (400k rows: 417 s)."""
+    if rows:
+        columns = [list(c) for c in zip(*rows, strict=True)]
+        unnest = ", ".join("unnest(?)" for _ in columns)
+        con.execute(f"INSERT INTO {table} SELECT * FROM (SELECT {unnest})", columns)  # noqa: S608 - our names
 
 
 def _article_rows(a: Analysis, rows: dict[str, list[list]]) -> None:
@@ -134,38 +141,33 @@ def _date(value: str | None):  # noqa: ANN202 - a datetime.date or None
         return None
 
 
-def query(db: str | Path, sql: str) -> tuple[list[str], list[tuple]]:
-    """Column names and rows of one SQL statement over the store (opened read-only)."""
+@contextmanager
+def read_only(db: str | Path) -> Iterator:
+    """A read-only connection to an existing store; a missing file is ``E105``, a failing query ``E108``."""
     path = Path(db)
     if not path.is_file():
-        from spinscope.errors import MissingFile
-
         raise MissingFile(f"no corpus store at {path}; build one with: spinscope corpus build RESULTS --db {path}")
     con = _duckdb().connect(str(path), read_only=True)
     try:
-        cur = con.execute(sql)
-        return [d[0] for d in cur.description], cur.fetchall()
+        yield con
     except _duckdb().Error as exc:
-        from spinscope.errors import InvalidOption
-
         raise InvalidOption(f"query failed: {exc}") from exc
     finally:
         con.close()
+
+
+def query(db: str | Path, sql: str) -> tuple[list[str], list[tuple]]:
+    """Column names and rows of one SQL statement over the store (opened read-only)."""
+    with read_only(db) as con:
+        cur = con.execute(sql)
+        return [d[0] for d in cur.description], cur.fetchall()
 
 
 def export(db: str | Path, sql: str, out: str | Path, fmt: str) -> None:
     """Write a query's result as CSV, JSON (one object per line) or Parquet with DuckDB's COPY."""
     options = {"csv": "FORMAT csv, HEADER", "json": "FORMAT json", "parquet": "FORMAT parquet"}[fmt]
-    query(db, "SELECT 1")  # the same clear errors for a missing store
-    con = _duckdb().connect(str(db), read_only=True)
-    try:
+    with read_only(db) as con:
         con.execute(f"COPY ({sql}) TO '{Path(out).as_posix().replace(chr(39), chr(39) * 2)}' ({options})")
-    except _duckdb().Error as exc:
-        from spinscope.errors import InvalidOption
-
-        raise InvalidOption(f"query failed: {exc}") from exc
-    finally:
-        con.close()
 
 
 def as_table(columns: list[str], rows: list[tuple], max_width: int = 40) -> str:

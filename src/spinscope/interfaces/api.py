@@ -26,6 +26,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from spinscope import __version__, ingest
+from spinscope.corpus.render import STYLESHEET as CORPUS_STYLESHEET
+from spinscope.corpus.render import render_corpus_page
+from spinscope.corpus.stats import corpus_view
 from spinscope.errors import (
     InternalError,
     InvalidOption,
@@ -43,6 +46,7 @@ from spinscope.taxonomy import TAXONOMY, Taxonomy
 from spinscope.types import Analysis, Article, to_dict
 
 WEB = Path(__file__).parent / "web"
+CORPUS_ENV = "SPINSCOPE_CORPUS_DB"  # the store behind /corpus (``serve --db``)
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 MAX_BODY_BYTES = 6 * 1024 * 1024  # a 5 MB article plus JSON escaping
 REQUEST_TIMEOUT_S = 60.0
@@ -218,7 +222,7 @@ def article_for(req: AnalyzeRequest, fetcher: SafeFetcher) -> Article:
 
 def create_app(pipeline: Pipeline | None = None, *, fetcher: SafeFetcher | None = None,
                max_body_bytes: int = MAX_BODY_BYTES, timeout_s: float = REQUEST_TIMEOUT_S,
-               max_pending: int = MAX_PENDING) -> FastAPI:
+               max_pending: int = MAX_PENDING, corpus_db: str | Path | None = None) -> FastAPI:
     nlp = pipeline or load(os.environ.get(MODEL_ENV, DEFAULT_MODEL))
     safe = fetcher or SafeFetcher()
     app = App(title="spinscope", version=__version__, docs_url=None, redoc_url=None,
@@ -239,6 +243,7 @@ def create_app(pipeline: Pipeline | None = None, *, fetcher: SafeFetcher | None 
 
     _analysis_routes(app, run, nlp)
     _page_routes(app)
+    _corpus_routes(app, corpus_db or os.environ.get(CORPUS_ENV) or None)
     _error_handlers(app)
     app.add_middleware(BodyLimit, limit=max_body_bytes)
     return app
@@ -289,6 +294,10 @@ def _page_routes(app: FastAPI) -> None:
     async def stylesheet() -> FileResponse:
         return FileResponse(STYLESHEET, media_type="text/css")
 
+    @app.get("/static/corpus.css", include_in_schema=False)
+    async def corpus_stylesheet() -> FileResponse:
+        return FileResponse(CORPUS_STYLESHEET, media_type="text/css")
+
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
         # Swagger UI from the fastapi-offline wheel, served here: no CDN. Its page needs an
@@ -303,6 +312,21 @@ def _page_routes(app: FastAPI) -> None:
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=WEB), name="static")
 
+
+
+def _corpus_routes(app: FastAPI, db: str | Path | None) -> None:
+    @app.get("/corpus", include_in_schema=False)
+    async def corpus_page(request: Request) -> HTMLResponse:
+        by = tuple(b for b in request.query_params.getlist("by") if b) or ("outlet",)
+        values = {k: request.query_params.get(k, "") for k in ("since", "until", "lang", "outlet")}
+        if db is None:
+            return HTMLResponse(render_corpus_page(None, by, values, "No corpus store: start the server with "
+                                                   "spinscope serve --db corpus.duckdb"), status_code=404)
+        try:
+            report = await anyio.to_thread.run_sync(lambda: corpus_view(db, by, values))
+        except SpinscopeError as exc:
+            return HTMLResponse(render_corpus_page(None, by, values, f"{exc.code}: {exc}"), status_code=exc.http_status)
+        return HTMLResponse(render_corpus_page(report, by, values))
 
 
 def _error_handlers(app: FastAPI) -> None:

@@ -143,22 +143,29 @@ def batch(source: str, out: str, resume: bool, threshold: float | None, model: s
               help="Worker processes; each loads the model once.")
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, help=MODEL_HELP)
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log one line per request.")
-def serve(host: str, port: int, workers: int, model: str, access_log: bool) -> None:
-    """Run the web page and REST API (OpenAPI at /docs).
+@click.option("--db", type=click.Path(exists=True, dir_okay=False),
+              help="A corpus store (spinscope corpus build) to show at /corpus.")
+def serve(host: str, port: int, workers: int, model: str, access_log: bool, db: str | None) -> None:
+    """Run the web page and REST API (OpenAPI at /docs), and with --db the /corpus page.
 
     \b
-    Example:
+    Examples:
         spinscope serve --port 8000 --workers 2
         # then open http://127.0.0.1:8000/
+        spinscope serve --db corpus.duckdb   # and open http://127.0.0.1:8000/corpus
     """
     import os
 
     import uvicorn
 
+    from spinscope.interfaces.api import CORPUS_ENV
+
     os.environ[MODEL_ENV] = model  # uvicorn's app factory takes no arguments; workers read this
+    if db:
+        os.environ[CORPUS_ENV] = str(Path(db).resolve())
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"spinscope {__version__}: serving http://{shown}:{port}/ (API docs at /docs) with {workers} "
-               f"worker(s), model {model!r}; Ctrl-C stops", err=True)
+               f"worker(s), model {model!r}{'; corpus at /corpus' if db else ''}; Ctrl-C stops", err=True)
     uvicorn.run("spinscope.interfaces.api:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="info" if access_log else "warning", access_log=access_log)
 
@@ -297,6 +304,34 @@ def corpus_query(sql: str, db: str, fmt: str, out: str | None) -> None:
         raise click.UsageError(f"--format {fmt} writes a file: give --out")
     else:
         export(db, sql, out, fmt)
+
+
+@corpus.command("report")
+@click.option("--db", type=click.Path(dir_okay=False), required=True)
+@click.option("--by", "by", multiple=True, default=("outlet",), show_default=True, metavar="KEY",
+              help="outlet, author, language or genre to compare groups; month or year for trends. Repeatable.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="HTML file to write.")
+@click.option("--since", help="First date, YYYY-MM-DD or YYYY-MM.")
+@click.option("--until", help="Last date, YYYY-MM-DD or YYYY-MM.")
+@click.option("--lang", help="Only articles in this language.")
+@click.option("--outlet", help="Only this outlet.")
+def corpus_report_command(db: str, by: tuple[str, ...], out: str, since: str | None, until: str | None,
+                          lang: str | None, outlet: str | None) -> None:
+    """Write one standalone HTML report with plots: rates per 1,000 words, genre mix, frames, sourcing, trends.
+
+    Every rate has a 95% bootstrap interval by article; groups under 20 articles are flagged.
+
+    \b
+    Examples:
+        spinscope corpus report --db corpus.duckdb --by outlet --by month --out report.html
+        spinscope corpus report --db corpus.duckdb --by language --since 2016-06 --out languages.html
+    """
+    from spinscope.corpus.render import render_corpus_html
+    from spinscope.corpus.stats import corpus_view
+
+    report = corpus_view(db, by, {"since": since, "until": until, "lang": lang, "outlet": outlet})
+    Path(out).write_text(render_corpus_html(report), encoding="utf-8")
+    click.echo(f"{report.articles} articles in {len(report.groups)} group(s) -> {out}", err=True)
 
 
 @main.group(cls=_Group)
