@@ -16,7 +16,8 @@ from spinscope.training.transformer import TEST_FOLD, VALIDATION_FOLD, EncoderCo
 
 MODEL_NAME = "spinscope-e5-small-multi"
 # v2: sentence-level decisions (``detect.decisions``) on the v1 encoder.
-HEADS_VERSION = "2"
+# v3: heads refitted on one-window-per-run encoder outputs (scores no longer depend on batching).
+HEADS_VERSION = "3"
 
 
 def write_manifest(
