@@ -31,7 +31,7 @@ def _synthetic_store(db: Path) -> Path:
 
     from spinscope.corpus.store import connect, insert
 
-    articles, detections, claims = [], [], []
+    articles, detections, claims, entities = [], [], [], []
     plan = [("A", 30, 10, "opinion", "vague"), ("B", 30, 2, "reporting", "named"),
             ("<script>alert(1)</script>", 5, 5, "opinion", None)]
     for outlet, n, per_article, genre, kind in plan:
@@ -41,8 +41,12 @@ def _synthetic_store(db: Path) -> Path:
             articles.append([aid, None, outlet, None, date, "en", None, 1000, genre, ["Political"], per_article, 2, "{}"])
             detections += [[aid, "Loaded_Language", "manipulative_wording", 0.6, 0.13, 1, 0, 4, "bad"]] * per_article
             claims += [[aid, 0, 5, "claim", 0.7, True, kind, None], [aid, 6, 9, "claim", 0.7, True, "named", None]]
+            # A's articles attack Ruritania (named "ruritania" once), B's attack nobody.
+            name = "ruritania" if i == 0 else "Ruritania"
+            entities.append([aid, name, "place", 2, 1.5 if outlet == "A" else 0.0, "{}", 0])
     con = connect(db)
-    for table, rows in (("articles", articles), ("detections", detections), ("claims", claims)):
+    for table, rows in (("articles", articles), ("detections", detections), ("claims", claims),
+                        ("entities", entities)):
         insert(con, table, rows)
     con.close()
     return db

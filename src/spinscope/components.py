@@ -24,6 +24,7 @@ from spinscope.types import (
     Article,
     Attribution,
     Claim,
+    Entity,
     FrameScore,
     Genre,
     Paragraph,
@@ -34,7 +35,7 @@ from spinscope.types import (
 # Slots every document has before any detector runs.
 INPUTS = ("article", "paragraphs", "sentences", "threshold")
 # Slots built-in detectors fill; anything else a detector writes goes to ``extensions``.
-BUILT_IN = ("scores", "techniques", "frames", "genre", "attributions", "claims")
+BUILT_IN = ("scores", "techniques", "frames", "genre", "attributions", "claims", "entities")
 
 
 @dataclass(slots=True)
@@ -52,6 +53,7 @@ class Doc:
     genre: Genre | None = None
     attributions: tuple[Attribution, ...] = ()
     claims: tuple[Claim, ...] = ()
+    entities: tuple[Entity, ...] = ()
     extensions: dict[str, object] = field(default_factory=dict)
 
     def read(self, slot: str) -> object:

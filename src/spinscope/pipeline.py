@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 
@@ -43,19 +43,21 @@ MAX_ANALYSED_CHARS = 200_000
 
 
 def load(model: str | Path = DEFAULT_MODEL, *, disable: Iterable[str] = (), detectors: Sequence[str] | None = None,
-         config: str | Path | None = None) -> Pipeline:
+         config: str | Path | None = None, options: Mapping[str, Mapping[str, object]] | None = None) -> Pipeline:
     """Load a model and build the detector list.
 
     ``model`` is a built-in name (``transformer``, ``classic``) or a model directory given
     as a path. ``detectors`` replaces the default list (``registry.DEFAULT_DETECTORS``),
-    ``disable`` removes names from it, and ``config`` (a TOML or JSON file with optional
-    ``model``, ``detectors`` and ``disable`` keys) sets all three.
+    ``disable`` removes names from it, ``options`` gives detectors their settings by name
+    (``{"entities": {"backend": "spacy"}}``), and ``config`` (a TOML or JSON file with
+    optional ``model``, ``detectors``, ``disable`` and ``options`` keys) sets all four.
     """
     if config is not None:
         settings = _read_config(Path(config))
         model = settings.get("model", model)
         detectors = settings.get("detectors", detectors)
         disable = (*disable, *settings.get("disable", ()))
+        options = {**settings.get("options", {}), **(options or {})}
     off = set(disable)
     listed = list(detectors or registry.DEFAULT_DETECTORS)
     stray = sorted(off - set(listed))
@@ -63,7 +65,7 @@ def load(model: str | Path = DEFAULT_MODEL, *, disable: Iterable[str] = (), dete
         raise InvalidOption(f"cannot disable {stray[0]!r}: the pipeline runs {', '.join(listed)}")
     names = [n for n in listed if n not in off]
     scoring = load_model(model)
-    return Pipeline(scoring, registry.build(names, scoring))
+    return Pipeline(scoring, registry.build(names, scoring, options))
 
 
 def _read_config(path: Path) -> dict:
@@ -72,7 +74,7 @@ def _read_config(path: Path) -> dict:
         data = json.loads(raw) if path.suffix == ".json" else tomllib.loads(raw.decode("utf-8"))
     except (OSError, ValueError) as exc:  # tomllib and json errors are ValueErrors
         raise InvalidOption(f"cannot read pipeline config {path}: {exc}") from exc
-    unknown = set(data) - {"model", "detectors", "disable"}
+    unknown = set(data) - {"model", "detectors", "disable", "options"}
     if unknown:
         raise InvalidOption(f"pipeline config {path}: unknown keys {', '.join(sorted(unknown))}")
     return data
@@ -148,6 +150,7 @@ class Pipeline:
             warnings=tuple(doc.warnings),
             claims=doc.claims,
             attributions=doc.attributions,
+            entities=doc.entities,
             extensions=dict(doc.extensions),
         )
 

@@ -18,6 +18,7 @@ from importlib.metadata import entry_points
 from spinscope.components import Detector
 from spinscope.detect.attribution import AttributionDetector
 from spinscope.detect.claims import ClaimsDetector
+from spinscope.detect.entities import EntitiesDetector
 from spinscope.detect.frames import FramesDetector
 from spinscope.detect.genre import GenreDetector
 from spinscope.detect.scores import ScoresDetector, ScoringModel
@@ -28,10 +29,10 @@ GROUP = "spinscope.detectors"
 Factory = Callable[[ScoringModel], Detector]
 BUILT_IN: Mapping[str, Factory] = {
     "scores": ScoresDetector, "techniques": TechniquesDetector, "frames": FramesDetector, "genre": GenreDetector,
-    "attribution": AttributionDetector, "claims": ClaimsDetector,
+    "attribution": AttributionDetector, "claims": ClaimsDetector, "entities": EntitiesDetector,
 }
 # What ``spinscope.load()`` runs, in order.
-DEFAULT_DETECTORS = ("scores", "techniques", "frames", "genre", "attribution", "claims")
+DEFAULT_DETECTORS = ("scores", "techniques", "frames", "genre", "attribution", "claims", "entities")
 
 
 def factories() -> dict[str, Factory]:
@@ -43,12 +44,24 @@ def factories() -> dict[str, Factory]:
     return found
 
 
-def build(names: tuple[str, ...] | list[str], model: ScoringModel) -> list[Detector]:
+def build(names: tuple[str, ...] | list[str], model: ScoringModel,
+          options: Mapping[str, Mapping[str, object]] | None = None) -> list[Detector]:
+    """The named detectors, each made with the model and its ``options`` (keyword settings)."""
     known = factories()
-    unknown = [n for n in names if n not in known]
+    options = options or {}
+    unknown = [n for n in [*names, *options] if n not in known]
     if unknown:
         raise InvalidOption(f"unknown detector {unknown[0]!r}; known: {', '.join(sorted(known))}")
-    return [known[n](model) for n in names]
+    out = []
+    for n in names:
+        if n not in options:
+            out.append(known[n](model))
+            continue
+        try:
+            out.append(known[n](model, **options[n]))
+        except TypeError as exc:
+            raise InvalidOption(f"detector {n!r} does not take the options {dict(options[n])}: {exc}") from exc
+    return out
 
 
 def section(slot: str, fmt: str) -> Callable[[str, object], str | None] | None:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 # The code a warning read from a document written before warnings had codes gets.
 W_UNCODED = "W100"
 
@@ -160,6 +160,48 @@ class Attribution:
 
 
 @dataclass(frozen=True, slots=True)
+class Offsets:
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        _check_range(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class TargetEvidence:
+    """A detection counted against an entity: its technique, where it is, and its confidence."""
+
+    technique: str
+    start: int
+    end: int
+    confidence: float
+
+    def __post_init__(self) -> None:
+        _check_range(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A person, organisation, place or group the article names, and how much rhetoric targets it.
+
+    ``label`` is person, organisation, place, group or other. ``techniques`` counts the
+    detections aimed at it; ``attacked`` weighs them (attacks on reputation most, then
+    loaded language) by confidence, shared among the sentence's targets.
+    """
+
+    text: str
+    label: str
+    mentions: tuple[Offsets, ...]
+    techniques: Mapping[str, int]
+    attacked: float
+    evidence: tuple[TargetEvidence, ...] = ()
+
+    def __post_init__(self) -> None:
+        _freeze_mapping(self, "techniques")
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimAttribution:
     """The attribution covering a claim: its kind, or ``none``, and its index in ``attributions``."""
 
@@ -213,6 +255,7 @@ class Analysis:
     schema_version: str = SCHEMA_VERSION
     claims: tuple[Claim, ...] = ()
     attributions: tuple[Attribution, ...] = ()
+    entities: tuple[Entity, ...] = ()
     extensions: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

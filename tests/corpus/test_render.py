@@ -14,7 +14,8 @@ def test_standalone_report_has_plots_tables_and_escapes_store_values(corpus_stor
     uris = re.findall(r'<img class="plot" src="data:image/svg\+xml;base64,([^"]+)" alt="[^"]+"', html)
     assert len(uris) == 5  # techniques, genre, frames, sourcing, trend
     assert all(base64.b64decode(u).startswith(b"<?xml") for u in uris)
-    for section in ("techniques", "genre", "frames", "sourcing", "trend"):
+    assert "<td>ruritania</td><td>place</td><td>45.00</td><td>30</td>" in html
+    for section in ("techniques", "genre", "frames", "sourcing", "trend", "targets"):
         assert f'id="{section}"' in html
     assert "10.00 (10.00–10.00) ▲" in html and "too small" in html
     # Nothing is fetched: no scripts, no external links or stylesheets.

@@ -30,6 +30,8 @@ def test_rates_shares_and_verdicts_match_the_rows(corpus_store):
     assert _value(r.weak_sourcing, "B", "vague or no source").estimate.value == 0.0
     assert _value(r.weak_sourcing, EVIL, "vague or no source").estimate.value == pytest.approx(0.5)  # no source
     assert r.claims == {EVIL: 10, "A": 60, "B": 60}
+    # Names match whatever their case; B attacks nobody, so it has no targets.
+    assert [(t.group, t.entity, t.articles, t.attacked) for t in r.targets] == [("A", "ruritania", 30, 45.0)]
     assert r.trend == ()
 
 

@@ -80,3 +80,22 @@ def test_cli_build_query_and_exports(results, tmp_path):
     assert query(db, f"SELECT count(*) FROM read_parquet('{tmp_path / 'd.parquet'}')")[1][0][0] >= 1
     r = runner.invoke(main, ["corpus", "query", "--db", str(db), "SELECT 1", "--format", "csv"])
     assert r.exit_code == 2 and "give --out" in r.output
+
+
+def test_a_version_1_store_migrates_to_the_entities_table(tmp_path, pipeline):
+    import duckdb
+
+    from spinscope.corpus.store import MIGRATIONS
+
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute(MIGRATIONS[0])
+    con.execute("INSERT INTO schema_version VALUES (1)")
+    con.close()
+    analysis = pipeline("Freedonia's corrupt regime lies and lies. Critics call Freedonia a disgrace.")
+    results = tmp_path / "r.jsonl"
+    results.write_text(analysis.to_json() + "\n")
+    build(db, [results])
+    assert query(db, "SELECT max(version) FROM schema_version")[1][0][0] == SCHEMA_VERSION == 2
+    _, rows = query(db, "SELECT entity, mentions FROM entities")
+    assert ("Freedonia", 2) in rows  # its label depends on the finder (spaCy or rules)

@@ -109,8 +109,20 @@ def render_corpus_body(r: CorpusReport) -> str:
                 _figure(plots.trend_plot(r.trend, "detections per 1,000 words"),
                         f"Detections per 1,000 words per {r.over} and group, with 95% bands; numbers below."),
                 _trend_table(r), "</section>"]
-    out.append('<section id="targets"><h2>Targets</h2><p>Entity targets are not in the store yet.</p></section>')
+    out.append(_targets(r))
     return "\n".join(out)
+
+
+def _targets(r: CorpusReport) -> str:
+    if not r.targets:
+        return '<section id="targets"><h2>Targets</h2><p>No entity is attacked in these articles.</p></section>'
+    rows = "".join(f'<tr><th scope="row">{_e(t.group)}</th><td>{_e(t.entity)}</td><td>{_e(t.label)}</td>'
+                   f"<td>{t.attacked:.2f}</td><td>{t.articles}</td></tr>" for t in r.targets)
+    return ('<section id="targets"><h2>Targets</h2><p>The entities the detected techniques are aimed at most, per '
+            "group: the sum of each article's attacked score, and the articles attacking them.</p>"
+            '<table><caption>Most attacked entities</caption><thead><tr><th scope="col">group</th>'
+            '<th scope="col">entity</th><th scope="col">label</th><th scope="col">attacked</th>'
+            f'<th scope="col">articles</th></tr></thead><tbody>{rows}</tbody></table></section>')
 
 
 def _groups_table(r: CorpusReport) -> str:

@@ -27,6 +27,7 @@ from spinscope.taxonomy import TECHNIQUE_NAMES as TECHNIQUES
 GROUP_KEYS = {"outlet": "outlet", "author": "author", "language": "language", "genre": "genre"}
 PERIODS = {"month": "strftime(date, '%Y-%m')", "year": "strftime(date, '%Y')"}
 MIN_ARTICLES = 20
+TOP_TARGETS = 5
 BOOTSTRAP = 500
 ALL = "all articles"
 UNKNOWN = "(unknown)"
@@ -78,6 +79,17 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
+class Target:
+    """An entity the group's articles attack: summed ``attacked`` and the articles doing so."""
+
+    group: str
+    entity: str
+    label: str
+    articles: int
+    attacked: float
+
+
+@dataclass(frozen=True)
 class CorpusReport:
     by: str | None
     over: str | None
@@ -90,6 +102,7 @@ class CorpusReport:
     weak_sourcing: tuple[GroupValue, ...]  # share of check-worthy claims with a vague or no source
     claims: dict[str, int]  # check-worthy claims per group
     trend: tuple[TrendPoint, ...]  # all detections per 1,000 words per group and period
+    targets: tuple[Target, ...]  # the most attacked entities per group, most first
     failures: int
     first_date: datetime.date | None
     last_date: datetime.date | None
@@ -131,6 +144,7 @@ def corpus_report(db: str | Path, by: str | None = "outlet", over: str | None = 
                 "FROM claims WHERE checkworthy GROUP BY article", list(WEAK_KINDS)).fetchall():
             if article in index:
                 claims[index[article]] = (weak, total)
+        attacks = con.execute("SELECT article, entity, label, attacked FROM entities WHERE attacked > 0").fetchall()
         failures = con.execute("SELECT count(*) FROM failures").fetchone()[0]
         first, last = con.execute("SELECT min(date), max(date) FROM articles WHERE id IN (SELECT unnest(?))",
                                   [arts.ids]).fetchone()
@@ -152,6 +166,7 @@ def corpus_report(db: str | Path, by: str | None = "outlet", over: str | None = 
         weak_sourcing=split(claims[:, :1], claims[:, 1], ("vague or no source",)),
         claims={g.name: int(claims[arts.group == g.name, 1].sum()) for g in groups},
         trend=_trend(arts, counts.sum(1), per_k, rng) if over else (),
+        targets=_targets(attacks, {a: g for a, g in zip(arts.ids, arts.group, strict=True)}),
         failures=int(failures), first_date=first, last_date=last,
     )
 
@@ -219,6 +234,21 @@ def _compare(groups: tuple[Group, ...], owner: np.ndarray, num: np.ndarray, den:
                 verdict = "higher" if d_low[j] > 0 else "lower" if d_high[j] < 0 else "within noise"
             v = float(value[j]) if np.isfinite(value[j]) else float("nan")
             out.append(GroupValue(g.name, key, Estimate(v, float(low[j]), float(high[j])), verdict))
+    return tuple(out)
+
+
+def _targets(attacks: list[tuple], group_of: dict[str, str], top: int = TOP_TARGETS) -> tuple[Target, ...]:
+    """Per group, the ``top`` entities by summed ``attacked``; names match case-insensitively."""
+    sums: dict[tuple[str, str], list] = {}
+    for article, entity, label, attacked in attacks:
+        if article in group_of:
+            row = sums.setdefault((group_of[article], entity.casefold()), [entity, label, set(), 0.0])
+            row[2].add(article)
+            row[3] += attacked
+    out: list[Target] = []
+    for g in sorted({g for g, _ in sums}):
+        mine = sorted((v for (grp, _), v in sums.items() if grp == g), key=lambda v: (-v[3], v[0]))[:top]
+        out += [Target(g, name, label, len(arts), round(total, 4)) for name, label, arts, total in mine]
     return tuple(out)
 
 

@@ -1,7 +1,7 @@
 """The corpus store: ``spinscope batch`` results loaded into DuckDB (embedded, no server).
 
 Tables (schema version in ``schema_version``; each migration is one step, so a later
-table, e.g. entities, is a new migration rather than a rewrite):
+table is a new migration rather than a rewrite, as ``entities`` was):
 
 - ``articles``: one row per analysed article (id, url, outlet, author, date, language,
   title, words, genre, frames, detections, checkworthy claims, metadata as JSON);
@@ -9,7 +9,9 @@ table, e.g. entities, is a new migration rather than a rewrite):
   threshold, paragraph, start, end, text);
 - ``claims``: one row per sentence with its check-worthiness and the kind of its source;
 - ``attributions``: one row per attribution (source, cue, content, kind);
-- ``failures``: the batch's error records (id, code, message).
+- ``failures``: the batch's error records (id, code, message);
+- ``entities`` (migration 2): one row per entity an article names (entity, label, mentions,
+  attacked, techniques aimed at it as JSON, first mention's offset).
 
 Loading an article again replaces its rows, so a store can be rebuilt from resumed batches.
 """
@@ -41,8 +43,13 @@ MIGRATIONS: tuple[str, ...] = (
         content VARCHAR, start_char INTEGER, end_char INTEGER);
     CREATE TABLE failures (id VARCHAR PRIMARY KEY, code VARCHAR, message VARCHAR);
     """,
+    """
+    CREATE TABLE entities (article VARCHAR, entity VARCHAR, label VARCHAR, mentions INTEGER, attacked DOUBLE,
+        techniques JSON, first_char INTEGER);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+TABLES = ("articles", "detections", "claims", "attributions", "entities", "failures")
 
 
 def _duckdb():  # noqa: ANN202 - the duckdb module
@@ -72,7 +79,7 @@ class BuildResult:
 
 def build(db: str | Path, results: Iterable[str | Path]) -> BuildResult:
     """Load batch result files (JSONL) into the store at ``db``, in one transaction."""
-    rows: dict[str, list[list]] = {t: [] for t in ("articles", "detections", "claims", "attributions", "failures")}
+    rows: dict[str, list[list]] = {t: [] for t in TABLES}
     n_files = 0
     for path in results:
         n_files += 1
@@ -93,7 +100,8 @@ def build(db: str | Path, results: Iterable[str | Path]) -> BuildResult:
         con.execute("BEGIN TRANSACTION")
         ids = [r[0] for r in rows["articles"]]
         for table, key, keys in (("articles", "id", ids), ("detections", "article", ids), ("claims", "article", ids),
-                                 ("attributions", "article", ids), ("failures", "id", [r[0] for r in rows["failures"]])):
+                                 ("attributions", "article", ids), ("entities", "article", ids),
+                                 ("failures", "id", [r[0] for r in rows["failures"]])):
             if keys:
                 con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?))", [keys])  # noqa: S608 - ours
             insert(con, table, rows[table])
@@ -129,6 +137,8 @@ def _article_rows(a: Analysis, rows: dict[str, list[list]]) -> None:
                               t.content.text if t.content else None,
                               min(x.start for x in (t.source, t.cue, t.content) if x),
                               max(x.end for x in (t.source, t.cue, t.content) if x)] for i, t in enumerate(a.attributions)]
+    rows["entities"] += [[aid, e.text, e.label, len(e.mentions), e.attacked, json.dumps(dict(e.techniques)),
+                          e.mentions[0].start if e.mentions else None] for e in a.entities]
 
 
 def _date(value: str | None):  # noqa: ANN202 - a datetime.date or None

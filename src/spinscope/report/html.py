@@ -12,7 +12,14 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from spinscope.report.summary import SPAN_NOTICE, extension_sections, sourcing_summary, summarize
+from spinscope.report.summary import (
+    SPAN_NOTICE,
+    TARGETS_NOTICE,
+    extension_sections,
+    sourcing_summary,
+    summarize,
+    targets,
+)
 from spinscope.taxonomy import CATEGORIES, category_of, frame, technique
 from spinscope.types import Analysis, TechniqueSpan
 
@@ -103,8 +110,21 @@ def render_body(analysis: Analysis) -> str:
             f'<p class="para" id="p{para.index}"><span class="idx">¶{number}</span>'
             f"{_paragraph_html(a.text, para.start, para.end, list(p.spans), claims)}</p>"
         )
-    parts.append("</article>" + "".join(_claims(analysis)) + "\n".join(extension_sections(analysis, "html")) + "</section>")
+    parts.append("</article>" + "".join(_targets(analysis) + _claims(analysis))
+                 + "\n".join(extension_sections(analysis, "html")) + "</section>")
     return "\n".join(parts)
+
+
+def _targets(analysis: Analysis) -> list[str]:
+    found = targets(analysis)
+    if not found:
+        return []
+    items = "".join(
+        f'<li data-entity="{_e(e.text)}" data-label="{_e(e.label)}"><b>{_e(e.text)}</b> ({_e(e.label)}) '
+        f'<span class="attacked">attacked {e.attacked:.2f}</span>: {_e(used)}; {len(e.mentions)} mention(s)</li>'
+        for e, used in found)
+    return [f'<section class="targets"><h2>Targets</h2><p class="notice">{_e(TARGETS_NOTICE)}</p>'
+            f"<ol>{items}</ol></section>"]
 
 
 def _claims(analysis: Analysis) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from spinscope.segment.words import words
-from spinscope.taxonomy import CATEGORIES, category_of
-from spinscope.types import Analysis
+from spinscope.taxonomy import CATEGORIES, category_of, technique
+from spinscope.types import Analysis, Entity
 
 # Said plainly wherever detections are shown: the span head is weak (span F1 about 0.1).
 SPAN_NOTICE = ("Highlights mark the sentence that was flagged, or the words the model marked in it: "
@@ -36,6 +36,20 @@ def sourcing_summary(analysis: Analysis) -> str:
     parts = [f"{kinds.count(k)} {SOURCE_LABELS[k]}" for k in SOURCE_KINDS if kinds.count(k)]
     noun = "claim" if len(found) == 1 else "claims"
     return f"{len(found)} check-worthy {noun}" + (": " + ", ".join(parts) if parts else "")
+
+
+TOP_TARGETS = 5
+TARGETS_NOTICE = ("Targets: the named entities that the detected techniques are aimed at (the entity a span covers, "
+                  "else those its sentence names). A reading aid, not a finding of intent.")
+
+
+def targets(analysis: Analysis) -> list[tuple[Entity, str]]:
+    """The most attacked entities (attacked > 0), each with its techniques as reader text."""
+    out = []
+    for e in [e for e in analysis.entities if e.attacked > 0][:TOP_TARGETS]:
+        used = sorted(e.techniques.items(), key=lambda kv: (-kv[1], kv[0]))
+        out.append((e, ", ".join(f"{technique(name).label.lower()} ×{n}" for name, n in used)))
+    return out
 
 
 def extension_sections(analysis: Analysis, fmt: str) -> list[str]:

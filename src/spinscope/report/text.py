@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import textwrap
 
-from spinscope.report.summary import SPAN_NOTICE, extension_sections, sourcing_summary, summarize
+from spinscope.report.summary import (
+    SPAN_NOTICE,
+    TARGETS_NOTICE,
+    extension_sections,
+    sourcing_summary,
+    summarize,
+    targets,
+)
 from spinscope.taxonomy import frame, technique
 from spinscope.types import Analysis, TechniqueSpan
 
@@ -59,6 +66,7 @@ def render_text(analysis: Analysis) -> str:
         out.append("")
     if not s.detections:
         out.append("No persuasion technique detected above the threshold.")
+    out += _targets(analysis)
     out += _claims(analysis)
     for section in extension_sections(analysis, "text"):
         out += ["", section]
@@ -79,3 +87,13 @@ def _claims(analysis: Analysis) -> list[str]:
             out.append(f"      source: {_clip(a.source.text, 60)}" + (f" ({a.cue.text})" if a.cue else ""))
     return out
 
+
+
+def _targets(analysis: Analysis) -> list[str]:
+    found = targets(analysis)
+    if not found:
+        return []
+    out = ["Targets (most attacked first):"]
+    for e, used in found:
+        out.append(f"  • {e.text} [{e.label}] attacked {e.attacked:.2f}: {used}; {len(e.mentions)} mention(s)")
+    return [*out, textwrap.fill(TARGETS_NOTICE, 78)]
