@@ -190,6 +190,13 @@ def test_weak_sourcing_filter_keeps_unsourced_and_vague_claims(page, base_url):
     assert page.locator("#result .claims li.off").count() == 0
 
 
+def test_page_lists_the_targets(page, base_url, op_ed_text):
+    _analyse(page, base_url, op_ed_text)
+    targets = page.locator("#result section.targets")
+    assert targets.locator("h2").inner_text() == "Targets"
+    assert targets.locator("li").first.get_attribute("data-entity") == "Riverton"
+
+
 def test_corpus_page_draws_offline_and_filters(page, base_url):
     requested = []
     page.on("request", lambda r: requested.append(r.url))

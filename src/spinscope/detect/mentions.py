@@ -45,7 +45,8 @@ later let many may meanwhile more moreover most much my neither never next no no
 or other our out over perhaps second several she should since so some still such than that the their theirs them
 then there these they third this those though through thus to today tomorrow too two under unless until up upon us
 very was we were what whatever when where whether which while who whom whose why will with within without would yes
-yesterday yet you your""".split())
+yesterday yet you your everyone everybody everything someone somebody something anyone anybody anything nobody
+nothing none enough""".split())
 ABBREVIATION = re.compile(r"(?:[^\W\d_]\.)+")
 
 
