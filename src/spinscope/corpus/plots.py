@@ -50,30 +50,36 @@ def _finite(x: float) -> float:
 
 def dot_plot(values: Sequence[GroupValue], keys: Sequence[str], groups: Sequence[str], xlabel: str,
              labels: dict[str, str] | None = None, share: bool = False) -> Figure:
-    """Per key (rows), each group's estimate as a dot with its 95% interval; ``share``: an axis from 0 to 1."""
+    """Per key (rows), each group's estimate as a dot with its 95% interval; ``share``: an axis from 0 to 1.
+
+    With one key, the groups themselves are the rows and need no legend.
+    """
     plt = _pyplot()
     by = {(v.group, v.key): v for v in values}
-    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(keys) + 1.2))
-    step = 0.8 / max(len(groups), 1)
-    for i, g in enumerate(groups):
+    rows = list(groups) if len(keys) == 1 else list(keys)
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(rows) + 1.2))
+    series = [(None, g) for g in groups] if len(keys) > 1 else [(keys[0], None)]
+    step = 0.8 / max(len(series), 1)
+    for i, (key, group) in enumerate(series):
         ys, xs, lo, hi = [], [], [], []
-        for r, k in enumerate(keys):
-            v = by.get((g, k))
+        for r, row in enumerate(rows):
+            v = by.get((group, row) if key is None else (row, key))
             if v is None:
                 continue
-            ys.append(len(keys) - 1 - r + 0.4 - step * (i + 0.5))
+            offset = 0.4 - step * (i + 0.5) if len(series) > 1 else 0.0
+            ys.append(len(rows) - 1 - r + offset)
             xs.append(_finite(v.estimate.value))
             lo.append(max(0.0, xs[-1] - _finite(v.estimate.low)))
             hi.append(max(0.0, _finite(v.estimate.high) - xs[-1]))
         ax.errorbar(xs, ys, xerr=[lo, hi], fmt=MARKERS[i % len(MARKERS)], ms=4, capsize=2,
-                    color=PALETTE[i % len(PALETTE)], label=g)
-    ax.set_yticks(range(len(keys)), [(labels or {}).get(k, k) for k in reversed(keys)])
+                    color=PALETTE[i % len(PALETTE)], label=group)
+    ax.set_yticks(range(len(rows)), [(labels or {}).get(k, k) for k in reversed(rows)])
     ax.set_xlabel(xlabel)
     if share:
         ax.set_xlim(-0.02, 1.02)
     ax.grid(axis="x", alpha=0.3)
-    if len(groups) > 1:
-        ax.legend(loc="lower right", fontsize=8)
+    if len(series) > 1:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return fig
 
 
