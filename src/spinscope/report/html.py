@@ -42,8 +42,13 @@ def _tooltip(spans: list[TechniqueSpan]) -> str:
 
 
 def _paragraph_html(text: str, start: int, end: int, spans: list[TechniqueSpan],
-                    claims: tuple[tuple[int, int, str], ...] = ()) -> str:
-    """Technique marks, and around them the check-worthy claims' ``claim`` spans (start, end, kind)."""
+                    claims: tuple[tuple[int, int, str], ...] = (), ids: dict[TechniqueSpan, str] | None = None) -> str:
+    """Technique marks, and around them the check-worthy claims' ``claim`` spans (start, end, kind).
+
+    The mark where a detection starts carries its id (``ids``) and is its one Tab stop; every
+    mark is described (``aria-describedby``) by the short descriptions of all it covers.
+    """
+    ids = ids or {}
     bounds = [p for s in spans for p in (s.start, s.end)] + [p for c in claims for p in c[:2]]
     cuts = sorted({start, end} | {max(start, min(end, p)) for p in bounds})
     out = []
@@ -52,9 +57,12 @@ def _paragraph_html(text: str, start: int, end: int, spans: list[TechniqueSpan],
         chunk = _e(text[a:b])
         if covering:
             cats = [category_of(s.technique).name for s in covering]
-            classes = f"cat-{cats[0]}" + (" multi" if len(covering) > 1 else "")
+            classes = " ".join(dict.fromkeys(f"cat-{c}" for c in cats)) + (" multi" if len(covering) > 1 else "")
+            first = next((ids[s] for s in covering if s.start == a and s in ids), None)
+            anchor = f' id="{first}" tabindex="0"' if first else ""
+            described = " ".join(f"{ids[s]}-desc" for s in covering if s in ids)
             chunk = (
-                f'<mark class="{classes}" tabindex="0" '
+                f'<mark class="{classes}"{anchor} aria-describedby="{described}" '
                 f'data-techniques="{_e(" ".join(s.technique for s in covering))}" '
                 f'data-categories="{_e(" ".join(cats))}" '
                 f'data-confidences="{" ".join(f"{s.confidence:.4f}" for s in covering)}" '
@@ -63,6 +71,33 @@ def _paragraph_html(text: str, start: int, end: int, spans: list[TechniqueSpan],
         claim = next((c for c in claims if c[0] <= a and b <= c[1]), None)
         out.append(chunk if claim is None else f'<span class="claim src-{claim[2]}" data-kind="{claim[2]}">{chunk}</span>')
     return "".join(out)
+
+
+def short_description(span: TechniqueSpan) -> str:
+    """What a screen reader hears for a highlight: technique, calibrated probability, category."""
+    return f"{technique(span.technique).label}, {span.confidence:.0%}, {category_of(span.technique).label}"
+
+
+def _detection_list(analysis: Analysis, ids: dict[TechniqueSpan, str], numbers: dict[int, int]) -> list[str]:
+    """Every detection, grouped by category with counts, each linked to its highlight."""
+    if not ids:
+        return []
+    starts: dict[tuple[int, int], str] = {}
+    for span, i in ids.items():
+        starts.setdefault((span.paragraph, span.start), i)
+    out = ['<nav class="detections" aria-labelledby="detections-h"><h2 id="detections-h">Detections</h2>',
+           '<p><a class="skip" href="#article-text">Skip to the article</a></p>']
+    for cat in CATEGORIES:
+        mine = [s for s in ids if category_of(s.technique).name == cat.name]
+        if not mine:
+            continue
+        out.append(f'<h3 class="cat-{cat.name}">{_e(cat.label)} ({len(mine)} highlight{"s" if len(mine) > 1 else ""})</h3><ul>')
+        out += [f'<li><a href="#{starts[(s.paragraph, s.start)]}">{_e(technique(s.technique).label)}, '
+                f'{s.confidence:.0%}, ¶{numbers.get(s.paragraph, s.paragraph)}: “{_e(s.text[:80])}'
+                f'{"…" if len(s.text) > 80 else ""}”</a></li>' for s in mine]
+        out.append("</ul>")
+    out.append("</nav>")
+    return out
 
 
 def render_body(analysis: Analysis) -> str:
@@ -102,13 +137,19 @@ def render_body(analysis: Analysis) -> str:
         parts.append("</table>")
     parts.append('<p class="legend">')
     parts += [f'<span><i class="swatch cat-{c.name}"></i>{_e(c.label)}</span>' for c in CATEGORIES]
-    parts.append("</p><article>")
+    parts.append("</p>")
+    ids = {span: f"d{k}" for k, span in enumerate(analysis.spans, start=1)}
+    numbers = {p.paragraph.index: n for n, p in enumerate(analysis.paragraphs, start=1)}
+    parts += _detection_list(analysis, ids, numbers)
+    described = "".join(f'<span id="{i}-desc">{_e(short_description(span))}</span>' for span, i in ids.items())
+    parts.append(f'<div hidden class="descriptions">{described}</div>')
+    parts.append(f'<article id="article-text" lang="{_e(a.language or "und")}">')
     claims = tuple((c.start, c.end, c.attribution.kind if c.attribution else "none") for c in analysis.checkworthy_claims)
     for number, p in enumerate(analysis.paragraphs, start=1):  # readers count 1..n; the id keeps the line
         para = p.paragraph
         parts.append(
             f'<p class="para" id="p{para.index}"><span class="idx">¶{number}</span>'
-            f"{_paragraph_html(a.text, para.start, para.end, list(p.spans), claims)}</p>"
+            f"{_paragraph_html(a.text, para.start, para.end, list(p.spans), claims, ids)}</p>"
         )
     parts.append("</article>" + "".join(_targets(analysis) + _claims(analysis))
                  + "\n".join(extension_sections(analysis, "html")) + "</section>")
@@ -147,9 +188,9 @@ def render_html(analysis: Analysis) -> str:
     a = analysis.article
     return (
         "<!doctype html>\n"
-        f'<html lang="{_e(a.language or "und")}"><head><meta charset="utf-8">\n'
+        '<html lang="en"><head><meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width,initial-scale=1">\n'
         f"<title>spinscope: {_e(a.title or a.id)}</title>\n"
         f"<style>body{{max-width:52rem;margin:2rem auto;padding:0 1rem}}\n{STYLESHEET.read_text(encoding='utf-8')}</style>"
-        f"</head><body>\n{render_body(analysis)}\n</body></html>\n"
+        f"</head><body><main>\n{render_body(analysis)}\n</main></body></html>\n"
     )
