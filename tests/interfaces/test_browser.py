@@ -70,7 +70,7 @@ def _analyse(page, base_url, text, threshold=None):
     if threshold is not None:
         page.fill("#threshold", str(threshold))
     page.click("#submit")
-    page.wait_for_selector("#status:has-text('Done.')", timeout=30000)
+    page.wait_for_selector("#status:has-text('Done:')", timeout=30000)
 
 
 def test_paste_highlight_filter_slider_tooltip(page, base_url, op_ed_text):
@@ -216,3 +216,62 @@ def test_corpus_page_draws_offline_and_filters(page, base_url):
     outside = [u for u in requested if not u.startswith(base_url) and not u.startswith("data:")]
     assert outside == [], f"/corpus loaded external resources: {outside}"
     page.screenshot(path=str(ARTIFACTS / "browser-corpus.png"), full_page=True)
+
+
+def test_results_are_announced_focused_and_one_tab_from_a_detection(page, base_url, op_ed_text):
+    _analyse(page, base_url, op_ed_text)
+    assert "technique detections in" in page.locator("#status").inner_text()
+    assert page.evaluate("() => document.activeElement.classList.contains('title')")
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        href = page.evaluate("() => document.activeElement.getAttribute('href') || ''")
+        if href.startswith("#d") or page.evaluate("() => /^d\\d+$/.test(document.activeElement.id)"):
+            break
+    else:
+        raise AssertionError("no detection within 3 Tabs of the results heading")
+    assert page.locator("#submit").get_attribute("aria-disabled") is None
+
+
+def test_escape_closes_the_explanation(page, base_url, op_ed_text):
+    _analyse(page, base_url, op_ed_text)
+    mark = page.locator("#result mark[id]").first
+    mark.focus()
+    tip = "m => getComputedStyle(m, '::after').content"
+    assert mark.evaluate(tip) not in ("none", "normal", "")
+    page.keyboard.press("Escape")
+    assert mark.evaluate(tip) in ("none", "normal")
+
+
+def test_categories_stay_apart_in_forced_colours_and_nothing_scrolls_sideways_at_320px(browser, base_url, op_ed_text):
+    context = browser.new_context(viewport={"width": 320, "height": 800}, forced_colors="active")
+    page = context.new_page()
+    try:
+        _analyse(page, base_url, op_ed_text)
+        styles = page.locator("#result .u").evaluate_all(
+            "us => us.map(u => [[...u.classList].find(c => c.startsWith('cat-')),"
+            " getComputedStyle(u).textDecorationStyle + ' ' + getComputedStyle(u).textDecorationLine])")
+        by_category = dict(styles)
+        assert len(by_category) >= 2 and len(set(by_category.values())) == len(by_category), by_category
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()
+
+
+def test_a_link_and_text_together_are_refused_not_silently_chosen(page, base_url):
+    page.goto(base_url + "/")
+    page.fill("#url", "https://example.invalid/story")
+    page.fill("#text", "Some article text.")
+    page.click("#submit")
+    assert "not both" in page.locator("#status").inner_text()
+    assert page.locator("#url").get_attribute("aria-invalid") is not None
+    assert page.locator("#text").get_attribute("aria-describedby") == "status"
+
+
+def test_the_shown_count_follows_the_slider(page, base_url, op_ed_text):
+    _analyse(page, base_url, op_ed_text)
+    total = page.locator("#result mark[id]").count()
+    assert page.locator("#filter-status").inner_text() == f"Showing {total} of {total} highlights."
+    page.locator("#confidence").fill("1")
+    assert page.locator("#filter-status").inner_text() == f"Showing 0 of {total} highlights at 100% or more."
+    assert page.locator("#confidence").get_attribute("aria-valuetext") == "100%"
+    assert page.locator("#result .detections li:not([hidden])").count() == 0

@@ -259,7 +259,7 @@ def _analysis_routes(app: FastAPI, run: Callable[[AnalyzeRequest, Request], Awai
     @app.post("/v1/report", response_model=Report, responses=err, summary="Analyse and render as HTML")
     async def report(req: AnalyzeRequest, request: Request) -> Any:
         analysis = await run(req, request)
-        return JSONResponse(to_dict(Report(analysis, render_body(analysis), render_html(analysis))))
+        return JSONResponse(to_dict(Report(analysis, render_body(analysis, level=2), render_html(analysis))))
 
     media = sorted({f.media_type for f in formats().values()})
     rendered = {200: {"description": "the report", "content": {m: {} for m in media}}}

@@ -59,8 +59,12 @@ def _paragraph_html(text: str, start: int, end: int, spans: list[TechniqueSpan],
             cats = [category_of(s.technique).name for s in covering]
             classes = " ".join(dict.fromkeys(f"cat-{c}" for c in cats)) + (" multi" if len(covering) > 1 else "")
             first = next((ids[s] for s in covering if s.start == a and s in ids), None)
-            anchor = f' id="{first}" tabindex="0"' if first else ""
+            anchor = f' id="{first}" data-note="{first[1:]}" tabindex="0"' if first else ""
             described = " ".join(f"{ids[s]}-desc" for s in covering if s in ids)
+            # One underline per category, each in its own style, so colour is never the only cue.
+            for level, cat in enumerate(dict.fromkeys(cats), start=1):
+                chunk = f'<span class="u u{level} cat-{cat}">{chunk}</span>'
+            classes += f" {_strength(max(s.confidence for s in covering))}"
             chunk = (
                 f'<mark class="{classes}"{anchor} aria-describedby="{described}" '
                 f'data-techniques="{_e(" ".join(s.technique for s in covering))}" '
@@ -73,9 +77,24 @@ def _paragraph_html(text: str, start: int, end: int, spans: list[TechniqueSpan],
     return "".join(out)
 
 
+def _strength(confidence: float) -> str:
+    """How strongly a highlight is drawn: its underline thickens with the calibrated probability."""
+    return "conf-hi" if confidence >= 0.5 else "conf-mid" if confidence >= 0.25 else "conf-lo"
+
+
 def short_description(span: TechniqueSpan) -> str:
     """What a screen reader hears for a highlight: technique, calibrated probability, category."""
     return f"{technique(span.technique).label}, {span.confidence:.0%}, {category_of(span.technique).label}"
+
+
+def _print_notes(ids: dict[TechniqueSpan, str]) -> list[str]:
+    """Each detection's explanation as a numbered note: shown only in print, where tooltips cannot be."""
+    if not ids:
+        return []
+    items = "".join(f'<li value="{i[1:]}">{_e(short_description(s))}: '
+                    f"{_e(s.explanation.split(': ', 1)[-1] if s.explanation else technique(s.technique).definition)}</li>"
+                    for s, i in ids.items())
+    return [f'<section class="print-notes" aria-hidden="true"><h2>Notes</h2><ol>{items}</ol></section>']
 
 
 def _detection_list(analysis: Analysis, ids: dict[TechniqueSpan, str], numbers: dict[int, int]) -> list[str]:
@@ -100,8 +119,12 @@ def _detection_list(analysis: Analysis, ids: dict[TechniqueSpan, str], numbers: 
     return out
 
 
-def render_body(analysis: Analysis) -> str:
-    """The report as an HTML fragment (a ``<section class="spinscope-report">``)."""
+def render_body(analysis: Analysis, level: int = 1) -> str:
+    """The report as an HTML fragment (a ``<section class="spinscope-report">``).
+
+    ``level`` is the title's heading level: 1 in a page of its own, 2 inside the web page,
+    whose own ``h1`` names the tool.
+    """
     a = analysis.article
     s = summarize(analysis)
     title = a.title or a.id
@@ -109,7 +132,7 @@ def render_body(analysis: Analysis) -> str:
     genre = f"Genre: <b>{_e(g.label)}</b> ({g.scores[g.label]:.0%}) · " if g is not None else ""
     parts = [
         '<section class="spinscope-report">',
-        f"<h1>{_e(title)}</h1>",
+        f'<h{level} class="title" tabindex="-1">{_e(title)}</h{level}>',
         f'<p class="meta">{genre}'
         f"Language: {_e(a.language or 'unknown')} · Model: {_e(analysis.model.name)} v{_e(analysis.model.version)}</p>",
         '<p class="meta">Frames: '
@@ -124,11 +147,13 @@ def render_body(analysis: Analysis) -> str:
         f'<p class="notice">{_e(SPAN_NOTICE)}</p>'
     )
     if s.by_category:
-        parts.append('<table class="by-category"><tr><th>Category</th><th>Detections</th></tr>')
+        parts.append('<table class="by-category"><caption>Detections by category</caption>'
+                     '<tr><th scope="col">Category</th><th scope="col">Detections</th></tr>')
         parts += [f"<tr><td>{_e(cat)}</td><td>{n}</td></tr>" for cat, n in s.by_category]
         parts.append("</table>")
     if s.by_technique:
-        parts.append('<table class="by-technique"><tr><th>Technique</th><th>Category</th><th>Paragraphs</th></tr>')
+        parts.append('<table class="by-technique"><caption>Paragraphs flagged per technique</caption><tr>'
+                     '<th scope="col">Technique</th><th scope="col">Category</th><th scope="col">Paragraphs</th></tr>')
         for name, n in s.by_technique:
             parts.append(
                 f'<tr data-technique="{_e(name)}"><td>{_e(technique(name).label)}</td>'
@@ -136,7 +161,8 @@ def render_body(analysis: Analysis) -> str:
             )
         parts.append("</table>")
     parts.append('<p class="legend">')
-    parts += [f'<span><i class="swatch cat-{c.name}"></i>{_e(c.label)}</span>' for c in CATEGORIES]
+    parts += [f'<span><i class="swatch cat-{c.name}"></i><span class="u u1 cat-{c.name}">{_e(c.label)}</span></span>'
+              for c in CATEGORIES]
     parts.append("</p>")
     ids = {span: f"d{k}" for k, span in enumerate(analysis.spans, start=1)}
     numbers = {p.paragraph.index: n for n, p in enumerate(analysis.paragraphs, start=1)}
@@ -151,7 +177,7 @@ def render_body(analysis: Analysis) -> str:
             f'<p class="para" id="p{para.index}"><span class="idx">¶{number}</span>'
             f"{_paragraph_html(a.text, para.start, para.end, list(p.spans), claims, ids)}</p>"
         )
-    parts.append("</article>" + "".join(_targets(analysis) + _claims(analysis))
+    parts.append("</article>" + "".join(_print_notes(ids) + _targets(analysis) + _claims(analysis))
                  + "\n".join(extension_sections(analysis, "html")) + "</section>")
     return "\n".join(parts)
 

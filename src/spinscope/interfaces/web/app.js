@@ -11,10 +11,22 @@
     return taxonomy;
   }
 
-  function setStatus(text, isError) {
+  function setStatus(text, isError, field) {
     $("status").textContent = text;
     $("status").className = isError ? "error" : "";
+    for (const id of ["url", "text"]) {
+      const bad = isError && (field === id || field === "both");
+      $(id).toggleAttribute("aria-invalid", bad);
+      if (bad) $(id).setAttribute("aria-describedby", "status");
+      else $(id).removeAttribute("aria-describedby");
+    }
   }
+
+  // Which field an error code is about: fetching (E4xx) is the link's, reading input (E1xx) the text's.
+  function fieldOf(code) {
+    return code && code.startsWith("E4") ? "url" : code && code.startsWith("E1") ? (usedUrl ? "url" : "text") : null;
+  }
+  let usedUrl = false;
 
   function download(id, content, type) {
     const url = URL.createObjectURL(new Blob([content], { type }));
@@ -51,15 +63,28 @@
     const cats = new Set([...$("categories").querySelectorAll("input:checked")].map((i) => i.value));
     const only = $("technique").value;
     const min = parseFloat($("confidence").value);
-    $("confidence-value").textContent = Math.round(min * 100) + "%";
+    const pct = Math.round(min * 100) + "%";
+    $("confidence-value").textContent = pct;
+    $("confidence").setAttribute("aria-valuetext", pct);
+    let shown = 0, total = 0;
     document.querySelectorAll("#result mark").forEach((m) => {
       const techs = m.dataset.techniques.split(" ");
       const catsOf = m.dataset.categories.split(" ");
       const confs = m.dataset.confidences.split(" ").map(parseFloat);
       const visible = techs.some((t, i) => cats.has(catsOf[i]) && (!only || t === only) && confs[i] >= min);
       m.classList.toggle("off", !visible);
-      m.tabIndex = visible ? 0 : -1;
+      if (m.id) {  // a detection's first mark: its one Tab stop, and what the counts count
+        m.tabIndex = visible ? 0 : -1;
+        total += 1;
+        shown += visible ? 1 : 0;
+      }
     });
+    document.querySelectorAll("#result .detections li").forEach((li) => {
+      const target = document.getElementById(li.firstElementChild.getAttribute("href").slice(1));
+      li.hidden = !target || target.classList.contains("off");
+    });
+    $("filter-status").textContent = "Showing " + shown + " of " + total + " highlights" +
+      (min > 0 ? " at " + pct + " or more." : ".");
     const weakOnly = $("weak-sourcing").checked;
     document.querySelectorAll("#result .claims li, #result .claim").forEach((c) => {
       const weak = c.dataset.kind === "none" || c.dataset.kind === "vague";
@@ -69,17 +94,24 @@
 
   async function submit(event) {
     event.preventDefault();
+    if ($("submit").getAttribute("aria-disabled") === "true") return;
     const url = $("url").value.trim();
     const text = $("text").value;
     if (!url && !text.trim()) {
-      setStatus("Give a link or paste the article text.", true);
+      setStatus("Give a link or paste the article text.", true, "both");
       return;
     }
+    if (url && text.trim()) {
+      setStatus("Give either a link or the article text, not both: clear one of them.", true, "both");
+      return;
+    }
+    usedUrl = Boolean(url);
     const body = url ? { url } : { text };
     const threshold = $("threshold").value;
     if (threshold !== "") body.threshold = parseFloat(threshold);
     setStatus("Analysing…", false);
-    $("submit").disabled = true;
+    $("submit").setAttribute("aria-disabled", "true");
+    $("result").classList.add("stale");
     try {
       const [tax, response] = await Promise.all([
         loadTaxonomy(),
@@ -87,7 +119,9 @@
       ]);
       const data = await response.json();
       if (!response.ok) {
-        setStatus((data.error && data.error.code + ": " + data.error.message) || "The analysis failed.", true);
+        const code = data.error && data.error.code;
+        clearResults();
+        setStatus(code ? data.error.message + " (" + code + ")" : "The analysis failed.", true, fieldOf(code));
         return;
       }
       $("result").innerHTML = data.body_html; // server-rendered; every article string is escaped there
@@ -98,12 +132,34 @@
       buildFilters(tax);
       $("controls").hidden = false;
       applyFilters();
-      setStatus("Done.", false);
+      $("result").classList.remove("stale");
+      const summary = $("result").querySelector(".summary");
+      setStatus("Done: " + (summary ? summary.textContent : "analysed."), false);
+      const title = $("result").querySelector(".title");
+      if (title) title.focus();
     } catch (err) {
+      clearResults();
       setStatus("The server could not be reached.", true);
     } finally {
-      $("submit").disabled = false;
+      $("submit").removeAttribute("aria-disabled");
     }
+  }
+
+  function clearResults() {
+    $("result").innerHTML = "";
+    $("result").classList.remove("stale");
+    $("controls").hidden = true;
+  }
+
+  // Escape closes the explanation of the highlight under focus or pointer, until it is left.
+  function closeTip(event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("#result mark:hover, #result mark:focus").forEach((m) => {
+      m.classList.add("tip-closed");
+      const reopen = () => { m.classList.remove("tip-closed"); };
+      m.addEventListener("blur", reopen, { once: true });
+      m.addEventListener("mouseleave", reopen, { once: true });
+    });
   }
 
   document.addEventListener("DOMContentLoaded", () => {
@@ -111,5 +167,6 @@
     $("technique").addEventListener("change", applyFilters);
     $("confidence").addEventListener("input", applyFilters);
     $("weak-sourcing").addEventListener("change", applyFilters);
+    document.addEventListener("keydown", closeTip);
   });
 })();
