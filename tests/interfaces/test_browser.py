@@ -275,3 +275,28 @@ def test_the_shown_count_follows_the_slider(page, base_url, op_ed_text):
     assert page.locator("#filter-status").inner_text() == f"Showing 0 of {total} highlights at 100% or more."
     assert page.locator("#confidence").get_attribute("aria-valuetext") == "100%"
     assert page.locator("#result .detections li:not([hidden])").count() == 0
+
+
+AXE = Path(__file__).parents[2] / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _axe(page) -> list[str]:
+    """axe-core's violations on the current page, every rule (best-practice included)."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # through the devtools protocol: the page's CSP allows no inline script
+    found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                          ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))")
+    return found
+
+
+@pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (.ci/run: npm install --prefix .axe axe-core)")
+def test_axe_finds_nothing_on_the_page_the_results_and_the_report(page, base_url, op_ed_text, tmp_path, pipeline):
+    from spinscope.report import render
+
+    page.goto(base_url + "/")
+    assert _axe(page) == []
+    _analyse(page, base_url, op_ed_text)
+    assert _axe(page) == []
+    report = tmp_path / "report.html"
+    report.write_text(render(pipeline(op_ed_text), "html"), encoding="utf-8")
+    page.goto(report.as_uri())
+    assert _axe(page) == []
