@@ -300,3 +300,17 @@ def test_axe_finds_nothing_on_the_page_the_results_and_the_report(page, base_url
     report.write_text(render(pipeline(op_ed_text), "html"), encoding="utf-8")
     page.goto(report.as_uri())
     assert _axe(page) == []
+
+
+def test_next_and_previous_step_through_the_detections_and_links_lead_back(page, base_url, op_ed_text):
+    _analyse(page, base_url, op_ed_text)
+    ids = page.locator("#result mark[id]").evaluate_all("ms => ms.map(m => m.id)")
+    page.click("#next")
+    assert page.evaluate("() => document.activeElement.id") == ids[0]
+    page.click("#next")
+    assert page.evaluate("() => document.activeElement.id") == ids[1]
+    page.click("#previous")
+    assert page.evaluate("() => document.activeElement.id") == ids[0]
+    back = page.locator("#result a.back").first
+    assert back.get_attribute("href") == "#detections-h"
+    assert page.locator("#detections-h").count() == 1

@@ -173,9 +173,10 @@ def render_body(analysis: Analysis, level: int = 1) -> str:
     claims = tuple((c.start, c.end, c.attribution.kind if c.attribution else "none") for c in analysis.checkworthy_claims)
     for number, p in enumerate(analysis.paragraphs, start=1):  # readers count 1..n; the id keeps the line
         para = p.paragraph
+        back = ' <a class="back" href="#detections-h" aria-label="Back to the detections list">↑</a>' if p.spans else ""
         parts.append(
             f'<p class="para" id="p{para.index}"><span class="idx">¶{number}</span>'
-            f"{_paragraph_html(a.text, para.start, para.end, list(p.spans), claims, ids)}</p>"
+            f"{_paragraph_html(a.text, para.start, para.end, list(p.spans), claims, ids)}{back}</p>"
         )
     parts.append("</article>" + "".join(_print_notes(ids) + _targets(analysis) + _claims(analysis))
                  + "\n".join(extension_sections(analysis, "html")) + "</section>")

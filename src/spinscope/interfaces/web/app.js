@@ -145,6 +145,17 @@
     }
   }
 
+  // Moves focus to the next (step 1) or previous (step -1) shown detection, from the one in focus.
+  function jump(step) {
+    const marks = [...document.querySelectorAll("#result mark[id]:not(.off)")];
+    if (!marks.length) return;
+    const at = marks.indexOf(document.activeElement);
+    const next = at < 0 ? (step > 0 ? 0 : marks.length - 1) : (at + step + marks.length) % marks.length;
+    marks[next].focus();
+    lastMark = marks[next];
+  }
+  let lastMark = null;
+
   function clearResults() {
     $("result").innerHTML = "";
     $("result").classList.remove("stale");
@@ -168,5 +179,13 @@
     $("confidence").addEventListener("input", applyFilters);
     $("weak-sourcing").addEventListener("change", applyFilters);
     document.addEventListener("keydown", closeTip);
+    // The buttons take focus when pressed, so they step from the detection focused last.
+    $("next").addEventListener("mousedown", (e) => e.preventDefault());
+    $("previous").addEventListener("mousedown", (e) => e.preventDefault());
+    $("next").addEventListener("click", () => { if (lastMark) lastMark.focus(); jump(1); });
+    $("previous").addEventListener("click", () => { if (lastMark) lastMark.focus(); jump(-1); });
+    document.addEventListener("focusin", (e) => {
+      if (e.target.matches && e.target.matches("#result mark[id]")) lastMark = e.target;
+    });
   });
 })();
