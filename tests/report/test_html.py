@@ -1,5 +1,6 @@
 """The standalone report for screen-reader and keyboard users (parsed, not string-matched)."""
 
+import re
 from html.parser import HTMLParser
 
 from spinscope.report import render
@@ -51,7 +52,7 @@ def test_every_highlight_is_described_and_listed(pipeline, op_ed_text):
     assert all(m.get("id") for m in stops) and len(stops) <= len(analysis.spans)
     # The detection list links to the highlights' own ids, every detection once.
     mark_ids = {m["id"] for m in marks if m.get("id")}
-    links = [a["href"][1:] for tag, a in tree.elements if tag == "a" and a.get("href", "").startswith("#d")]
+    links = [a["href"][1:] for tag, a in tree.elements if tag == "a" and re.fullmatch(r"#d\d+", a.get("href", ""))]
     assert len(links) == len(analysis.spans) and set(links) <= mark_ids
 
 
