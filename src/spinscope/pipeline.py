@@ -24,10 +24,12 @@ from spinscope.errors import (
     W_LANGUAGE_MISMATCH,
     W_LANGUAGE_UNSURE,
     W_LANGUAGE_UNTRAINED,
+    W_LAYOUT,
     W_TRUNCATED,
     InvalidOption,
 )
 from spinscope.ingest import article_from_text
+from spinscope.ingest.pdf import LAYOUT_NOTE
 from spinscope.ingest.text import ENCODING_NOTE
 from spinscope.segment import paragraphs, sentences
 from spinscope.types import Analysis, AnalysisWarning, Article, ModelInfo, Paragraph
@@ -163,8 +165,9 @@ class Pipeline:
 
     def _with_language(self, article: Article, override: str | None) -> tuple[Article, list[str]]:
         warnings: list[AnalysisWarning] = []
-        if ENCODING_NOTE in article.metadata:
-            warnings.append(AnalysisWarning(W_ENCODING, article.metadata[ENCODING_NOTE]))
+        for note, code in ((ENCODING_NOTE, W_ENCODING), (LAYOUT_NOTE, W_LAYOUT)):
+            if note in article.metadata:  # what ingest noticed about the input
+                warnings.append(AnalysisWarning(code, article.metadata[note]))
         if override:
             lang = languages.normalize(override)
             found, prob = languages.detect(article.text)

@@ -29,6 +29,8 @@ _PATTERNS = [
     r"(previous|next) (article|post|story)",
     r"tags?:.{0,200}",
     r"loading\.*",
+    # A menu: three or more short items between separators ("Home | World | Politics").
+    r"[^|•·».!?]{1,20}(?:\s*[|•·»]\s*[^|•·».!?]{1,20}){2,}",
 ]
 _LINE = re.compile(r"^\W{0,3}(?:" + "|".join(_PATTERNS) + r")\W{0,3}$", re.IGNORECASE)
 
