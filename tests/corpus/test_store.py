@@ -99,3 +99,19 @@ def test_a_version_1_store_migrates_to_the_entities_table(tmp_path, pipeline):
     assert query(db, "SELECT max(version) FROM schema_version")[1][0][0] == SCHEMA_VERSION == 2
     _, rows = query(db, "SELECT entity, mentions FROM entities")
     assert ("Freedonia", 2) in rows  # its label depends on the finder (spaCy or rules)
+
+
+def test_outlet_and_author_come_from_the_page_unless_the_input_names_them(tmp_path, pipeline):
+    from spinscope.batch import read_inputs, run_batch
+    from tests.conftest import FIXTURES
+
+    html = (FIXTURES / "news-page.html").read_text(encoding="utf-8")
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "p1", "html": html}) + "\n"
+                   + json.dumps({"id": "p2", "html": html, "author": "Desk", "outlet": "Wire"}) + "\n")
+    results = tmp_path / "r.jsonl"
+    run_batch(pipeline, read_inputs(str(src)), results)
+    db = tmp_path / "c.duckdb"
+    build(db, [results])
+    assert query(db, "SELECT id, outlet, author FROM articles ORDER BY id")[1] == [
+        ("p1", "The Coastal Ledger", "Mara Quint"), ("p2", "Wire", "Desk")]

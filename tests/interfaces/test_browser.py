@@ -208,6 +208,8 @@ def test_corpus_page_draws_offline_and_filters(page, base_url):
     assert plots.count() == 4  # no trend until a period is chosen
     assert all(plots.nth(i).evaluate("i => i.complete && i.naturalWidth > 0") for i in range(plots.count()))
     assert page.locator("#techniques table").first.is_visible()
+    if AXE.is_file():
+        assert _axe(page) == []
     page.select_option("select >> nth=1", "month")
     page.fill("input[name=outlet]", "A")
     page.click("form.filters button")
@@ -314,3 +316,21 @@ def test_next_and_previous_step_through_the_detections_and_links_lead_back(page,
     back = page.locator("#result a.back").first
     assert back.get_attribute("href") == "#detections-h"
     assert page.locator("#detections-h").count() == 1
+
+
+def test_corpus_report_file_draws_offline(page, corpus_store, tmp_path):
+    from spinscope.corpus.render import render_corpus_html
+    from spinscope.corpus.stats import corpus_report
+
+    report = tmp_path / "corpus.html"
+    report.write_text(render_corpus_html(corpus_report(corpus_store, "outlet", "month")), encoding="utf-8")
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(report.as_uri())
+    plots = page.locator("img.plot")
+    assert plots.count() == 5
+    assert all(plots.nth(i).evaluate("i => i.complete && i.naturalWidth > 0") for i in range(plots.count()))
+    assert page.locator("#targets td").first.inner_text() == "ruritania"
+    assert [u for u in requested if not u.startswith(("file:", "data:"))] == []
+    if AXE.is_file():
+        assert _axe(page) == []

@@ -34,7 +34,7 @@ def _fmt(e: Estimate, share: bool) -> str:
 
 
 def _table(values: tuple[GroupValue, ...], keys: tuple[str, ...], groups: list[str], share: bool,
-           label: dict[str, str], caption: str) -> str:
+           label: dict[str, str], caption: str, corner: str = "measure") -> str:
     by = {(v.group, v.key): v for v in values}
     head = "".join(f'<th scope="col">{_e(g)}</th>' for g in groups)
     rows = []
@@ -47,7 +47,7 @@ def _table(values: tuple[GroupValue, ...], keys: tuple[str, ...], groups: list[s
             cells.append(f'<td class="{_e(v.versus_rest.replace(" ", "-"))}"{note}>{_fmt(v.estimate, share)}'
                          f'{mark}</td>')
         rows.append(f'<tr><th scope="row">{_e(label.get(k, k))}</th>{"".join(cells)}</tr>')
-    return (f'<table><caption>{_e(caption)}</caption><thead><tr><th scope="col"></th>{head}</tr></thead>'
+    return (f'<table><caption>{_e(caption)}</caption><thead><tr><th scope="col">{_e(corner)}</th>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
@@ -82,18 +82,18 @@ def render_corpus_body(r: CorpusReport) -> str:
         _figure(plots.dot_plot(r.techniques, top_t, groups, "detections per 1,000 words (95% interval)", t_label),
                 f"Rates per 1,000 words of the {len(top_t)} most frequent techniques, by group; numbers below."),
         _table(r.detections, ("all techniques",), groups, False, {}, "All detections per 1,000 words"),
-        _table(r.techniques, TECHNIQUE_NAMES, groups, False, t_label, "Each technique per 1,000 words"),
+        _table(r.techniques, TECHNIQUE_NAMES, groups, False, t_label, "Each technique per 1,000 words", "technique"),
         "</section>",
         '<section id="genre"><h2>Genre mix</h2>',
         _figure(plots.stacked_shares(r.genres, GENRE_NAMES, groups, "share of articles"),
                 "Share of articles per genre, by group; numbers below."),
-        _table(r.genres, GENRE_NAMES, groups, True, {}, "Share of articles per genre"),
+        _table(r.genres, GENRE_NAMES, groups, True, {}, "Share of articles per genre", "genre"),
         "</section>",
         '<section id="frames"><h2>Frames</h2>',
         _figure(plots.dot_plot(r.frames, top_f, groups, "share of articles with the frame (95% interval)", f_label,
                                 share=True),
                 "Share of articles showing each of the most common frames, by group; numbers below."),
-        _table(r.frames, FRAME_NAMES, groups, True, f_label, "Share of articles showing each frame"),
+        _table(r.frames, FRAME_NAMES, groups, True, f_label, "Share of articles showing each frame", "frame"),
         "</section>",
         '<section id="sourcing"><h2>Sourcing of check-worthy claims</h2>',
         f"<p>Share of check-worthy claims whose source is {' or '.join(WEAK_KINDS)} "
@@ -129,7 +129,7 @@ def _groups_table(r: CorpusReport) -> str:
     rows = "".join(f'<tr><th scope="row">{_e(g.name)}</th><td>{g.articles}</td><td>{g.words:,}</td>'
                    f'<td>{"too small" if g.too_small else ""}</td></tr>' for g in r.groups)
     return ('<table><caption>Groups</caption><thead><tr><th scope="col">group</th><th scope="col">articles</th>'
-            f'<th scope="col">words</th><th scope="col"></th></tr></thead><tbody>{rows}</tbody></table>')
+            f'<th scope="col">words</th><th scope="col">note</th></tr></thead><tbody>{rows}</tbody></table>')
 
 
 def _trend_table(r: CorpusReport) -> str:

@@ -13,7 +13,9 @@ table is a new migration rather than a rewrite, as ``entities`` was):
 - ``entities`` (migration 2): one row per entity an article names (entity, label, mentions,
   attacked, techniques aimed at it as JSON, first mention's offset).
 
-Loading an article again replaces its rows, so a store can be rebuilt from resumed batches.
+Outlet, author and date come from the batch input's columns, else from what extraction
+read off the page (trafilatura's site name, author and date). Loading an article again
+replaces its rows, so a store can be rebuilt from resumed batches.
 """
 
 from __future__ import annotations
@@ -124,7 +126,8 @@ def _article_rows(a: Analysis, rows: dict[str, list[list]]) -> None:
     meta = dict(a.article.metadata)
     spans = a.spans
     rows["articles"].append([
-        aid, a.article.source_url or meta.get("url"), meta.get("outlet"), meta.get("author"), _date(meta.get("date")),
+        aid, a.article.source_url or meta.get("url"), meta.get("outlet") or meta.get("sitename"), meta.get("author"),
+        _date(meta.get("date")),
         a.article.language, a.article.title or meta.get("title"), len(words(a.article.text)),
         a.genre.label if a.genre else None, [f.frame for f in a.detected_frames], len(spans),
         len(a.checkworthy_claims), json.dumps(meta, ensure_ascii=False)])

@@ -104,7 +104,7 @@ def article_from_html(html: str, *, article_id: str | None = None, source_url: s
     meta = dict(metadata or {})
     for key in ("author", "date", "sitename"):
         value = fields.get(key)
-        if value:
+        if value and key not in meta:  # what the user gave (a batch column) wins over what the page says
             meta[key] = str(value)
     if stripped:
         meta["markup_tags_stripped"] = str(stripped)
