@@ -205,3 +205,22 @@ def _one_file(tmp_path):
     d.mkdir()
     (d / "a.txt").write_text("A\n\nOne.")
     return d
+
+
+def test_parquet_input_gives_the_same_records_as_jsonl(tmp_path, pipeline):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    from spinscope.batch import read_inputs, run_batch
+
+    rows = [{"id": "a", "text": "The corrupt council lies again.", "outlet": "X"},
+            {"id": "b", "text": "", "outlet": "Y"}]  # no text: an error record, as in JSONL
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "in.parquet")
+    (tmp_path / "in.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    for name in ("in.parquet", "in.jsonl"):
+        run_batch(pipeline, read_inputs(str(tmp_path / name)), tmp_path / f"{name}.out")
+    from_parquet = (tmp_path / "in.parquet.out").read_text().splitlines()
+    from_jsonl = (tmp_path / "in.jsonl.out").read_text().splitlines()
+    assert [json.loads(x).get("error", {}).get("code") for x in from_parquet] == [None, "E110"]
+    assert json.loads(from_parquet[0])["article"]["metadata"]["outlet"] == "X"
+    assert json.loads(from_parquet[0]) == json.loads(from_jsonl[0])

@@ -122,6 +122,24 @@ def _csv_items(path: Path, fetcher: SafeFetcher) -> Iterator[BatchItem]:
         yield _record_item(f"{path}:{n}", f"row-{n}", {k: v for k, v in row.items() if k and v}, fetcher)
 
 
+def _parquet_items(path: Path, fetcher: SafeFetcher) -> Iterator[BatchItem]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        from spinscope.errors import ExtraNotInstalled
+
+        raise ExtraNotInstalled("reading Parquet needs pyarrow: pip install -e '.[ray]'") from exc
+    try:
+        table = pq.ParquetFile(path)
+    except (OSError, ValueError) as exc:
+        raise MalformedRecord(f"{path}: not a readable Parquet file ({exc})") from exc
+    n = 0
+    for batch in table.iter_batches(batch_size=1024):
+        for row in batch.to_pylist():
+            n += 1
+            yield _record_item(f"{path}:row {n}", f"row-{n}", row, fetcher)
+
+
 def _unique(items: Iterable[BatchItem]) -> Iterator[BatchItem]:
     """Give repeated ids a ``~N`` suffix, deterministically, so a resumed run renames them alike."""
     seen: set[str] = set()
@@ -146,7 +164,7 @@ def _renamed(item: BatchItem, item_id: str) -> Callable[[], Article]:
 
 
 def read_inputs(source: str, fetcher: SafeFetcher | None = None) -> Iterator[BatchItem]:
-    """Items from a directory, a glob, a ``.jsonl`` or a ``.csv`` file, in a stable order."""
+    """Items from a directory, a glob, or a ``.jsonl``, ``.csv`` or ``.parquet`` file, in a stable order."""
     fetcher = fetcher or SafeFetcher()
     path = Path(source)
     if path.is_dir():
@@ -158,13 +176,15 @@ def read_inputs(source: str, fetcher: SafeFetcher | None = None) -> Iterator[Bat
         items = _jsonl_items(path, fetcher)
     elif path.suffix.lower() == ".csv" and path.is_file():
         items = _csv_items(path, fetcher)
+    elif path.suffix.lower() == ".parquet" and path.is_file():
+        items = _parquet_items(path, fetcher)
     elif any(ch in source for ch in "*?["):
         files = sorted(Path(p) for p in glob.glob(source) if Path(p).is_file())
         if not files:
             raise MissingFile(f"no files match {source!r}")
         items = _files(files)
     else:
-        raise MissingFile(f"no such directory, .jsonl or .csv file: {source}")
+        raise MissingFile(f"no such directory, .jsonl, .csv or .parquet file: {source}")
     return _unique(items)
 
 

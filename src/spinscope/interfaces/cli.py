@@ -107,15 +107,20 @@ def _emit(text: str, out: str | None) -> None:
 
 @main.command()
 @click.argument("source")
-@click.option("--out", type=click.Path(dir_okay=False), required=True, help="JSONL file, one line per input.")
+@click.option("--out", type=click.Path(), required=True,
+              help="JSONL file, one line per input; with --engine ray a folder of Parquet files.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run: skip ids already in --out.")
 @click.option("--threshold", type=click.FloatRange(0, 1))
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, help=MODEL_HELP)
-def batch(source: str, out: str, resume: bool, threshold: float | None, model: str) -> None:
-    """Analyse many articles: a directory, a glob, or a .jsonl/.csv file with id and text.
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="ray: spread the analysis over a Ray cluster (pip install -e '.[ray]').")
+@click.option("--address", help="With --engine ray: 'auto' or HOST:PORT of a running cluster; default a local one.")
+def batch(source: str, out: str, resume: bool, threshold: float | None, model: str, engine: str,
+          address: str | None) -> None:
+    """Analyse many articles: a directory, a glob, or a .jsonl/.csv/.parquet file with id and text.
 
     Failures become error records and the batch carries on; an interrupted
-    batch continues with --resume and neither loses nor repeats a line.
+    batch continues with --resume and neither loses nor repeats a record.
     Exit status 6 means it finished but some inputs failed (see their error records).
 
     \b
@@ -123,12 +128,21 @@ def batch(source: str, out: str, resume: bool, threshold: float | None, model: s
         spinscope batch articles/ --out results.jsonl
         spinscope batch 'news/*.txt' --out results.jsonl --resume
         spinscope batch corpus.jsonl --out results.jsonl
+        spinscope batch corpus.parquet --engine ray --address auto --out results/
     """
-    import spinscope
-    from spinscope.batch import read_inputs, run_batch
+    if engine == "ray":
+        from spinscope.batch_ray import run_ray_batch
 
-    result = run_batch(spinscope.load(model), read_inputs(source), out, resume=resume, threshold=threshold,
-                       progress=_progress("analysing"))
+        # Ray Data draws its own progress; a bar here would have to hold every row first.
+        result = run_ray_batch(source, out, model=model, address=address, resume=resume, threshold=threshold)
+    else:
+        if address:
+            raise click.UsageError("--address needs --engine ray")
+        import spinscope
+        from spinscope.batch import read_inputs, run_batch
+
+        result = run_batch(spinscope.load(model), read_inputs(source), out, resume=resume, threshold=threshold,
+                           progress=_progress("analysing"))
     corrupt = f", {result.corrupt_lines} corrupt lines moved to {out}.corrupt" if result.corrupt_lines else ""
     click.echo(f"{result.written} analysed, {result.failed} failed, {result.skipped} already done{corrupt} -> {out}",
                err=True)

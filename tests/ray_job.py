@@ -1,0 +1,77 @@
+"""Run inside ``unshare -n`` by tests/test_batch_ray.py: a real two-node Ray cluster on loopback only.
+
+Starts a head and a second node with ``ray start`` (127.0.0.1; the namespace has no other
+address, so nothing can leave it), runs the same input through the local engine and the
+Ray engine, optionally kills the second node mid-job, stops the cluster, and prints a JSON
+summary for the test to check.
+"""
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+RAY = str(Path(sys.executable).with_name("ray"))  # the ray CLI beside this interpreter
+
+
+def _free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def main(src: str, work: str, kill: bool) -> None:
+    import spinscope
+    from spinscope.batch import read_inputs, run_batch
+    from spinscope.batch_ray import read_results, run_ray_batch
+
+    port = _free_port()
+    common = ["--node-ip-address=127.0.0.1", "--num-cpus=1", "--disable-usage-stats"]
+    head = [RAY, "start", "--head", f"--port={port}", "--include-dashboard=false", *common]
+    subprocess.run(head, check=True, capture_output=True)
+    address = f"127.0.0.1:{port}"
+    second = [RAY, "start", f"--address={address}", *common]
+    subprocess.run(second, check=True, capture_output=True)
+    out = Path(work) / "ray"
+    summary: dict = {}
+    try:
+        if kill:
+            job = threading.Thread(target=lambda: summary.setdefault("first", _try(run_ray_batch, src, out, address)))
+            job.start()
+            time.sleep(8)
+            # The second node is the newest raylet: kill it hard, as a lost machine would.
+            pids = subprocess.run(["pgrep", "-n", "raylet"], capture_output=True, text=True).stdout.split()
+            for pid in pids:
+                subprocess.run(["kill", "-9", pid])
+            summary["killed_while_running"] = job.is_alive()
+            job.join(timeout=300)
+            summary["resumed"] = _try(run_ray_batch, src, out, address, resume=True)
+        else:
+            local = Path(work) / "local.jsonl"
+            run_batch(spinscope.load("classic"), read_inputs(src), local)
+            summary["local"] = [json.loads(line) for line in local.read_text().splitlines()]
+            r = run_ray_batch(src, out, model="classic", address=address, actors=2)
+            summary["result"] = [r.written, r.failed, r.skipped]
+            again = run_ray_batch(src, out, model="classic", address=address, resume=True)
+            summary["again"] = [again.written, again.failed, again.skipped]
+        summary["ray"] = read_results(out)
+    finally:
+        subprocess.run([RAY, "stop", "--force"], capture_output=True)
+    print("RESULT " + json.dumps(summary))
+
+
+def _try(fn, src, out, address, resume=False):  # noqa: ANN001
+    try:
+        r = fn(src, out, model="classic", address=address, actors=2, batch_size=4, resume=resume)
+        return [r.written, r.failed, r.skipped]
+    except Exception as exc:  # noqa: BLE001 - reported to the test
+        return f"{exc.__class__.__name__}: {exc}"
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], sys.argv[3] == "kill")
