@@ -73,11 +73,13 @@ def done_ids(out_dir: Path) -> set[str]:
 
 
 def read_results(out_dir: str | Path) -> list[dict]:
-    """Every record in ``out_dir``, as the local engine's JSONL would hold them (for tests and tools)."""
+    """Every record in ``out_dir`` (or one of its Parquet files), as the local engine's JSONL holds them."""
     import pyarrow.parquet as pq
 
+    out_dir = Path(out_dir)
+    parts = [out_dir] if out_dir.suffix.lower() == ".parquet" and out_dir.is_file() else sorted(out_dir.glob("part-*.parquet"))
     out = []
-    for part in sorted(Path(out_dir).glob("part-*.parquet")):
+    for part in parts:
         for row in pq.read_table(part).to_pylist():
             out.append(json.loads(row["analysis"]) if row["ok"]
                        else {"id": row["id"], "error": {"code": row["error_code"], "message": row["error_message"]}})

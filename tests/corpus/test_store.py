@@ -115,3 +115,25 @@ def test_outlet_and_author_come_from_the_page_unless_the_input_names_them(tmp_pa
     build(db, [results])
     assert query(db, "SELECT id, outlet, author FROM articles ORDER BY id")[1] == [
         ("p1", "The Coastal Ledger", "Mara Quint"), ("p2", "Wire", "Desk")]
+
+
+def test_the_ray_engine_parquet_folder_loads_like_jsonl(results, tmp_path):
+    pytest.importorskip("pyarrow")
+    from spinscope.batch_ray import COLUMNS, _write_chunk
+
+    rows = {c: [] for c in COLUMNS}
+    for line in results.read_text().splitlines():
+        r = json.loads(line)
+        err = r.get("error")
+        for c, v in zip(COLUMNS, (r["id"] if err else r["article"]["id"], err is None, None if err else line,
+                                  err and err["code"], err and err["message"]), strict=True):
+            rows[c].append(v)
+    folder = tmp_path / "ray-out"
+    folder.mkdir()
+    _write_chunk(folder, "part-test-00000.parquet", rows)
+    from_jsonl, from_parquet = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    build(from_jsonl, [results])
+    r = build(from_parquet, [folder])
+    assert (r.articles, r.failures) == (2, 1)
+    sql = "SELECT id, outlet, detections, checkworthy_claims FROM articles ORDER BY id"
+    assert query(from_parquet, sql) == query(from_jsonl, sql)

@@ -80,18 +80,16 @@ class BuildResult:
 
 
 def build(db: str | Path, results: Iterable[str | Path]) -> BuildResult:
-    """Load batch result files (JSONL) into the store at ``db``, in one transaction."""
+    """Load batch results (JSONL files, or the Ray engine's Parquet) into the store at ``db``, in one transaction."""
     rows: dict[str, list[list]] = {t: [] for t in TABLES}
     n_files = 0
     for path in results:
         n_files += 1
-        for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
+        for where, line in _result_lines(Path(path)):
             try:
                 record = json.loads(line)
             except ValueError as exc:
-                raise MalformedRecord(f"{path}:{n}: not a JSON line ({exc.msg})") from exc
+                raise MalformedRecord(f"{where}: not a JSON line ({exc.msg})") from exc
             if "error" in record:
                 err = record.get("error") or {}
                 rows["failures"].append([str(record.get("id")), err.get("code"), err.get("message")])
@@ -111,6 +109,20 @@ def build(db: str | Path, results: Iterable[str | Path]) -> BuildResult:
     finally:
         con.close()
     return BuildResult(len(rows["articles"]), len(rows["failures"]), n_files)
+
+
+def _result_lines(path: Path) -> Iterator[tuple[str, str]]:
+    """(where, JSON record) for each result in a batch JSONL file, or in the Parquet folder or
+    file of ``batch --engine ray`` (its records turned back into the local engine's lines)."""
+    if path.is_dir() or path.suffix.lower() == ".parquet":
+        from spinscope.batch_ray import read_results
+
+        for n, record in enumerate(read_results(path), start=1):
+            yield f"{path}:record {n}", json.dumps(record, ensure_ascii=False)
+        return
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            yield f"{path}:{n}", line
 
 
 def insert(con, table: str, rows: list[list]) -> None:  # noqa: ANN001 - a duckdb connection

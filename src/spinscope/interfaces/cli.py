@@ -278,10 +278,12 @@ def corpus() -> None:
 
 
 @corpus.command("build")
-@click.argument("results", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("results", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--db", type=click.Path(dir_okay=False), required=True, help="DuckDB file, created if missing.")
 def corpus_build(results: tuple[str, ...], db: str) -> None:
-    """Load `spinscope batch` JSONL results into the store (an article loaded again is replaced).
+    """Load `spinscope batch` results into the store: JSONL, or the Parquet folder of --engine ray.
+
+    An article loaded again is replaced.
 
     Columns such as outlet, date, author and url in the batch input become article columns.
 
@@ -289,6 +291,7 @@ def corpus_build(results: tuple[str, ...], db: str) -> None:
     Example:
         spinscope batch news.jsonl --out results.jsonl
         spinscope corpus build results.jsonl --db corpus.duckdb
+        spinscope corpus build results/ --db corpus.duckdb   # from batch --engine ray
     """
     from spinscope.corpus.store import build
 
