@@ -42,7 +42,10 @@ class Analyser:
 
     def __init__(self, model: str, threshold: float | None) -> None:
         import spinscope
+        from spinscope.detect.transformer import THREADS_ENV
 
+        # Ray gives each actor one CPU: one encoder thread, not one per core of the machine.
+        os.environ.setdefault(THREADS_ENV, "1")
         self.nlp = spinscope.load(model)
         self.threshold = threshold
 

@@ -168,3 +168,11 @@ def test_every_detection_clears_the_threshold_it_shows(pipeline, op_ed_text):
             assert span.threshold is not None and span.confidence >= span.threshold
     forced = pipeline(op_ed_text, threshold=0.9)
     assert all(s.threshold == 0.9 for p in forced.paragraphs for s in p.scores)
+
+
+def test_encoder_threads_follow_the_environment(monkeypatch):
+    from spinscope.detect.transformer import THREADS_ENV, TransformerModel
+    from spinscope.pipeline import MODELS_DIR
+
+    monkeypatch.setenv(THREADS_ENV, "3")
+    assert TransformerModel.load(MODELS_DIR / "transformer").encoder.threads == 3

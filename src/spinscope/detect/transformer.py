@@ -33,6 +33,7 @@ from spinscope.segment import sentences
 from spinscope.types import Paragraph
 
 PAD_ID = 1
+THREADS_ENV = "SPINSCOPE_THREADS"  # encoder threads per process; one per actor when many share a machine
 REQUIRED = ("manifest.json", "model.onnx", "tokenizer.json", "heads.npz")
 
 
@@ -94,7 +95,7 @@ class Encoder:
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         opts = ort.SessionOptions()
         # One thread per run; parallelism comes from running windows side by side (see ``forward``).
-        self.threads = threads or min(8, os.cpu_count() or 1)
+        self.threads = threads or int(os.environ.get(THREADS_ENV) or 0) or min(8, os.cpu_count() or 1)
         self._executor: ThreadPoolExecutor | None = None
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
