@@ -82,7 +82,7 @@ def test_cli_build_query_and_exports(results, tmp_path):
     assert r.exit_code == 2 and "give --out" in r.output
 
 
-def test_a_version_1_store_migrates_to_the_entities_table(tmp_path, pipeline):
+def test_a_version_1_store_migrates_to_the_entity_tables(tmp_path, pipeline):
     import duckdb
 
     from spinscope.corpus.store import MIGRATIONS
@@ -96,9 +96,12 @@ def test_a_version_1_store_migrates_to_the_entities_table(tmp_path, pipeline):
     results = tmp_path / "r.jsonl"
     results.write_text(analysis.to_json() + "\n")
     build(db, [results])
-    assert query(db, "SELECT max(version) FROM schema_version")[1][0][0] == SCHEMA_VERSION == 2
+    assert query(db, "SELECT max(version) FROM schema_version")[1][0][0] == SCHEMA_VERSION == 3
     _, rows = query(db, "SELECT entity, mentions FROM entities")
     assert ("Freedonia", 2) in rows  # its label depends on the finder (spaCy or rules)
+    _, mentions = query(db, "SELECT entity, start_char, end_char, text FROM entity_mentions ORDER BY start_char")
+    assert [m for m in mentions if m[0] == "Freedonia"] == [("Freedonia", 0, 9, "Freedonia"),
+                                                            ("Freedonia", 55, 64, "Freedonia")]
 
 
 def test_outlet_and_author_come_from_the_page_unless_the_input_names_them(tmp_path, pipeline):

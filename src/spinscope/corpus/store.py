@@ -11,7 +11,8 @@ table is a new migration rather than a rewrite, as ``entities`` was):
 - ``attributions``: one row per attribution (source, cue, content, kind);
 - ``failures``: the batch's error records (id, code, message);
 - ``entities`` (migration 2): one row per entity an article names (entity, label, mentions,
-  attacked, techniques aimed at it as JSON, first mention's offset).
+  attacked, techniques aimed at it as JSON, first mention's offset);
+- ``entity_mentions`` (migration 3): one row per mention (entity, label, offsets, text).
 
 Outlet, author and date come from the batch input's columns, else from what extraction
 read off the page (trafilatura's site name, author and date). Loading an article again
@@ -49,9 +50,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE entities (article VARCHAR, entity VARCHAR, label VARCHAR, mentions INTEGER, attacked DOUBLE,
         techniques JSON, first_char INTEGER);
     """,
+    """
+    CREATE TABLE entity_mentions (article VARCHAR, entity VARCHAR, label VARCHAR, start_char INTEGER,
+        end_char INTEGER, text VARCHAR);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-TABLES = ("articles", "detections", "claims", "attributions", "entities", "failures")
+TABLES = ("articles", "detections", "claims", "attributions", "entities", "entity_mentions", "failures")
 
 
 def _duckdb():  # noqa: ANN202 - the duckdb module
@@ -101,6 +106,7 @@ def build(db: str | Path, results: Iterable[str | Path]) -> BuildResult:
         ids = [r[0] for r in rows["articles"]]
         for table, key, keys in (("articles", "id", ids), ("detections", "article", ids), ("claims", "article", ids),
                                  ("attributions", "article", ids), ("entities", "article", ids),
+                                 ("entity_mentions", "article", ids),
                                  ("failures", "id", [r[0] for r in rows["failures"]])):
             if keys:
                 con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?))", [keys])  # noqa: S608 - ours
@@ -154,6 +160,8 @@ def _article_rows(a: Analysis, rows: dict[str, list[list]]) -> None:
                               max(x.end for x in (t.source, t.cue, t.content) if x)] for i, t in enumerate(a.attributions)]
     rows["entities"] += [[aid, e.text, e.label, len(e.mentions), e.attacked, json.dumps(dict(e.techniques)),
                           e.mentions[0].start if e.mentions else None] for e in a.entities]
+    rows["entity_mentions"] += [[aid, e.text, e.label, m.start, m.end, a.article.text[m.start:m.end]]
+                                for e in a.entities for m in e.mentions]
 
 
 def _date(value: str | None):  # noqa: ANN202 - a datetime.date or None
