@@ -7,7 +7,7 @@ PINNED = {
     e.UndecodableText: ("E104", 3), e.MissingFile: ("E105", 3), e.EmptyDirectory: ("E106", 3),
     e.NoArticleText: ("E107", 3), e.InvalidOption: ("E108", 3), e.UnreadableDocument: ("E109", 3),
     e.MalformedRecord: ("E110", 3), e.UnreadableFile: ("E111", 3), e.UnknownFormat: ("E112", 3),
-    e.ExtraNotInstalled: ("E113", 3), e.InternalError: ("E900", 1),
+    e.ExtraNotInstalled: ("E113", 3), e.ExtractionTimeout: ("E114", 3), e.InternalError: ("E900", 1),
     e.ModelNotFound: ("E201", 5), e.ModelCorrupt: ("E202", 5), e.TrainingDependencyMissing: ("E203", 5),
     e.SemEvalFormatError: ("E301", 3), e.ScoringMismatch: ("E302", 3),
     e.MalformedURL: ("E401", 4), e.BlockedAddress: ("E402", 4), e.HTTPErrorStatus: ("E403", 4),

@@ -85,6 +85,12 @@ class ExtraNotInstalled(InputError):
     code = "E113"
 
 
+class ExtractionTimeout(InputError):
+    """Extracting the article from a page took longer than its time budget; the work was stopped."""
+
+    code = "E114"
+
+
 class MalformedRecord(InputError):
     """A batch input record (JSONL line or CSV row) that is not a usable object."""
 

@@ -74,12 +74,10 @@ def _fallback_title(tree) -> str:  # noqa: ANN001 - lxml element
     return ""
 
 
-def article_from_html(html: str, *, article_id: str | None = None, source_url: str | None = None,
-                      metadata: dict[str, str] | None = None) -> Article:
-    """Extract the article from a page; ``NoArticleText`` if there is none.
+def extract(html: str, source_url: str | None) -> tuple[str, dict[str, str], int]:
+    """Title, trafilatura's fields (text, title, author, date, sitename) and the count of tags stripped.
 
-    The page is screened for pathological markup, then parsed once; trafilatura and its
-    date and metadata extractors all work on that one tree.
+    Pure, and run in a child process with a deadline (``ingest.budget``) by ``article_from_html``.
     """
     import trafilatura
 
@@ -96,6 +94,23 @@ def article_from_html(html: str, *, article_id: str | None = None, source_url: s
         raise
     except Exception as exc:  # noqa: BLE001 - trafilatura raises many parser errors; all mean "no article"
         raise NoArticleText(f"the page could not be parsed as HTML: {exc.__class__.__name__}") from exc
+    keep = {k: str(fields[k]) for k in ("text", "title", "author", "date", "sitename") if fields.get(k)}
+    return title, keep, stripped
+
+
+def article_from_html(html: str, *, article_id: str | None = None, source_url: str | None = None,
+                      metadata: dict[str, str] | None = None) -> Article:
+    """Extract the article from a page; ``NoArticleText`` if there is none, ``ExtractionTimeout`` past the budget.
+
+    The page is screened for pathological markup, then parsed once; trafilatura and its
+    date and metadata extractors all work on that one tree, in a child process that is
+    killed if it runs past the time budget.
+    """
+    import trafilatura  # noqa: F401 - imported here, so each forked child inherits it instead of importing
+
+    from spinscope.ingest.budget import run_with_budget
+
+    title, fields, stripped = run_with_budget(extract, html, source_url)
     body = fields.get("text") or ""
     n_words = len(body.split())
     if n_words < MIN_ARTICLE_WORDS:
@@ -105,7 +120,7 @@ def article_from_html(html: str, *, article_id: str | None = None, source_url: s
     for key in ("author", "date", "sitename"):
         value = fields.get(key)
         if value and key not in meta:  # what the user gave (a batch column) wins over what the page says
-            meta[key] = str(value)
+            meta[key] = value
     if stripped:
         meta["markup_tags_stripped"] = str(stripped)
     text = f"{title}\n\n{body}" if title and not body.startswith(title) else body
