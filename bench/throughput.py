@@ -90,7 +90,7 @@ def run_raw_encoder(texts: list[str]) -> dict:
         padded = 0
         for batch in batches:
             n = len(batch[-1].ids)
-            ids = np.full((len(batch), n), 1, np.int64)
+            ids = np.full((len(batch), n), model.encoder.pad, np.int64)
             mask = np.zeros_like(ids)
             for r, w in enumerate(batch):
                 ids[r, :len(w.ids)], mask[r, :len(w.ids)] = w.ids, 1

@@ -4,7 +4,7 @@ from spinscope.components import Doc
 from spinscope.detect.entities import EntitiesDetector, weight
 from spinscope.pipeline import Pipeline
 from spinscope.segment import paragraphs, sentences
-from spinscope.types import Article, Paragraph, ParagraphTechniques, TechniqueSpan
+from spinscope.types import Article, ParagraphTechniques, TechniqueSpan
 from tests.test_golden import EXAMPLE
 
 TEXT = ("The Crimson Brotherhood is a gang of bloodthirsty butchers. Freedonia shelters the group. "
@@ -100,10 +100,6 @@ def test_entities_reach_the_json_and_reports(pipeline):
     if any(e.attacked > 0 for e in a.entities):
         assert "Targets (most attacked first):" in render_text(a) and '<section class="targets">' in render_html(a)
     assert type(a).from_json(a.to_json()) == a
-
-
-def test_paragraph_type_is_the_segmenter_s():
-    assert isinstance(paragraphs(TEXT)[0], Paragraph)
 
 
 def test_backend_is_a_detector_option(tmp_path):

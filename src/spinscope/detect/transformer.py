@@ -102,6 +102,7 @@ class Encoder:
         self.session = ort.InferenceSession(str(path / "model.onnx"), opts, providers=["CPUExecutionProvider"])
         self.max_len = max_len
         ids = special or {"bos": 0, "eos": 2, "pad": PAD_ID}
+        # Windows run unpadded; ``pad`` is for callers that batch them (bench/throughput.py's baseline).
         self.bos, self.eos, self.pad = ids["bos"], ids["eos"], ids["pad"]
 
     # -- windows -------------------------------------------------------
