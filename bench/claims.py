@@ -4,8 +4,10 @@ Protocol: for each CLEF training debate, the head is fitted on all ClaimBuster s
 the other CLEF debates and ranks the held-out debate's lines; MAP is the mean of the debates'
 average precisions (the official measure). The baseline is a word 1-2-gram TF-IDF logistic
 regression under the same protocol. Also: out-of-fold F1 on ClaimBuster (debates grouped) at
-the shipped threshold, and precision/recall/F1 on our own labelled news sentences
-(``tests/fixtures/claims-news.tsv``, written for this project), which no choice is tuned on.
+the shipped threshold, precision/recall/F1 on our own news-style sentences
+(``tests/fixtures/claims-news.tsv``, written for this project), which no choice is tuned on,
+and the news calibration on hand-labelled SemEval sentences (``bench/labels/semeval-en-claims.tsv``):
+fitted on its calibration split, scored on its test split (other articles) next to the debate head.
 
     python bench/claims.py [--json FIGURES.json]
 """
@@ -102,7 +104,25 @@ def main() -> int:
     figures["claimbuster_oof"] = {"threshold": t, "f1": f1}
     if NEWS.is_file():
         figures["news"] = news_scores(Path(args.model), t)
+    figures["semeval_news"] = semeval_news(Path(args.model), t)
     return finish(figures, args.json, t0)
+
+
+def semeval_news(model_dir: Path, debate_threshold: float) -> dict:
+    """Our hand-labelled SemEval news sentences: the news calibration refitted on the calibration split
+    (as `spinscope train --model claims-news` does), scored on the test split next to the debate head."""
+    rows = claims.news_rows(model_dir, DATA / "semeval2023", claims.read_news_labels())
+    fitted = claims.calibrate_news(rows, debate_threshold)
+    print(f"
+SemEval news sentences labelled by hand, test split ({fitted['test_sentences']} sentences, "
+          f"{fitted['test_checkworthy']} check-worthy; calibration split {fitted['calibration_sentences']})")
+    print(f"{'':<34}{'P':>7}{'R':>7}{'F1':>7}{'AP':>7}{'mean p':>8}")
+    for name, r in ((f"news-calibrated at {fitted['threshold']:.2f}", fitted["test"]),
+                    (f"debate head at {debate_threshold:.2f}", fitted["test_debate_head"])):
+        print(f"{name:<34}{r['precision']:>7.3f}{r['recall']:>7.3f}{r['f1']:>7.3f}{r['ap']:>7.3f}"
+              f"{r['mean_probability']:>8.3f}")
+    print(f"{'(check-worthy rate)':<34}{'':>28}{fitted['test']['rate']:>8.3f}")
+    return {k: v for k, v in fitted.items() if k not in ("W",)}
 
 
 def news_scores(model_dir: Path, threshold: float) -> dict:

@@ -33,12 +33,23 @@ def test_every_sentence_gets_a_claim_score_with_its_offsets(pipeline, op_ed_text
     assert json.loads(a.to_json())["claims"][0].keys() >= {"start", "end", "text", "checkworthiness", "checkworthy"}
 
 
-def test_the_head_ranks_our_news_claims_above_opinion_and_furniture(detector):
-    p = detector.score_texts([r[1] for r in NEWS])
+@pytest.mark.parametrize("news", [False, True])
+def test_the_head_ranks_our_news_claims_above_opinion_and_furniture(detector, news):
+    p = detector.score_texts([r[1] for r in NEWS], news=news)
     y = np.array([int(r[0]) for r in NEWS])
     assert average_precision(p, y) > 0.85
     furniture = [i for i, r in enumerate(NEWS) if r[1] in ("Exit mobile version", "All rights reserved.")]
-    assert all(p[i] < detector.head.threshold for i in furniture)
+    threshold = detector.head.threshold if news else detector.head.head_threshold
+    assert all(p[i] < threshold for i in furniture)
+
+
+def test_the_news_calibration_marks_questions_and_exhortations_down(detector):
+    head = detector.head
+    assert head.news_weights is not None and head.news_threshold is not None
+    feats = np.zeros((3, head.weights.shape[0]), np.float32)  # the same head score for all three
+    p = head.article_probabilities(feats, ["Taxes rose by 3 percent.", "Did taxes rise by 3 percent?",
+                                           "The government must cut taxes by 3 percent."])
+    assert p[1] < p[0] and p[2] < p[0]
 
 
 def test_reports_list_the_checkworthy_claims(pipeline):

@@ -6,13 +6,23 @@ length (``training/claims.py`` fits it on ClaimBuster and CLEF CheckThat! 2019),
 ``claims.npz`` beside the encoder; it adds one dot product per sentence to the pass the
 techniques detector already makes. Models without it (the classical fallback) yield no
 claims and a ``W106`` warning.
+
+News is not debate: the debate head's probabilities run low on news sentences (at the
+debate threshold it found half of the check-worthy news sentences we labelled). So, where
+the head carries a news calibration, an article's sentences get a second logistic
+regression over the head's logit and two marks of what the issue defines as non-claims,
+a question and an exhortation, fitted on our labelled news sentences with its own
+threshold. ``spinscope claims rank`` scores debate lines, the head's own domain, with the
+head alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import re
 
 import numpy as np
 
@@ -25,6 +35,18 @@ from spinscope.errors import W_NO_CLAIMS_HEAD, ModelCorrupt
 from spinscope.types import AnalysisWarning, Attribution, Claim, ClaimAttribution, Paragraph
 
 HEAD_FILE = "claims.npz"
+# An obligation in the main clause: "Pakistan must act", "First, it should ...", "We have to ...".
+_EXHORTATION = re.compile(r"\b(?:must|should|ought to|needs? to|ha(?:s|ve) to)\b(?!\s+(?:have|has)\s+been)", re.I)
+_CLOSERS = " \t\"'\u201d\u2019)]"
+NEWS_FEATURES = ("head_logit", "question", "exhortation")
+
+
+def news_features(raw: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    """(n, 3) in ``NEWS_FEATURES`` order: the debate head's logit, a question mark, an obligation."""
+    p = np.clip(raw.astype(np.float64), 1e-4, 1 - 1e-4)
+    question = [t.rstrip(_CLOSERS).endswith("?") for t in texts]
+    exhortation = [bool(_EXHORTATION.search(t)) for t in texts]
+    return np.column_stack([np.log(p / (1 - p)), question, exhortation]).astype(np.float64)
 
 
 def embed(encoder, texts: list[str], batch: int = 256, progress=lambda x: x) -> np.ndarray:  # noqa: ANN001
@@ -46,7 +68,15 @@ def embed(encoder, texts: list[str], batch: int = 256, progress=lambda x: x) -> 
 class ClaimsHead:
     weights: np.ndarray
     bias: float
-    threshold: float
+    head_threshold: float  # on the head's own probability (debate lines)
+    news_weights: np.ndarray | None = None  # (3,) over NEWS_FEATURES
+    news_bias: float = 0.0
+    news_threshold: float | None = None  # on the news-calibrated probability
+
+    @property
+    def threshold(self) -> float:
+        """The threshold on what ``article_probabilities`` returns."""
+        return self.head_threshold if self.news_threshold is None else self.news_threshold
 
     @classmethod
     def load(cls, model_dir: Path) -> ClaimsHead | None:
@@ -54,8 +84,12 @@ class ClaimsHead:
             return None
         try:
             arrays = read_arrays(model_dir / HEAD_FILE)
-            return cls(arrays["W"].astype(np.float32), float(arrays["b"][0]),
-                       float(read_manifest(model_dir)["claims"]["threshold"]))
+            meta = read_manifest(model_dir)["claims"]
+            head = cls(arrays["W"].astype(np.float32), float(arrays["b"][0]), float(meta["threshold"]))
+            if "news_W" in arrays:
+                head = replace(head, news_weights=arrays["news_W"].astype(np.float64),
+                               news_bias=float(arrays["news_b"][0]), news_threshold=float(meta["news"]["threshold"]))
+            return head
         except (KeyError, ValueError, OSError) as exc:
             raise ModelCorrupt(f"cannot read the claims head in {model_dir}: {exc}") from exc
 
@@ -63,6 +97,13 @@ class ClaimsHead:
         if not len(feats):
             return np.zeros(0, np.float32)
         return sigmoid(feats @ self.weights + self.bias).astype(np.float32)
+
+    def article_probabilities(self, feats: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """Check-worthiness of an article's sentences: the head, then its news calibration if it has one."""
+        raw = self.probabilities(feats)
+        if self.news_weights is None or not len(raw):
+            return raw
+        return sigmoid(news_features(raw, texts) @ self.news_weights + self.news_bias).astype(np.float32)
 
 
 def covering(start: int, end: int, attributions: Sequence[Attribution]) -> ClaimAttribution:
@@ -85,11 +126,13 @@ class ClaimsDetector:
         self.head = ClaimsHead.load(Path(path)) if path is not None else None
         self.encoder = getattr(model, "encoder", None)
 
-    def score_texts(self, texts: list[str]) -> np.ndarray:
-        """Check-worthiness of standalone sentences (``spinscope claims rank``)."""
+    def score_texts(self, texts: list[str], news: bool = False) -> np.ndarray:
+        """Check-worthiness of standalone sentences: the head's own (``spinscope claims rank``, debate
+        lines), or with ``news`` as an article's sentences get it (threshold ``head.threshold``)."""
         if self.head is None or self.encoder is None:
             raise ModelCorrupt("this model has no claims head; use the transformer model")
-        return self.head.probabilities(embed(self.encoder, texts))
+        feats = embed(self.encoder, texts)
+        return self.head.article_probabilities(feats, texts) if news else self.head.probabilities(feats)
 
     def predict(self, docs: Sequence[Doc]) -> list[tuple[Claim, ...] | None]:
         return [self._claims(d) for d in docs]
@@ -98,9 +141,9 @@ class ClaimsDetector:
         scores = doc.scores
         if self.head is None or scores is None or scores.sentence_features is None:
             return None
-        p = self.head.probabilities(scores.sentence_features)
-        t = round(self.head.threshold, 4)
         text = doc.article.text
+        p = self.head.article_probabilities(scores.sentence_features, [text[s.start:s.end] for s in doc.sentences])
+        t = round(self.head.threshold, 4)
         return tuple(Claim(s.start, s.end, text[s.start:s.end], round(float(q), 4), bool(q >= t), t,
                            covering(s.start, s.end, doc.attributions))
                      for s, q in zip(doc.sentences, p, strict=True))

@@ -398,9 +398,10 @@ def claims_evaluate(gold: str, pred: str) -> None:
 @click.option("--lang", "langs", multiple=True, help="Train on these languages only (repeatable). Default: all six.")
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True, help="Classic only.")
-@click.option("--model", "kind", type=click.Choice(["classic", "transformer", "claims", "attribution"]),
+@click.option("--model", "kind", type=click.Choice(["classic", "transformer", "claims", "claims-news", "attribution"]),
               default="classic", show_default=True,
-              help="claims / attribution: the check-worthiness head / the attribution tagger for the model in --out.")
+              help="claims / attribution: the check-worthiness head (with its news calibration) / the attribution "
+              "tagger for the model in --out; claims-news: refit only the head's news calibration (a minute).")
 @click.option("--work-dir", type=click.Path(file_okay=False), default="runs/transformer", show_default=True,
               help="Transformer only: checkpoints (one per epoch); a rerun resumes after the last one.")
 @click.option("--epochs", type=click.IntRange(1, 50), help="Transformer only (default 3).")
@@ -421,15 +422,18 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         nohup spinscope train --model transformer --out src/spinscope/models/transformer > train.log 2>&1 &
         spinscope train --model transformer --heads-only --out src/spinscope/models/transformer
         spinscope train --model claims --data ../shared/data --out src/spinscope/models/transformer
+        spinscope train --model claims-news --data ../shared/data --out src/spinscope/models/transformer
         spinscope train --model attribution --data ../shared/data --out src/spinscope/models/transformer
     """
     from spinscope.training.run import fit_transformer_heads, train_classic_model, train_transformer_model
 
     echo = lambda m: click.echo(m, err=True)  # noqa: E731
-    if kind == "claims":
-        from spinscope.training.claims import train_head
+    if kind in ("claims", "claims-news"):
+        from spinscope.training.claims import train_head, train_news_calibration
 
-        train_head(_shared_data(data), out, log=echo)
+        if kind == "claims":
+            train_head(_shared_data(data), out, log=echo)
+        train_news_calibration(_shared_data(data), out, log=echo)
         return
     if kind == "attribution":
         from spinscope.training.attribution import train_tagger

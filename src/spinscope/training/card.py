@@ -117,8 +117,18 @@ def model_card(m: dict[str, Any]) -> str:
                   f"Data: {c['data']}; sha256 `{c['data_sha256']}`; {c['sentences']} sentences.",
                   f"Features: {c['features']}. Threshold {c['threshold']:.2f} ({c['threshold_rule']}).",
                   f"ClaimBuster out-of-fold F1 {c['claimbuster_oof_f1']:.3f}; CLEF CheckThat! 2019 Task 1 MAP "
-                  f"{c['clef2019_cv_map']:.4f} with each training debate held out in turn.",
-                  f"Licence: {c['licence']}."]
+                  f"{c['clef2019_cv_map']:.4f} with each training debate held out in turn."]
+        if c.get("news"):
+            n = c["news"]
+            lines += ["", f"News calibration: a logistic regression over {', '.join(n['features'])}, fitted on the "
+                      f"calibration split of {n['data']}; sha256 `{n['data_sha256']}`; "
+                      f"{n['calibration_sentences']} sentences. Threshold {n['threshold']:.2f} ({n['threshold_rule']}).",
+                      "", "| test split, news sentences | precision | recall | F1 | average precision |", "|---|---|---|---|---|",
+                      *[f"| {name} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {r['ap']:.3f} |"
+                        for name, r in (("news-calibrated", n["test"]),
+                                        (f"debate head at {c['threshold']:.2f}", n["test_debate_head"]))],
+                      "", f"{n['test_sentences']} test sentences from other articles than the calibration split."]
+        lines += [f"Licence: {c['licence']}."]
     if m.get("attribution"):
         a = m["attribution"]
         lines += ["", "## Attribution tagger (attribution.npz, attribution.json)", "",

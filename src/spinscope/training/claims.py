@@ -142,3 +142,128 @@ def train_head(data_root: str | Path, model_dir: str | Path, log=print) -> dict:
     write_manifest(out, manifest)
     write_card(out, manifest)
     return manifest["claims"]
+
+
+# -- news calibration -----------------------------------------------------------
+NEWS_LABELS = Path(__file__).parents[3] / "bench" / "labels" / "semeval-en-claims.tsv"
+
+
+@dataclass(frozen=True)
+class NewsLabel:
+    article: str
+    start: int
+    end: int
+    label: int
+    split: str  # "calibration" (fitted on) or "test" (only ever scored)
+
+
+def read_news_labels(path: str | Path = NEWS_LABELS) -> list[NewsLabel]:
+    rows = [line.split("\t") for line in Path(path).read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")]
+    return [NewsLabel(r[0], int(r[1]), int(r[2]), int(r[3]), r[4].strip()) for r in rows]
+
+
+@dataclass(frozen=True)
+class NewsRows:
+    """Per labelled sentence: the debate head's probability in its article, its text, gold, split.
+
+    ``found`` is False where the pipeline dropped the sentence as page furniture: it gets no claim."""
+
+    raw: np.ndarray
+    texts: list[str]
+    y: np.ndarray
+    split: np.ndarray
+    found: np.ndarray
+
+
+def news_rows(model_dir: str | Path, semeval_root: str | Path, labels: list[NewsLabel]) -> NewsRows:
+    """Run the shipped pipeline's scoring on each labelled article and read its sentences' head probabilities."""
+    from spinscope.detect.claims import ClaimsHead
+    from spinscope.pipeline import load
+    from spinscope.training.corpus import load_corpus
+
+    nlp = load(model_dir, detectors=["scores"])
+    head = ClaimsHead.load(Path(model_dir))
+    texts = {a.id: a.text for a in load_corpus(semeval_root).articles}
+    scorer = nlp.detector("scores")
+    raw, found, sents = [], [], []
+    by_article: dict[str, tuple[str, list, np.ndarray]] = {}
+    for aid in sorted({x.article for x in labels}):
+        doc = nlp.prepare(texts[aid], language="en")
+        scorer.set_annotations([doc], scorer.predict([doc]))
+        by_article[aid] = (doc.article.text, list(doc.sentences), head.probabilities(doc.scores.sentence_features))
+    for x in labels:
+        sentence = texts[x.article][x.start:x.end]
+        text, units, p = by_article[x.article]
+        k = text.find(sentence)
+        overlap = [min(k + len(sentence), u.end) - max(k, u.start) for u in units] if k >= 0 else []
+        best = int(np.argmax(overlap)) if overlap else -1
+        found.append(best >= 0 and overlap[best] > 0)
+        raw.append(float(p[best]) if found[-1] else 0.0)
+        sents.append(sentence)
+    return NewsRows(np.array(raw), sents, np.array([x.label for x in labels]), np.array([x.split for x in labels]),
+                    np.array(found))
+
+
+def prf(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    tp = float((pred & (y == 1)).sum())
+    p, r = tp / max(1.0, float(pred.sum())), tp / max(1.0, float((y == 1).sum()))
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if tp else 0.0}
+
+
+def calibrate_news(rows: NewsRows, debate_threshold: float) -> dict:
+    """Fit the news calibration on the calibration split; score both it and the debate head on the test split."""
+    from sklearn.metrics import average_precision_score
+
+    from spinscope.detect.claims import news_features
+    from spinscope.detect.linear import sigmoid
+
+    X = news_features(rows.raw, rows.texts)
+    cal, test = (rows.split == "calibration") & rows.found, rows.split == "test"
+    lr = fit(X[cal], rows.y[cal], C=1.0)
+    q = np.where(rows.found, sigmoid(X @ lr.coef_[0] + lr.intercept_[0]), 0.0)
+    threshold, cal_f1 = best_threshold(q[cal], rows.y[cal])
+    yt = rows.y[test]
+    return {
+        "W": lr.coef_[0].astype(np.float64), "b": float(lr.intercept_[0]), "threshold": threshold,
+        "calibration_sentences": int(cal.sum()), "calibration_f1": cal_f1,
+        "test_sentences": int(test.sum()), "test_checkworthy": int(yt.sum()),
+        "test": {**prf(q[test] >= threshold, yt), "ap": float(average_precision_score(yt, q[test])),
+                 "mean_probability": float(q[test].mean()), "rate": float(yt.mean())},
+        "test_debate_head": {**prf(rows.raw[test] >= debate_threshold, yt),
+                             "ap": float(average_precision_score(yt, rows.raw[test])),
+                             "mean_probability": float(rows.raw[test].mean())},
+    }
+
+
+def train_news_calibration(data_root: str | Path, model_dir: str | Path, labels: str | Path = NEWS_LABELS,
+                           log=print) -> dict:  # noqa: ANN001
+    """Refit the news calibration of the check-worthiness head in ``model_dir`` (claims.npz, manifest)."""
+    from spinscope.detect.artifacts import read_arrays, read_manifest, write_arrays, write_manifest
+    from spinscope.detect.claims import HEAD_FILE, NEWS_FEATURES
+    from spinscope.training.card import write_card
+
+    out = Path(model_dir)
+    manifest = read_manifest(out)
+    rows = news_rows(out, Path(data_root) / "semeval2023", read_news_labels(labels))
+    fitted = calibrate_news(rows, float(manifest["claims"]["threshold"]))
+    arrays = {k: v for k, v in read_arrays(out / HEAD_FILE).items() if k in ("W", "b")}
+    write_arrays(out / HEAD_FILE, {**arrays, "news_W": fitted["W"].astype(np.float32),
+                                   "news_b": np.array([fitted["b"]], np.float32)})
+    t, d = fitted["test"], fitted["test_debate_head"]
+    manifest["claims"]["news"] = {
+        "data": f"{Path(labels).name}: English SemEval-2023 training sentences labelled by hand for this project "
+                "(offsets only; how they were labelled is in the file's header)",
+        "data_sha256": hashlib.sha256(Path(labels).read_bytes()).hexdigest(),
+        "features": list(NEWS_FEATURES), "threshold": fitted["threshold"],
+        "threshold_rule": "F1-best on the calibration split's calibrated probabilities",
+        "calibration_sentences": fitted["calibration_sentences"], "test_sentences": fitted["test_sentences"],
+        "test": {k: round(v, 4) for k, v in t.items()},
+        "test_debate_head": {k: round(v, 4) for k, v in d.items()},
+    }
+    write_manifest(out, manifest)
+    write_card(out, manifest)
+    log(f"news calibration: test split ({fitted['test_sentences']} sentences, {fitted['test_checkworthy']} check-worthy) "
+        f"P {t['precision']:.3f} R {t['recall']:.3f} F1 {t['f1']:.3f} AP {t['ap']:.3f} at {fitted['threshold']:.2f}; "
+        f"the debate head alone P {d['precision']:.3f} R {d['recall']:.3f} F1 {d['f1']:.3f} AP {d['ap']:.3f}")
+    return manifest["claims"]["news"]
