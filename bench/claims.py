@@ -113,8 +113,7 @@ def semeval_news(model_dir: Path, debate_threshold: float) -> dict:
     (as `spinscope train --model claims-news` does), scored on the test split next to the debate head."""
     rows = claims.news_rows(model_dir, DATA / "semeval2023", claims.read_news_labels())
     fitted = claims.calibrate_news(rows, debate_threshold)
-    print(f"
-SemEval news sentences labelled by hand, test split ({fitted['test_sentences']} sentences, "
+    print(f"\nSemEval news sentences labelled by hand, test split ({fitted['test_sentences']} sentences, "
           f"{fitted['test_checkworthy']} check-worthy; calibration split {fitted['calibration_sentences']})")
     print(f"{'':<34}{'P':>7}{'R':>7}{'F1':>7}{'AP':>7}{'mean p':>8}")
     for name, r in ((f"news-calibrated at {fitted['threshold']:.2f}", fitted["test"]),

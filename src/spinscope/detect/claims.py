@@ -18,11 +18,10 @@ head alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-import re
 
 import numpy as np
 
