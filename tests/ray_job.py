@@ -85,7 +85,7 @@ def main(src: str, work: str, kill: bool) -> None:
             local = Path(work) / "local.jsonl"
             run_batch(spinscope.load("classic"), read_inputs(src), local)
             summary["local"] = [json.loads(line) for line in local.read_text().splitlines()]
-            r = run_ray_batch(src, out, model="classic", address=address, actors=2)
+            r = run_ray_batch(src, out, model="classic", address=address, actors=2, input_chunk=50)  # 3 chunks
             summary["result"] = [r.written, r.failed, r.skipped]
             again = run_ray_batch(src, out, model="classic", address=address, resume=True)
             summary["again"] = [again.written, again.failed, again.skipped]

@@ -1,9 +1,10 @@
 """Batch analysis on a Ray cluster (the ``[ray]`` extra): the local engine's records, as Parquet.
 
 The driver reads the inputs exactly as ``spinscope.batch`` does (the same ids, ``~N``
-renames and error records for poison pills), skips the ids already written, and hands
-the rest to Ray Data: ``map_batches`` over a pool of actors, each of which loads the model
-once. Results stream back to the driver, which writes them in chunks of Parquet files
+renames and error records for poison pills), lazily, skips the ids already written, and
+hands the rest to Ray Data ``INPUT_CHUNK`` items at a time, so its memory does not grow
+with the input: ``map_batches`` over a pool of actors, each of which loads the model once
+per chunk. Results stream back to the driver, which writes them in chunks of Parquet files
 (``part-<run>-<n>.parquet``, each written to a temporary name and renamed, so a file is
 either whole or absent). A chunk never repeats an id, so a worker lost mid-job (Ray
 retries its tasks elsewhere) neither loses nor duplicates a record; ``resume`` reads the
@@ -26,6 +27,7 @@ from spinscope.errors import ExtraNotInstalled, InternalError, InvalidOption, Sp
 
 COLUMNS = ("id", "ok", "analysis", "error_code", "error_message")
 CHUNK_ROWS = 500
+INPUT_CHUNK = 5000  # items per Ray Data job: the driver holds one chunk, actors load the model once per chunk
 
 
 def _ray():  # noqa: ANN202 - the ray module
@@ -108,6 +110,7 @@ def run_ray_batch(
     threshold: float | None = None,
     actors: int | None = None,
     batch_size: int = 8,
+    input_chunk: int = INPUT_CHUNK,
     progress: Callable[[Iterable[dict]], Iterable[dict]] = lambda x: x,
 ) -> BatchResult:
     """Analyse ``source`` on Ray (``address``: a running cluster, ``auto``, or None for a local one)."""
@@ -117,24 +120,35 @@ def run_ray_batch(
         raise InvalidOption(f"{out_dir} holds results; pass --resume to continue them, or choose another folder")
     out_dir.mkdir(parents=True, exist_ok=True)
     done = done_ids(out_dir)
-    items: list[BatchItem] = list(read_inputs(source))
-    todo = [it for it in items if it.id not in done]
-    skipped = len(items) - len(todo)
-    if not todo:
-        return BatchResult(0, 0, skipped)
-    started = not ray.is_initialized()
-    if started:
-        ray.init(address=address, include_dashboard=False, log_to_driver=False,
-                 **({} if address else {"_node_ip_address": "127.0.0.1"}))
+    skipped = written = failed = 0
+    started = False
+    items = read_inputs(source)
     try:
-        return _run(ray, todo, out_dir, done, skipped, model, threshold, actors, batch_size, progress)
+        while True:
+            todo: list[BatchItem] = []
+            for it in items:
+                if it.id in done:
+                    skipped += 1
+                    continue
+                todo.append(it)
+                if len(todo) == input_chunk:
+                    break
+            if not todo:
+                return BatchResult(written, failed, skipped)
+            if not started and not ray.is_initialized():
+                started = True
+                ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                         **({} if address else {"_node_ip_address": "127.0.0.1"}))
+            w, f = _run(ray, todo, out_dir, done, model, threshold, actors, batch_size, progress)
+            written, failed = written + w, failed + f
     finally:
         if started:
             ray.shutdown()
 
 
-def _run(ray, todo: list[BatchItem], out_dir: Path, done: set[str], skipped: int, model: str,  # noqa: ANN001, PLR0913
-         threshold: float | None, actors: int | None, batch_size: int, progress) -> BatchResult:  # noqa: ANN001
+def _run(ray, todo: list[BatchItem], out_dir: Path, done: set[str], model: str,  # noqa: ANN001, PLR0913
+         threshold: float | None, actors: int | None, batch_size: int, progress) -> tuple[int, int]:  # noqa: ANN001
+    """One chunk of items through the actor pool; (written, failed)."""
     from ray.data import ActorPoolStrategy
 
     ds = ray.data.from_items([{"id": it.id, "item": it} for it in todo])
@@ -156,4 +170,4 @@ def _run(ray, todo: list[BatchItem], out_dir: Path, done: set[str], skipped: int
             pending, chunks = {c: [] for c in COLUMNS}, chunks + 1
     if pending["id"]:
         _write_chunk(out_dir, f"part-{run}-{chunks:05d}.parquet", pending)
-    return BatchResult(written, failed, skipped)
+    return written, failed
