@@ -137,7 +137,8 @@ def run_ray_batch(
                 return BatchResult(written, failed, skipped)
             if not started and not ray.is_initialized():
                 started = True
-                ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                # "local" starts a fresh cluster; None would join whatever /tmp/ray last recorded.
+                ray.init(address=address or "local", include_dashboard=False, log_to_driver=False,
                          **({} if address else {"_node_ip_address": "127.0.0.1"}))
             w, f = _run(ray, todo, out_dir, done, model, threshold, actors, batch_size, progress)
             written, failed = written + w, failed + f
