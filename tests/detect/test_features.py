@@ -25,3 +25,15 @@ def test_vectorizer_is_l2_normalised_and_ignores_unknown_features():
     assert np.isclose(weight["w:plan"] / weight["w:evil"], 1 + np.log(2))
     empty_idx, empty_val = vec.transform_one("zzzz qqqq")
     assert len(empty_idx) == len(empty_val) == 0
+
+
+def test_joined_counts_equal_the_counts_of_the_joined_text():
+    texts = ["The evil plan failed!", "“Nobody believed it,” she said.", "", "Plan B: evil again?"]
+    vec = Vectorizer.fit(texts + ["failed nobody", "it evil", "again plan"], max_features=5000, min_df=1)
+    for a in texts:
+        for b in texts:
+            joined = vec.joined(vec.counts(a), vec.counts(b))
+            direct = vec.counts(a + "\n" + b)[0]
+            assert joined == direct, (a, b)
+    # the bigram across the join is there ("failed nobody"), and only when both sides have words
+    assert vec.index["w:failed nobody"] in vec.joined(vec.counts(texts[0]), vec.counts(texts[1]))

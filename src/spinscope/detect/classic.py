@@ -8,6 +8,7 @@ its probabilities into results.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -68,13 +69,15 @@ class ClassicModel:
             raise ModelCorrupt(f"cannot read model in {path}: {exc}") from exc
 
     def _paragraph_vectors(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
-        vecs = [self.vectorizer.transform_one(t) for t in texts]
-        n = len(self.vectorizer)
+        vz = self.vectorizer
+        counts = [vz.counts(t) for t in texts]
+        none: tuple = (Counter(), None, None)
+        n = len(vz)
         out = []
-        for i, (idx, val) in enumerate(vecs):
-            ctx = self.vectorizer.transform_one(
-                (texts[i - 1] if i else "") + "\n" + (texts[i + 1] if i + 1 < len(texts) else "")
-            )
+        for i, c in enumerate(counts):
+            idx, val = vz.weigh(c[0])
+            # The context is the previous and the next paragraph, read as one text joined by a newline.
+            ctx = vz.weigh(vz.joined(counts[i - 1] if i else none, counts[i + 1] if i + 1 < len(texts) else none))
             out.append((np.concatenate([idx, ctx[0] + n]), np.concatenate([val, self.context_weight * ctx[1]])))
         return out
 

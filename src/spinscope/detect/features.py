@@ -31,6 +31,11 @@ def analyze(text: str, word_ngrams: int = 2, char_sizes: tuple[int, int] = CHAR_
 
     Listed names (countries, groups, parties, politicians) are dropped first: see ``names``.
     """
+    return _features(text, word_ngrams, char_sizes)[0]
+
+
+def _features(text: str, word_ngrams: int = 2, char_sizes: tuple[int, int] = CHAR_NGRAMS) -> tuple[list[str], list[str]]:
+    """``analyze``'s features and the word tokens they came from."""
     toks = [w for w, _, _ in words(mask_names(text))]
     feats = []
     for n in range(1, word_ngrams + 1):
@@ -39,7 +44,11 @@ def analyze(text: str, word_ngrams: int = 2, char_sizes: tuple[int, int] = CHAR_
         feats.extend(char_ngrams(tok, char_sizes))
     # Punctuation the word tokenizer drops but that carries rhetoric.
     feats.extend("p:" + ch for ch in text if ch in "!?\"“”«»…")
-    return feats
+    return feats, toks
+
+
+# Counts over the vocabulary, and the first and last word (for the bigram that joins two texts).
+Counts = tuple[Counter, str | None, str | None]
 
 
 class Vectorizer:
@@ -55,9 +64,25 @@ class Vectorizer:
     def __len__(self) -> int:
         return len(self.vocabulary)
 
+    def counts(self, text: str) -> Counts:
+        feats, toks = _features(text)
+        found = Counter(i for f in feats if (i := self.index.get(f)) is not None)
+        return found, (toks[0] if toks else None), (toks[-1] if toks else None)
+
+    def joined(self, a: Counts, b: Counts) -> Counter:
+        """The counts of ``a + "\n" + b`` from those of ``a`` and ``b``: the same features, plus the
+        word bigram across the join. Saves analysing every sentence's context a second time."""
+        out = a[0] + b[0]
+        if a[2] is not None and b[1] is not None and (j := self.index.get(f"w:{a[2]} {b[1]}")) is not None:
+            out[j] += 1
+        return out
+
     def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Sparse vector as (indices, values)."""
-        counts = Counter(i for f in analyze(text) if (i := self.index.get(f)) is not None)
+        return self.weigh(self.counts(text)[0])
+
+    def weigh(self, counts: Counter) -> tuple[np.ndarray, np.ndarray]:
+        """Sublinear tf times idf, L2-normalised, as (indices, values)."""
         if not counts:
             return np.zeros(0, np.int32), np.zeros(0, np.float32)
         idx = np.fromiter(counts.keys(), np.int32, len(counts))
