@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from spinscope.detect.attribution import link, source_kind
+from spinscope.detect.attribution import link, nominal_reports, source_kind
 from spinscope.detect.attribution_tagger import Tagger, spans, token_features, tokens
 from spinscope.detect.claims import covering
 from spinscope.types import Attribution, TextSpan
@@ -50,3 +50,29 @@ def test_a_claim_is_covered_by_the_attribution_of_its_content_or_cue():
     a = Attribution(TextSpan(0, 7, "Critics"), TextSpan(8, 12, "said"), TextSpan(13, 40, "x" * 27), "vague")
     assert covering(0, 41, [a]).kind == "vague" and covering(0, 41, [a]).index == 0
     assert covering(50, 90, [a]).kind == "none" and covering(50, 90, [a]).index is None
+
+
+@pytest.mark.parametrize(("text", "cue", "content"), [
+    ("News that 40 soldiers were killed in the north reached the capital. Then", "News that",
+     "40 soldiers were killed in the north reached the capital"),
+    ("Shares fell after reports that the bank had lost $2 billion; traders sold.", "reports that",
+     "the bank had lost $2 billion"),
+    ("The Daily Star reports that the bank had lost $2 billion.", None, None),  # a named outlet
+    ("He denied his reports that the bank had failed.", None, None),  # a possessive names the source
+])
+def test_unsourced_reports_become_cue_and_content(text, cue, content):
+    found = nominal_reports(text, 0, len(text), [])
+    got = {role: text[s:e] for role, s, e in found}
+    assert got.get("CUE") == cue and got.get("CON") == content
+
+
+def test_a_report_the_tagger_already_marked_is_left_alone():
+    text = "News that the bank failed spread."
+    assert nominal_reports(text, 0, len(text), [("CON", 0, 4)]) == []
+
+
+def test_the_pipeline_gives_an_unsourced_report_a_vague_attribution(pipeline):
+    a = pipeline("News that 40 soldiers were killed in the northern province on Monday shocked the capital.")
+    assert any(x.source is None and x.cue is not None and x.cue.text == "News that" and x.kind == "vague"
+               for x in a.attributions)
+    assert a.claims[0].attribution is not None and a.claims[0].attribution.kind == "vague"

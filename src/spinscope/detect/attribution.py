@@ -28,6 +28,10 @@ witnesses activists voices circles reporting accounts rumours rumors observers s
 COMMON = frozenset("""the a an some many several most few other others political senior local former top unnamed
 anonymous government security intelligence administration western foreign military one two three""".split())
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
+# A report with no one named behind it: "News that ...", "amid reports that ...". The content runs
+# to the end of the clause; a capitalised word or a possessive before the noun names a source.
+_NOMINAL = re.compile(r"\b(news|reports|rumou?rs|word|speculation)\s+(that)\s+([^.;:!?—]+)", re.I)
+_POSSESSIVE = frozenset("his her their its our my your whose".split())
 
 
 PRONOUNS = frozenset("he she it they him her them his its their who whose which that this these".split())
@@ -87,6 +91,21 @@ def kind_of(text: str, start: int, end: int) -> str:
     return source_kind(text[start:end], _starts_sentence(text, start))
 
 
+def nominal_reports(text: str, start: int, end: int, found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Cue and content spans of unsourced reports in ``text[start:end]`` that the tagger left unmarked."""
+    out: list[tuple[str, int, int]] = []
+    for m in _NOMINAL.finditer(text, start, end):
+        before = text[start:m.start()].split()
+        prev = before[-1] if before else ""
+        opens = not prev or prev[-1] in ".!?\"“”:"
+        if not opens and (not prev[:1].islower() or prev.lower() in _POSSESSIVE or prev.endswith(("’s", "'s"))):
+            continue
+        if any(s < m.end(2) and m.start(1) < e for _, s, e in found):
+            continue
+        out += [("CUE", m.start(1), m.end(2)), ("CON", m.start(3), m.start(3) + len(m.group(3).rstrip()))]
+    return out
+
+
 def link(found: list[tuple[str, int, int]]) -> list[tuple[tuple[int, int] | None, ...]]:
     """(source, cue, content) offsets per cue: the nearest unused source and content."""
     srcs = [(s, e) for r, s, e in found if r == "SRC"]
@@ -121,7 +140,11 @@ class AttributionDetector:
         out = []
         for p in doc.paragraphs:
             toks = tokens(text, p.start, p.end)
-            for src, cue, con in link(spans(toks, self.tagger.tag(token_features(toks)))):
+            found = spans(toks, self.tagger.tag(token_features(toks)))
+            extra = nominal_reports(text, p.start, p.end, found)
+            # The reports' own pairs, never linked to the tagger's sources.
+            pairs = link(found) + [(None, c[1:], n[1:]) for c, n in zip(extra[::2], extra[1::2], strict=True)]
+            for src, cue, con in sorted(pairs, key=lambda x: x[1][0]):
                 ref = [None if x is None else TextSpan(x[0], x[1], text[x[0]:x[1]]) for x in (src, cue, con)]
                 # No source at all ("it was reported that ...") is as vague as a source gets.
                 kind = "vague" if ref[0] is None else kind_of(text, ref[0].start, ref[0].end)
