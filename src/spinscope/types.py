@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 # The code a warning read from a document written before warnings had codes gets.
 W_UNCODED = "W100"
 
@@ -213,7 +213,10 @@ class ClaimAttribution:
 class Claim:
     """A sentence and the probability that it states a check-worthy factual claim.
 
-    ``checkworthy`` means ``checkworthiness >= threshold``. Every analysed sentence is listed.
+    ``checkworthy`` means ``checkworthiness >= threshold`` and a ``mood`` of ``statement``:
+    a question or an exhortation ("Pakistan must ...") states no claim, whatever its
+    probability (English patterns; other languages are read as statements). Every analysed
+    sentence is listed.
     """
 
     start: int
@@ -223,6 +226,7 @@ class Claim:
     checkworthy: bool
     threshold: float
     attribution: ClaimAttribution | None = None
+    mood: str = "statement"  # statement, question or exhortation
 
     def __post_init__(self) -> None:
         _check_range(self.start, self.end)

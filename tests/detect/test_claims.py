@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 import spinscope
 from spinscope.detect.artifacts import load_model
-from spinscope.detect.claims import ClaimsDetector
+from spinscope.detect.claims import ClaimsDetector, mood
 from spinscope.errors import ModelCorrupt
 from spinscope.evaluation.claims import average_precision
 from spinscope.interfaces.cli import main
@@ -28,7 +28,8 @@ def test_every_sentence_gets_a_claim_score_with_its_offsets(pipeline, op_ed_text
     assert len(a.claims) == len(a.sentences) > 0
     for c, s in zip(a.claims, a.sentences, strict=True):
         assert (c.start, c.end) == (s.start, s.end) and c.text == a.article.text[c.start:c.end]
-        assert 0.0 <= c.checkworthiness <= 1.0 and c.checkworthy == (c.checkworthiness >= c.threshold)
+        assert 0.0 <= c.checkworthiness <= 1.0
+        assert c.checkworthy == (c.checkworthiness >= c.threshold and c.mood == "statement")
     assert Analysis.from_json(a.to_json()).claims == a.claims
     assert json.loads(a.to_json())["claims"][0].keys() >= {"start", "end", "text", "checkworthiness", "checkworthy"}
 
@@ -90,3 +91,26 @@ def test_a_claim_with_a_vague_source_says_so(pipeline):
     assert src is not None and src.text == "Officials"
     assert a.claims[1].attribution.kind == "none" and a.claims[1].attribution.index is None
     assert "1 from vague sources" in render(a, "text")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Pakistan must either confront the group or accept the consequences.", "exhortation"),
+    ("Third, it must permanently abandon every form of double-dealing.", "exhortation"),
+    ("We need to cut the business tax rate.", "exhortation"),
+    ("The report must be released in full.", "statement"),  # an obligation on a thing, not a call to act
+    ("Asylum seekers must cross four countries to reach the border.", "statement"),
+    ("She said the council must act.", "statement"),
+    ("How did the money leave the country?", "question"),
+    ("Unemployment rose to 7.4 percent in March.", "statement"),
+])
+def test_sentence_mood(text, expected):
+    assert mood(text) == expected
+
+
+def test_an_exhortation_is_never_a_checkworthy_claim(pipeline):
+    text = ("Third, the government must immediately close 14 bases used by the militia since 2019.\n\n"
+            "The government closed 14 bases used by the militia in 2019.")
+    a = pipeline(text)
+    assert [c.mood for c in a.claims] == ["exhortation", "statement"]
+    assert not a.claims[0].checkworthy and a.claims[1].checkworthy
+    assert json.loads(a.to_json())["claims"][0]["mood"] == "exhortation"

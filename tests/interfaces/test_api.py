@@ -39,7 +39,7 @@ def test_analyze_text_returns_the_schema_document(client, op_ed_text):
     r = client.post("/v1/analyze", json={"text": op_ed_text, "threshold": 0.3})
     assert r.status_code == 200
     doc = r.json()
-    assert doc["schema_version"] == SCHEMA_VERSION == "1.3" and doc["threshold"] == 0.3
+    assert doc["schema_version"] == SCHEMA_VERSION == "1.4" and doc["threshold"] == 0.3
     assert doc["article"]["title"] == "Riverton Deserves Better Than This Council"
     text = doc["article"]["text"]
     assert all(text[s["start"]:s["end"]] == s["text"] for p in doc["paragraphs"] for s in p["spans"])

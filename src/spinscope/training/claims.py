@@ -215,10 +215,11 @@ def calibrate_news(rows: NewsRows, debate_threshold: float) -> dict:
     """Fit the news calibration on the calibration split; score both it and the debate head on the test split."""
     from sklearn.metrics import average_precision_score
 
-    from spinscope.detect.claims import news_features
+    from spinscope.detect.claims import mood, news_features
     from spinscope.detect.linear import sigmoid
 
     X = news_features(rows.raw, rows.texts)
+    statement = np.array([mood(t) == "statement" for t in rows.texts])
     cal, test = (rows.split == "calibration") & rows.found, rows.split == "test"
     lr = fit(X[cal], rows.y[cal], C=1.0)
     q = np.where(rows.found, sigmoid(X @ lr.coef_[0] + lr.intercept_[0]), 0.0)
@@ -228,7 +229,8 @@ def calibrate_news(rows: NewsRows, debate_threshold: float) -> dict:
         "W": lr.coef_[0].astype(np.float64), "b": float(lr.intercept_[0]), "threshold": threshold,
         "calibration_sentences": int(cal.sum()), "calibration_f1": cal_f1,
         "test_sentences": int(test.sum()), "test_checkworthy": int(yt.sum()),
-        "test": {**prf(q[test] >= threshold, yt), "ap": float(average_precision_score(yt, q[test])),
+        # As the detector decides: a question or an exhortation is never check-worthy.
+        "test": {**prf((q[test] >= threshold) & statement[test], yt), "ap": float(average_precision_score(yt, q[test])),
                  "mean_probability": float(q[test].mean()), "rate": float(yt.mean())},
         "test_debate_head": {**prf(rows.raw[test] >= debate_threshold, yt),
                              "ap": float(average_precision_score(yt, rows.raw[test])),
