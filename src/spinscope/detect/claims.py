@@ -10,11 +10,11 @@ claims and a ``W106`` warning.
 News is not debate: the debate head's probabilities run low on news sentences (at the
 debate threshold it found half of the check-worthy news sentences we labelled). So, where
 the head carries a news calibration, an article's sentences get a second logistic
-regression over the head's logit and two marks of what the issue defines as non-claims,
-a question and an obligation ("must", "should"), fitted on our labelled news sentences
-with its own threshold. By the definition we work to, a question or an exhortation states
-no claim: such a sentence keeps its probability but is not check-worthy (``Claim.mood``). ``spinscope claims rank`` scores debate lines, the head's own domain, with the
-head alone.
+regression over the head's logit, a question mark and an obligation ("must", "should"),
+fitted on our labelled news sentences, with its own threshold. By the definition we work
+to, a question or an exhortation states no claim: such a sentence keeps its probability
+but is not check-worthy (``Claim.mood``). ``spinscope claims rank`` scores debate lines,
+the head's own domain, with the head alone.
 """
 
 from __future__ import annotations
