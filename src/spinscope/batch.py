@@ -203,26 +203,32 @@ def _done_ids(out: Path) -> tuple[set[str], int]:
 
     A torn last line (an interrupted write) is cut off. Complete lines that are not
     valid records are moved to ``OUT.corrupt``, so their inputs are analysed again.
+    The file is read line by line, so a resume needs no memory in proportion to it.
     """
-    data = out.read_bytes()
-    end = data.rfind(b"\n") + 1
-    lines = data[:end].splitlines(keepends=True)
-    good, bad, done = [], [], set()
-    for line in lines:
-        item_id = _line_id(line)
-        (bad if item_id is None else good).append(line)
-        if item_id is not None:
-            done.add(item_id)
+    done: set[str] = set()
+    bad = end = 0
+    with out.open("rb") as fh:
+        for line in fh:
+            if not line.endswith(b"\n"):
+                break
+            end += len(line)
+            item_id = _line_id(line)
+            if item_id is None:
+                bad += 1
+            else:
+                done.add(item_id)
     if bad:
-        with out.with_name(out.name + ".corrupt").open("ab") as fh:
-            fh.writelines(bad)
         tmp = out.with_name(out.name + ".tmp")
-        tmp.write_bytes(b"".join(good))
+        with out.open("rb") as src, tmp.open("wb") as good, out.with_name(out.name + ".corrupt").open("ab") as corrupt:
+            for line in src:
+                if not line.endswith(b"\n"):
+                    break
+                (corrupt if _line_id(line) is None else good).write(line)
         os.replace(tmp, out)
-    elif end < len(data):
+    elif end < out.stat().st_size:
         with out.open("r+b") as fh:
             fh.truncate(end)
-    return done, len(bad)
+    return done, bad
 
 
 def _error_line(item_id: str, exc: SpinscopeError) -> str:
