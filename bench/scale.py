@@ -228,6 +228,15 @@ def rss_at(samples: list[tuple[float, int, float]], records: int) -> float:
     return next((r for n, r in live if n >= records), live[-1][1] if live else 0.0)
 
 
+def growth(run: Run) -> float:
+    """Memory growth inside one run: from its sample at 20% of its records to its last one."""
+    live = [(n, r) for _, n, r in run.samples if r > 0]
+    if not live:
+        return 0.0
+    mark = run.records_start + (live[-1][0] - run.records_start) // 5
+    return round(live[-1][1] - next(r for n, r in live if n >= mark), 1)
+
+
 def engine(name: str, src: Path, work: Path, limit: int, model: str, use_ns: bool) -> dict:
     ray = name == "ray"
     out = work / ("ray-out" if ray else "local.jsonl")
@@ -252,6 +261,7 @@ def engine(name: str, src: Path, work: Path, limit: int, model: str, use_ns: boo
                         "first_new_record_s": None if second.first_record_s is None else round(second.first_record_s, 1)},
         "rss_mb": rss, "rss_peak_mb": round(max(r for _, _, r in samples), 1),
         "rss_growth_25_to_100_mb": round(rss["100%"] - rss["25%"], 1),
+        "rss_growth_within_runs_mb": [growth(first), growth(second)],
     }
 
 
@@ -288,7 +298,9 @@ def main() -> int:
         print(f"  resumed: first new record after {s['first_new_record_s']} s; {s['records']:,} records in "
               f"{s['seconds']} s: {s['per_s_with_startup']}/s with start-up, {s['per_s']}/s from the first record")
         print("  memory (summed PSS of the engine's processes), MB at " + ", ".join(f"{k} {v}" for k, v in r["rss_mb"].items())
-              + f"; peak {r['rss_peak_mb']}; growth 25%->100% {r['rss_growth_25_to_100_mb']} MB")
+              + f"; peak {r['rss_peak_mb']}; growth 25%->100% {r['rss_growth_25_to_100_mb']} MB; inside each run "
+              f"(from 20% of its records to its end) {r['rss_growth_within_runs_mb'][0]} and "
+              f"{r['rss_growth_within_runs_mb'][1]} MB")
     return finish(figures, args.json, t0)
 
 
