@@ -201,8 +201,7 @@ def test_claims_news_calibration_quality_does_not_drop():
     import numpy as np
 
     from spinscope.detect.artifacts import MODELS_DIR, read_manifest
-    from spinscope.detect.claims import ClaimsHead, mood, news_features
-    from spinscope.detect.linear import sigmoid
+    from spinscope.detect.claims import ClaimsHead, mood
     from spinscope.evaluation.claims import average_precision
     from spinscope.training.claims import NEWS_LABELS, news_rows, prf, read_news_labels
 
@@ -211,7 +210,7 @@ def test_claims_news_calibration_quality_does_not_drop():
     assert recorded["data_sha256"] == hashlib.sha256(NEWS_LABELS.read_bytes()).hexdigest(), "labels changed: refit"
     head = ClaimsHead.load(model)
     rows = news_rows(model, SHARED_DATA, read_news_labels())
-    q = np.where(rows.found, sigmoid(news_features(rows.raw, rows.texts) @ head.news_weights + head.news_bias), 0.0)
+    q = np.where(rows.found, head.calibrated(rows.raw, rows.texts), 0.0)
     test = rows.split == "test"
     statement = np.array([mood(t) == "statement" for t in rows.texts])
     f1 = prf((q[test] >= head.threshold) & statement[test], rows.y[test])["f1"]

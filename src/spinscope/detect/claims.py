@@ -116,7 +116,10 @@ class ClaimsHead:
 
     def article_probabilities(self, feats: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """Check-worthiness of an article's sentences: the head, then its news calibration if it has one."""
-        raw = self.probabilities(feats)
+        return self.calibrated(self.probabilities(feats), texts)
+
+    def calibrated(self, raw: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """The head's probabilities after its news calibration (unchanged without one)."""
         if self.news_weights is None or not len(raw):
             return raw
         return sigmoid(news_features(raw, texts) @ self.news_weights + self.news_bias).astype(np.float32)
