@@ -50,9 +50,13 @@ _CLOSERS = " \t\"'\u201d\u2019)]"
 NEWS_FEATURES = ("head_logit", "question", "obligation")
 
 
+def _is_question(text: str) -> bool:
+    return text.rstrip(_CLOSERS).endswith("?")
+
+
 def mood(text: str) -> str:
     """statement, question or exhortation."""
-    if text.rstrip(_CLOSERS).endswith("?"):
+    if _is_question(text):
         return "question"
     return "exhortation" if _EXHORTATION.search(text) else "statement"
 
@@ -60,7 +64,7 @@ def mood(text: str) -> str:
 def news_features(raw: np.ndarray, texts: Sequence[str]) -> np.ndarray:
     """(n, 3) in ``NEWS_FEATURES`` order: the debate head's logit, a question mark, an obligation."""
     p = np.clip(raw.astype(np.float64), 1e-4, 1 - 1e-4)
-    question = [t.rstrip(_CLOSERS).endswith("?") for t in texts]
+    question = [_is_question(t) for t in texts]
     obligation = [bool(_OBLIGATION.search(t)) for t in texts]
     return np.column_stack([np.log(p / (1 - p)), question, obligation]).astype(np.float64)
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from spinscope.detect.artifacts import read_arrays, read_manifest
 from spinscope.detect.cues import CueLexicon
-from spinscope.detect.features import Vectorizer
+from spinscope.detect.features import Counts, Vectorizer
 from spinscope.detect.linear import LinearHead, softmax
 from spinscope.detect.scores import ArticleScores
 from spinscope.errors import ModelCorrupt, ModelNotFound
@@ -71,7 +71,7 @@ class ClassicModel:
     def _paragraph_vectors(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
         vz = self.vectorizer
         counts = [vz.counts(t) for t in texts]
-        none: tuple = (Counter(), None, None)
+        none: Counts = (Counter(), None, None)
         n = len(vz)
         out = []
         for i, c in enumerate(counts):
