@@ -101,7 +101,7 @@ def _members(child: subprocess.Popen, ns: str | None) -> list[int]:
     return found
 
 
-def _rss_mb(pids: list[int]) -> float:
+def pss_mb(pids: list[int]) -> float:
     """Summed proportional set size (PSS): memory shared between processes (Ray's object store,
     the model files) counts once, where summed RSS would count it in every process."""
     total = 0
@@ -203,7 +203,7 @@ def run_engine(cmd: list[str], counter: Counter, stop_at: int | None, use_ns: bo
             now = time.time() - t0
             if run.first_record_s is None and n > run.records_start:
                 run.first_record_s = now
-            run.samples.append((now, n, _rss_mb(_members(child, ns) if (ns or not use_ns) else [])))
+            run.samples.append((now, n, pss_mb(_members(child, ns) if (ns or not use_ns) else [])))
             if stop_at is not None and n >= stop_at:
                 _kill_all(child, ns)
                 break

@@ -4,7 +4,8 @@ Usage: python bench/throughput.py [--articles 30] [--checkpoint runs/transformer
 
 Prints, each path in its own process so peak memory (ru_maxrss) is that path's alone:
 - ``analyze`` latency: one article at a time, warm, p50 and p95;
-- ``pipe`` throughput: all articles through ``Pipeline.pipe`` (articles/s);
+- ``pipe`` throughput: all articles through ``Pipeline.pipe`` (articles/s), in this process and
+  with ``n_process`` forked workers (one per CPU, up to 8; memory as their summed PSS);
 - cold start: ``spinscope analyze`` of a short text as a fresh process (import, model load,
   analysis), and import plus ``spinscope.load()`` alone;
 - the raw encoder limit: a bare ONNX Runtime session over the same sentence windows,
@@ -22,14 +23,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import numpy as np
+from scale import pss_mb
 
 DATA = Path(__file__).parents[2] / "shared" / "data" / "semeval2023"
 MODEL_DIR = Path(__file__).parents[1] / "src" / "spinscope" / "models" / "transformer"
@@ -64,12 +68,42 @@ def time_each(fn, texts: list[str]) -> list[float]:  # noqa: ANN001
 
 def run_spinscope(texts: list[str], model: str) -> dict:
     import spinscope
+    from spinscope.parallel import default_workers
 
     nlp = spinscope.load(model)
     times = time_each(nlp, texts)
     t0 = time.perf_counter()
     list(nlp.pipe(texts, batch_size=16))
-    return {"times": times, "pipe_s": time.perf_counter() - t0}
+    pipe_s = time.perf_counter() - t0
+    workers = default_workers()
+    samples: list[float] = []
+    done = threading.Event()
+
+    def sample() -> None:  # summed PSS of this process and its forked workers
+        while not done.wait(0.1):
+            samples.append(pss_mb([os.getpid(), *children(os.getpid())]))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    t0 = time.perf_counter()
+    list(nlp.pipe(texts, n_process=workers))
+    forked_s = time.perf_counter() - t0
+    done.set()
+    sampler.join()
+    return {"times": times, "pipe_s": pipe_s, "forked_s": forked_s, "workers": workers,
+            "forked_pss_mb": max(samples, default=0.0)}
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for entry in (p for p in os.listdir("/proc") if p.isdigit()):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+            out.append(int(entry))
+    return out
 
 
 def run_raw_encoder(texts: list[str]) -> dict:
@@ -214,13 +248,18 @@ def main() -> int:
         print(f"{NAMES[path]:<42}{len(t) / (t.sum() / 1000):>10.2f}{np.percentile(t, 50):>8.0f}"
               f"{np.percentile(t, 95):>8.0f}{pipe:>8.2f}{res['peak_mb']:>9.0f}"
               + ("  (torch was imported!)" if path in ("transformer", "classic") and res["torch"] else ""))
+        if "forked_s" in res:
+            rate[path + "-forked"] = len(texts) / res["forked_s"]
+            print(f"{'  pipe(n_process=' + str(res['workers']) + '), forked workers':<42}{'':>10}{'':>8}{'':>8}"
+                  f"{rate[path + '-forked']:>8.2f}{res['forked_pss_mb']:>9.0f}  (summed PSS)")
         if path == "raw":
             print(f"{'':<42}{res['tokens'] / res['seconds']:,.0f} tokens/s; padding "
                   f"{1 - res['tokens'] / res['padded']:.1%} of the batched tokens")
-    if "transformer" in rate:
+    for mine in ("transformer", "transformer-forked"):
         for other in ("raw", "torch"):
-            if other in rate:
-                print(f"pipe throughput: spinscope / {NAMES[other]}: {rate['transformer'] / rate[other]:.2f}x")
+            if mine in rate and other in rate:
+                print(f"pipe throughput: spinscope{' forked' if 'forked' in mine else ''} / {NAMES[other]}: "
+                      f"{rate[mine] / rate[other]:.2f}x")
     analyze, load = cold_start()
     print(f"\ncold start: spinscope analyze of a short text {analyze:.2f} s; import + load() {load:.2f} s")
     if not args.skip_semeval:

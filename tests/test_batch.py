@@ -42,6 +42,20 @@ def test_jsonl_batch_records_errors_and_keeps_order(pipeline, tmp_path):
         run_batch(pipeline, read_inputs(str(src)), out)
 
 
+def test_worker_processes_write_the_same_lines(pipeline, tmp_path):
+    src = tmp_path / "in.jsonl"
+    records = [{"id": f"d{i}", "text": f"Title {i}\n\nThe corrupt regime lies, said {i} critics."} for i in range(9)]
+    records[4] = {"id": "blank", "text": "  "}
+    src.write_text("".join(json.dumps(r) + "\n" for r in records) + "{not json\n")
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    a = run_batch(pipeline, read_inputs(str(src)), one)
+    b = run_batch(pipeline, read_inputs(str(src)), two, workers=2)
+    assert (a.written, a.failed) == (b.written, b.failed) == (8, 2)
+    assert one.read_text() == two.read_text()
+    again = run_batch(pipeline, read_inputs(str(src)), two, resume=True, workers=2)
+    assert (again.written, again.skipped) == (0, 10)
+
+
 def test_csv_directory_and_glob_sources(tmp_path):
     csv_file = tmp_path / "in.csv"
     csv_file.write_text('id,text\nx,"Title\n\nBody, with comma."\ny,\n')
@@ -106,8 +120,10 @@ def test_cli_batch_summary(tmp_path):
     assert r.exit_code == 6, r.output  # finished, with failed records
     assert "1 analysed, 1 failed" in r.output
     (d / "two.txt").unlink()
-    r = CliRunner().invoke(main, ["batch", str(d), "--out", str(tmp_path / "o2.jsonl")])
+    r = CliRunner().invoke(main, ["batch", str(d), "--out", str(tmp_path / "o2.jsonl"), "--workers", "2"])
     assert r.exit_code == 0 and "1 analysed, 0 failed" in r.output
+    r = CliRunner().invoke(main, ["batch", str(d), "--out", str(tmp_path / "o3"), "--engine", "ray", "--workers", "2"])
+    assert r.exit_code == 2 and "--workers is for --engine local" in r.output
 
 
 POISON = [

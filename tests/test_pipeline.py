@@ -1,7 +1,7 @@
 import pytest
 
 import spinscope
-from spinscope.errors import InvalidOption, ModelNotFound
+from spinscope.errors import EmptyInput, InvalidOption, ModelNotFound
 from spinscope.types import Analysis, Article
 
 
@@ -80,3 +80,20 @@ def test_very_long_input_is_cut_with_a_warning(pipeline):
     single = pipeline(one_line, language="en")
     assert len(single.paragraphs) == 1 and single.paragraphs[0].paragraph.end == MAX_ANALYSED_CHARS
     assert any("were analysed" in w.message for w in single.warnings)
+
+
+def test_pipe_in_worker_processes_gives_the_same_analyses_in_order(pipeline, op_ed_text):
+    texts = [op_ed_text, "Second\n\nA calm note about rain.",
+             Article(id="third", text="Third\n\nThe corrupt regime lies again.", metadata={"outlet": "X"}),
+             "Fourth\n\nCritics say the plan failed."]
+    alone = [a.to_json() for a in pipeline.pipe(texts)]
+    forked = [a.to_json() for a in pipeline.pipe(texts, n_process=2)]
+    assert forked == alone
+    assert '"outlet": "X"' in forked[2] and '"id": "third"' in forked[2]
+
+
+def test_pipe_in_worker_processes_raises_the_same_error(pipeline):
+    with pytest.raises(EmptyInput):
+        list(pipeline.pipe(["Fine\n\nSome text.", "   "], n_process=2))
+    with pytest.raises(InvalidOption, match="workers"):
+        list(pipeline.pipe(["x"], n_process=0))

@@ -21,19 +21,21 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
+from spinscope import parallel
 from spinscope.errors import (
     EmptyDirectory,
-    InternalError,
     InvalidOption,
     MalformedRecord,
     MissingFile,
     SpinscopeError,
+    as_spinscope_error,
 )
 from spinscope.ingest import SafeFetcher, decode, load
 from spinscope.pipeline import Pipeline
-from spinscope.types import Article
+from spinscope.types import Article, from_dict, to_dict
 
 FILE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 SOURCE_FIELDS = ("text", "html", "url")
@@ -243,28 +245,51 @@ def run_batch(
     resume: bool = False,
     threshold: float | None = None,
     progress: Callable[[Iterable[BatchItem]], Iterable[BatchItem]] = lambda x: x,
+    workers: int = 1,
 ) -> BatchResult:
+    """Analyse ``items`` into the JSONL file ``out``.
+
+    Inputs are read and fetched here, in order; with ``workers`` > 1 the analyses run
+    in forked worker processes (``spinscope.parallel``) and lines are still written
+    in input order, each once its analysis is done.
+    """
     out = Path(out)
     if out.exists() and not resume:
         raise InvalidOption(f"{out} exists; pass --resume to continue it, or choose another file")
+    workers = parallel.check_workers(workers)
     done, corrupt = _done_ids(out) if out.exists() else (set(), 0)
-    written = failed = skipped = 0
-    with out.open("a", encoding="utf-8") as fh:
+    skipped = 0
+
+    def todo() -> Iterator[tuple[str, dict | str]]:
+        nonlocal skipped
         for item in progress(items):
             if item.id in done:
                 skipped += 1
                 continue
+            done.add(item.id)  # a repeated id was renamed by the reader; this guards resumed runs too
             try:
-                line = pipeline(item.load(), threshold=threshold).to_json()
-                written += 1
-            except SpinscopeError as exc:
-                line = _error_line(item.id, exc)
-                failed += 1
+                yield item.id, to_dict(item.load())
             except Exception as exc:  # noqa: BLE001 - one bad input must not stop, nor block every resume
-                line = _error_line(item.id, InternalError(f"unexpected {exc.__class__.__name__}: {exc}"[:500]))
-                failed += 1
+                yield item.id, _error_line(item.id, as_spinscope_error(exc))
+
+    written = failed = 0
+    analyse = partial(_analysed_line, pipeline, threshold)
+    with out.open("a", encoding="utf-8") as fh:
+        for ok, line in parallel.ordered_map(analyse, todo(), workers, pipeline.in_worker):
+            written += ok
+            failed += not ok
             fh.write(line + "\n")
             fh.flush()
             os.fsync(fh.fileno())
-            done.add(item.id)
     return BatchResult(written, failed, skipped, corrupt)
+
+
+def _analysed_line(pipeline: Pipeline, threshold: float | None, task: tuple[str, dict | str]) -> tuple[bool, str]:
+    """(success, output line) for one loaded input, or its load error passed through."""
+    item_id, article = task
+    if isinstance(article, str):
+        return False, article
+    try:
+        return True, pipeline(from_dict(Article, article), threshold=threshold).to_json()
+    except Exception as exc:  # noqa: BLE001 - as above: an error record, and the batch goes on
+        return False, _error_line(item_id, as_spinscope_error(exc))

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from spinscope.batch import BatchItem, BatchResult, read_inputs
-from spinscope.errors import ExtraNotInstalled, InternalError, InvalidOption, SpinscopeError
+from spinscope.errors import ExtraNotInstalled, InvalidOption, as_spinscope_error
 
 COLUMNS = ("id", "ok", "analysis", "error_code", "error_message")
 CHUNK_ROWS = 500
@@ -57,10 +57,8 @@ class Analyser:
             analysis, code, message = None, None, None
             try:
                 analysis = self.nlp(item.load(), threshold=self.threshold).to_json()
-            except SpinscopeError as exc:
-                code, message = exc.code, exc.message
             except Exception as exc:  # noqa: BLE001 - one bad input must not stop the job
-                err = InternalError(f"unexpected {exc.__class__.__name__}: {exc}"[:500])
+                err = as_spinscope_error(exc)
                 code, message = err.code, err.message
             for column, value in zip(COLUMNS, (item.id, analysis is not None, analysis, code, message), strict=True):
                 rows[column].append(value)

@@ -190,6 +190,13 @@ class InternalError(SpinscopeError):
     code = "E900"
 
 
+def as_spinscope_error(exc: BaseException) -> SpinscopeError:
+    """``exc`` itself, or an ``InternalError`` naming it, for a record that must not stop a batch."""
+    if isinstance(exc, SpinscopeError):
+        return exc
+    return InternalError(f"unexpected {exc.__class__.__name__}: {exc}"[:500])
+
+
 class ModelError(SpinscopeError):
     """A model directory is missing, incomplete or inconsistent (exit status 5)."""
 

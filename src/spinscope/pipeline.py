@@ -12,10 +12,11 @@ import dataclasses
 import json
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from itertools import islice
 from pathlib import Path
 
-from spinscope import languages, registry
+from spinscope import languages, parallel, registry
 from spinscope.components import Detector, Doc, check_order
 from spinscope.detect.artifacts import MODELS_DIR, load_model
 from spinscope.detect.scores import ArticleScores, ScoringModel
@@ -32,7 +33,7 @@ from spinscope.ingest import article_from_text
 from spinscope.ingest.pdf import LAYOUT_NOTE
 from spinscope.ingest.text import ENCODING_NOTE
 from spinscope.segment import paragraphs, sentences
-from spinscope.types import Analysis, AnalysisWarning, Article, ModelInfo, Paragraph
+from spinscope.types import Analysis, AnalysisWarning, Article, ModelInfo, Paragraph, from_dict, to_dict
 
 __all__ = ["DEFAULT_MODEL", "MAX_ANALYSED_CHARS", "MODELS_DIR", "MODEL_ENV", "Pipeline", "load"]
 
@@ -108,14 +109,40 @@ class Pipeline:
         return self.run([self.prepare(source, threshold=threshold, language=language)])[0]
 
     def pipe(
-        self, sources: Iterable[str | Article], *, batch_size: int = 32, threshold: float | None = None
+        self, sources: Iterable[str | Article], *, batch_size: int = 32, threshold: float | None = None,
+        n_process: int = 1,
     ) -> Iterator[Analysis]:
-        """Analyse a stream lazily, ``batch_size`` documents per detector call, in input order."""
+        """Analyse a stream lazily, ``batch_size`` documents per detector call, in input order.
+
+        ``n_process`` > 1 analyses in that many worker processes forked from this one
+        (``spinscope.parallel``; where the platform cannot fork, in this process).
+        """
         if batch_size < 1:
             raise InvalidOption("batch_size must be at least 1")
+        _check_threshold(threshold)
+        if parallel.check_workers(n_process) > 1:
+            tasks = (to_dict(s) if isinstance(s, Article) else s for s in sources)
+            for outcome in parallel.ordered_map(partial(self._analyse_task, threshold), tasks, n_process,
+                                                self.in_worker):
+                if outcome[0] == "error":
+                    parallel.raise_error(outcome[1], outcome[2])
+                yield Analysis.from_json(outcome[1])
+            return
         it = iter(sources)
         while batch := list(islice(it, batch_size)):
             yield from self.run([self.prepare(s, threshold=threshold) for s in batch])
+
+    def _analyse_task(self, threshold: float | None, task: str | dict) -> tuple[str, ...]:
+        """One ``pipe`` task in a worker: ("ok", analysis JSON) or ("error", class name, message)."""
+        try:
+            source = task if isinstance(task, str) else from_dict(Article, task)
+            return "ok", self(source, threshold=threshold).to_json()
+        except Exception as exc:  # noqa: BLE001 - raised again in the parent, by name
+            return ("error", *parallel.error_fields(exc))
+
+    def in_worker(self) -> None:
+        """Settings for a forked worker process: its model runs single-threaded."""
+        self.model.in_worker()
 
     def prepare(self, source: str | Article, *, threshold: float | None = None, language: str | None = None) -> Doc:
         """The document the detectors see: language settled, paragraphs cut to the length limit."""

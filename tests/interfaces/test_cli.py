@@ -61,6 +61,10 @@ def test_semeval_predict_all_subtasks_and_evaluate(tmp_path):
         assert r.exit_code == 0, r.output
     assert [line.split("\t")[0] for line in (tmp_path / "st1.txt").read_text().splitlines()] == ["901", "902"]
     st3 = (tmp_path / "st3.txt").read_text().splitlines()
+    (arts / "article900.txt").write_text("\n")  # empty: no line in subtask 3 without a template
+    r = run("semeval", "predict", "--subtask", "3", "--articles", str(arts), "--out", str(tmp_path / "one.txt"),
+            "--lang", "en", "--workers", "1")
+    assert r.exit_code == 0 and (tmp_path / "one.txt").read_text().splitlines() == st3  # default: forked workers
     assert [tuple(x.split("\t")[:2]) for x in st3][:3] == [("901", "1"), ("901", "3"), ("901", "5")]
     r = run("semeval", "evaluate", "--subtask", "3", "--gold", str(tmp_path / "st3.txt"),
             "--pred", str(tmp_path / "st3.txt"))

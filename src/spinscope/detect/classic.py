@@ -81,6 +81,9 @@ class ClassicModel:
             out.append((np.concatenate([idx, ctx[0] + n]), np.concatenate([val, self.context_weight * ctx[1]])))
         return out
 
+    def in_worker(self) -> None:
+        """Nothing to adjust: the classical model runs on the calling thread."""
+
     def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores:
         chunks = [text[p.start : p.end] for p in paragraphs]
         rows = [self.techniques.calibrated(self.techniques.decision(i, v)) for i, v in self._paragraph_vectors(chunks)]

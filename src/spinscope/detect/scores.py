@@ -55,6 +55,10 @@ class ScoringModel(Protocol):
 
     def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores: ...
 
+    def in_worker(self) -> None:
+        """Adjust to running in a forked worker process (see ``spinscope.parallel``)."""
+        ...
+
 
 class ScoresDetector:
     name = "scores"

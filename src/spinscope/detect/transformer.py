@@ -135,6 +135,12 @@ class Encoder:
         p, t, v = self.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
         return p[0], t[0], v[0]
 
+    def in_worker(self) -> None:
+        """In a forked worker: one thread, and no pool inherited from the parent (its threads
+        did not survive the fork)."""
+        self.threads = 1
+        self._executor = None
+
     def _pool(self) -> ThreadPoolExecutor:
         # Made on first use, so a process forked after loading starts without stale threads.
         if self._executor is None:
@@ -199,6 +205,9 @@ class TransformerModel:
     def load(cls, path: str | Path) -> TransformerModel:
         path = Path(path)
         return cls(path, ClassicModel.load(path.parent / str(read_manifest(path).get("fallback", "classic"))))
+
+    def in_worker(self) -> None:
+        self.encoder.in_worker()
 
     def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores:
         if not paragraphs:

@@ -11,9 +11,12 @@ import click
 
 from spinscope import __version__
 from spinscope.errors import SpinscopeError
+from spinscope.parallel import MAX_WORKERS, default_workers
 from spinscope.pipeline import DEFAULT_MODEL, MODEL_ENV
 from spinscope.report.formats import formats
 
+WORKERS_HELP = ("Processes that analyse side by side, forked after the model loads (they share its memory); "
+                "default: the CPUs this process may use, up to 8.")
 MODEL_HELP = ("transformer, classic (the fallback: faster, less accurate), or a model directory given as a path "
               "(./my-model).")
 
@@ -44,7 +47,8 @@ def _progress(label: str) -> Callable[[Iterable[T]], Iterable[T]]:
         if not sys.stderr.isatty():
             yield from items
             return
-        with click.progressbar(list(items), label=label, file=sys.stderr) as bar:
+        # No list(): a batch's input may not fit in memory. A list or a tuple shows its length.
+        with click.progressbar(items, label=label, file=sys.stderr) as bar:
             yield from bar
 
     return wrap
@@ -115,8 +119,9 @@ def _emit(text: str, out: str | None) -> None:
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="ray: spread the analysis over a Ray cluster (pip install -e '.[ray]').")
 @click.option("--address", help="With --engine ray: 'auto' or HOST:PORT of a running cluster; default a local one.")
+@click.option("--workers", type=click.IntRange(1, MAX_WORKERS), help=WORKERS_HELP + " Local engine only.")
 def batch(source: str, out: str, resume: bool, threshold: float | None, model: str, engine: str,
-          address: str | None) -> None:
+          address: str | None, workers: int | None) -> None:
     """Analyse many articles: a directory, a glob, or a .jsonl/.csv/.parquet file with id and text.
 
     Failures become error records and the batch carries on; an interrupted
@@ -127,10 +132,12 @@ def batch(source: str, out: str, resume: bool, threshold: float | None, model: s
     Examples:
         spinscope batch articles/ --out results.jsonl
         spinscope batch 'news/*.txt' --out results.jsonl --resume
-        spinscope batch corpus.jsonl --out results.jsonl
+        spinscope batch corpus.jsonl --out results.jsonl --workers 4
         spinscope batch corpus.parquet --engine ray --address auto --out results/
     """
     if engine == "ray":
+        if workers:
+            raise click.UsageError("--workers is for --engine local; Ray runs one actor per CPU of its cluster")
         from spinscope.batch_ray import run_ray_batch
 
         # Ray Data draws its own progress; a bar here would have to hold every row first.
@@ -142,7 +149,7 @@ def batch(source: str, out: str, resume: bool, threshold: float | None, model: s
         from spinscope.batch import read_inputs, run_batch
 
         result = run_batch(spinscope.load(model), read_inputs(source), out, resume=resume, threshold=threshold,
-                           progress=_progress("analysing"))
+                           progress=_progress("analysing"), workers=workers or default_workers())
     corrupt = f", {result.corrupt_lines} corrupt lines moved to {out}.corrupt" if result.corrupt_lines else ""
     click.echo(f"{result.written} analysed, {result.failed} failed, {result.skipped} already done{corrupt} -> {out}",
                err=True)
@@ -233,8 +240,9 @@ def semeval() -> None:
 @click.option("--template", type=click.Path(), help="Subtask 3 .template file listing the paragraphs to predict.")
 @click.option("--threshold", type=click.FloatRange(0, 1))
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, help=MODEL_HELP)
+@click.option("--workers", type=click.IntRange(1, MAX_WORKERS), help=WORKERS_HELP)
 def semeval_predict(subtask: int, articles: str, out: str, lang: str | None, template: str | None,
-                    threshold: float | None, model: str) -> None:
+                    threshold: float | None, model: str, workers: int | None) -> None:
     """Write an official-format prediction file for a folder of articles.
 
     \b
@@ -247,7 +255,8 @@ def semeval_predict(subtask: int, articles: str, out: str, lang: str | None, tem
 
     preds = predict_folder(spinscope.load(model, detectors=DETECTORS[subtask]), subtask, articles, lang=lang, template=template,
                            threshold=threshold, progress=_progress("predicting"),
-                           warn=lambda m: click.echo(f"spinscope: warning: {m}", err=True))
+                           warn=lambda m: click.echo(f"spinscope: warning: {m}", err=True),
+                           workers=workers or default_workers())
     write_predictions(subtask, preds, out)
     click.echo(f"wrote {len(preds)} predictions to {out}", err=True)
 
