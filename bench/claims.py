@@ -35,16 +35,16 @@ def encoded(model_dir: Path) -> dict[str, np.ndarray]:
     cb = claims.load_claimbuster(DATA / "claimbuster")
     clef = claims.load_clef(DATA / "clef2019-checkworthy" / "training")
     key = claims.data_hash([*(DATA / "claimbuster").glob("*.csv"), *(DATA / "clef2019-checkworthy" / "training").glob("*.tsv"),
-                            model_dir / "model.onnx"])
+                            model_dir / "model.onnx"]) + _mask(read_manifest(model_dir))
     if CACHE.is_file():
         z = np.load(CACHE, allow_pickle=False)
         if str(z["key"]) == key:
             return {k: z[k] for k in z.files}
     m = read_manifest(model_dir)
-    enc = Encoder(model_dir, int(m["config"]["max_len"]), special=m.get("special_ids"))
+    enc, mask = Encoder(model_dir, int(m["config"]["max_len"]), special=m.get("special_ids")), _mask(m)
     clef_texts = [t for s in clef.values() for t in s.texts]
-    out = {"key": np.array(key), "cb_X": embed(enc, cb.texts), "cb_y": cb.labels,
-           "cb_groups": np.array(cb.groups), "clef_X": embed(enc, clef_texts),
+    out = {"key": np.array(key), "cb_X": embed(enc, cb.texts, mask), "cb_y": cb.labels,
+           "cb_groups": np.array(cb.groups), "clef_X": embed(enc, clef_texts, mask),
            "clef_y": np.concatenate([s.labels for s in clef.values()]),
            "clef_debate": np.array([d for d, s in clef.items() for _ in s.texts])}
     CACHE.parent.mkdir(exist_ok=True)
@@ -124,6 +124,10 @@ def semeval_news(model_dir: Path, debate_threshold: float) -> dict:
     return {k: v for k, v in fitted.items() if k not in ("W",)}
 
 
+def _mask(manifest: dict) -> str:
+    return str(manifest.get("decisions", {}).get("mask", "names"))
+
+
 def news_scores(model_dir: Path, threshold: float) -> dict:
     """Precision, recall and F1 on our own news sentences at the out-of-fold threshold."""
     rows = [line.split("\t") for line in NEWS.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
@@ -132,7 +136,7 @@ def news_scores(model_dir: Path, threshold: float) -> dict:
     enc = Encoder(model_dir, int(m["config"]["max_len"]), special=m.get("special_ids"))
     f = encoded(model_dir)
     head = claims.fit(np.vstack([f["cb_X"], f["clef_X"]]), np.concatenate([f["cb_y"], f["clef_y"]]))
-    p = head.predict_proba(embed(enc, [r[1] for r in rows]))[:, 1]
+    p = head.predict_proba(embed(enc, [r[1] for r in rows], _mask(m)))[:, 1]
     pred = p >= threshold
     tp = int((pred & (y == 1)).sum())
     prec, rec = tp / max(1, pred.sum()), tp / max(1, (y == 1).sum())

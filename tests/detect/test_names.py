@@ -25,3 +25,27 @@ def test_words_that_only_look_like_names_stay():
 def test_classic_features_ignore_listed_names():
     assert analyze("The regime in Pakistan lies.") == analyze("The regime in India lies.")
     assert analyze("The regime in Pakistan lies.") != analyze("The regime in Freedonia lies.")  # not listed
+
+
+def test_proper_nouns_are_masked_wherever_they_stand():
+    from spinscope.detect.names import mask_proper_nouns
+
+    a = "Catalonia must act. The Red Brigades attacked Catalonia's police, said Hartmann. I think ISIS lies."
+    b = "Flanders must act. The Black Hand attacked Flanders's police, said Okonkwo. I think NATO lies."
+    ma, mb = mask_proper_nouns(a), mask_proper_nouns(b)
+    assert len(ma) == len(a)
+    assert ma.split() == mb.split()  # a listed acronym and unlisted names alike
+    assert ma.split()[:3] == ["Name", "must", "act."]  # first in its sentence, but a name elsewhere too
+    assert "The" in ma.split() and "I" in ma.split() and "think" in ma
+    # Capitalised first words that are not names elsewhere, and shouted slogans, stay.
+    assert mask_proper_nouns("However, STOP THE STEAL was everywhere.") == "However, STOP THE STEAL was everywhere."
+
+
+def test_german_keeps_to_the_lists():
+    from spinscope.detect.names import encoder_view
+
+    text = "Die Regierung in Bayern lügt, sagt Putin."
+    assert encoder_view(text, "proper_nouns", "de") == encoder_view(text, "names", "de")
+    assert "Regierung" in encoder_view(text, "proper_nouns", "de") and "Putin" not in encoder_view(text, "names", "de")
+    assert "Bayern" not in encoder_view(text, "proper_nouns", "en")
+    assert encoder_view(text, "none", "en") == text

@@ -29,7 +29,7 @@ import numpy as np
 from spinscope.components import Doc
 from spinscope.detect.artifacts import read_arrays, read_manifest
 from spinscope.detect.linear import sigmoid
-from spinscope.detect.names import mask_names
+from spinscope.detect.names import encoder_view
 from spinscope.detect.scores import ScoringModel, sentence_features
 from spinscope.errors import W_NO_CLAIMS_HEAD, ModelCorrupt
 from spinscope.types import AnalysisWarning, Attribution, Claim, ClaimAttribution, Paragraph
@@ -69,8 +69,10 @@ def news_features(raw: np.ndarray, texts: Sequence[str]) -> np.ndarray:
     return np.column_stack([np.log(p / (1 - p)), question, obligation]).astype(np.float64)
 
 
-def embed(encoder, texts: list[str], batch: int = 256, progress=lambda x: x) -> np.ndarray:  # noqa: ANN001
-    """Features of standalone sentences (one per line of a transcript), read as articles are read."""
+def embed(encoder, texts: list[str], mask: str = "names", batch: int = 256, progress=lambda x: x,  # noqa: ANN001
+          ) -> np.ndarray:
+    """Features of standalone English sentences (one per line of a transcript), read as articles
+    are read: names masked as the model's ``mask`` says (``names.encoder_view``)."""
     out = []
     for i in progress(range(0, len(texts), batch)):
         chunk = [" ".join(t.split()) or "." for t in texts[i:i + batch]]
@@ -79,7 +81,7 @@ def embed(encoder, texts: list[str], batch: int = 256, progress=lambda x: x) -> 
         for k, t in enumerate(chunk):
             units.append(Paragraph(k + 1, start, start + len(t)))
             start += len(t) + 1
-        raw = encoder.run(mask_names(text, keep_offsets=True), tuple(units))
+        raw = encoder.run(encoder_view(text, mask, "en"), tuple(units))
         out.append(sentence_features(raw.paragraph_vectors, raw.n_tokens))
     return np.vstack(out) if out else np.zeros((0, 0), np.float32)
 
@@ -148,13 +150,14 @@ class ClaimsDetector:
         path = getattr(model, "path", None)
         self.head = ClaimsHead.load(Path(path)) if path is not None else None
         self.encoder = getattr(model, "encoder", None)
+        self.mask = str(getattr(model, "mask", "names"))
 
     def score_texts(self, texts: list[str], news: bool = False) -> np.ndarray:
         """Check-worthiness of standalone sentences: the head's own (``spinscope claims rank``, debate
         lines), or with ``news`` as an article's sentences get it (threshold ``head.threshold``)."""
         if self.head is None or self.encoder is None:
             raise ModelCorrupt("this model has no claims head; use the transformer model")
-        feats = embed(self.encoder, texts)
+        feats = embed(self.encoder, texts, self.mask)
         return self.head.article_probabilities(feats, texts) if news else self.head.probabilities(feats)
 
     def predict(self, docs: Sequence[Doc]) -> list[tuple[Claim, ...] | None]:

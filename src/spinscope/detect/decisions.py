@@ -25,9 +25,10 @@ from spinscope.detect.linear import sigmoid
 # Languages with their own offset; any other language gets none (the shared intercept).
 LANGUAGES = ("en", "fr", "de", "it", "pl", "ru")
 FEATURES = ("transformer_logit", "classic_logit", "log_tokens") + tuple(f"lang_{x}" for x in LANGUAGES)
-# Fit (and so run) the decisions on encoder input whose listed names are masked (``detect.names``),
-# so that swapping one country, group, party or politician for another changes nothing.
-MASK_NAMES = True
+# Fit (and so run) the decisions on encoder input whose names are masked (``detect.names``), so
+# that swapping one country, group, party or politician for another changes nothing:
+# "names" masks the listed ones, "proper_nouns" every capitalised name as well.
+MASK = "proper_nouns"
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

@@ -106,3 +106,47 @@ def mask_names(text: str, *, keep_offsets: bool = False) -> str:
     if not keep_offsets:
         return _pattern().sub(" ", text)
     return _pattern().sub(lambda m: _placeholder(m.group("name")) + (m.group("suffix") or ""), text)
+
+
+_WORD = re.compile(r"[^\W\d_][\w-]*")
+_OPENS_SENTENCE = re.compile(r"(?:^|[.!?:;\n])[\s\"'“‘«(\[]*$")
+
+
+def proper_noun_spans(text: str) -> list[tuple[int, int]]:
+    """Runs of capitalised words that are names whatever list they are on: not the first word
+    of a sentence (unless the same word also appears capitalised inside one), not "I", not all
+    capitals (acronyms and shouted slogans stay; the listed ones are masked by ``mask_names``)."""
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text) if m.group()[0].isupper()]
+    starts = {s: bool(_OPENS_SENTENCE.search(text[max(0, s - 12):s])) for s, _, _ in words}
+    inside = {w for s, _, w in words if not starts[s]}
+    spans: list[tuple[int, int]] = []
+    for s, e, w in words:
+        if len(w) < 2 or w.isupper() or (starts[s] and w not in inside):
+            continue
+        if spans and text[spans[-1][1]:s] == " ":  # "Red Brigades": one name, one stand-in
+            spans[-1] = (spans[-1][0], e)
+        else:
+            spans.append((s, e))
+    return spans
+
+
+def mask_proper_nouns(text: str) -> str:
+    """``mask_names(text, keep_offsets=True)``, and every other proper noun as well (offsets kept)."""
+    out = list(mask_names(text, keep_offsets=True))
+    for s, e in proper_noun_spans(text):
+        out[s:e] = _placeholder(text[s:e])
+    return "".join(out)
+
+
+MASKS = ("none", "names", "proper_nouns")
+# German capitalises every noun, so there capitals do not mark names: it keeps to the lists.
+CAPITALISED_NOUNS = frozenset({"de"})
+
+
+def encoder_view(text: str, mask: str, language: str | None) -> str:
+    """What the encoder reads under a model's masking mode (offsets unchanged)."""
+    if mask == "proper_nouns" and language not in CAPITALISED_NOUNS:
+        return mask_proper_nouns(text)
+    if mask in ("names", "proper_nouns"):
+        return mask_names(text, keep_offsets=True)
+    return text

@@ -26,7 +26,7 @@ from spinscope.detect.artifacts import read_arrays, read_manifest
 from spinscope.detect.classic import ClassicModel
 from spinscope.detect.decisions import FEATURES, SentenceDecisions, unit_features
 from spinscope.detect.linear import LinearHead, sigmoid, softmax
-from spinscope.detect.names import mask_names
+from spinscope.detect.names import MASKS, encoder_view
 from spinscope.detect.scores import ArticleScores, sentence_features
 from spinscope.errors import ModelCorrupt, ModelNotFound
 from spinscope.segment import sentences
@@ -178,7 +178,10 @@ class TransformerModel:
             if tuple(self.manifest["decisions"]["features"]) != FEATURES:
                 raise ModelCorrupt(f"model in {path} was fitted on other sentence features")
             # The encoder reads listed names as one stand-in when the decisions were fitted that way.
-            self.mask_names = bool(self.manifest["decisions"].get("mask_names", False))
+            decided = self.manifest["decisions"]
+            self.mask = str(decided.get("mask", "names" if decided.get("mask_names") else "none"))
+            if self.mask not in MASKS:
+                raise ValueError(f"unknown name masking {self.mask!r}")
             self.decisions = SentenceDecisions(arrays["sentences_W"].astype(np.float64),
                                                arrays["sentences_b"].astype(np.float64), float(arrays["sentences_t"][0]))
             # Labels and the one operating threshold; the probabilities come from ``decisions``.
@@ -213,12 +216,12 @@ class TransformerModel:
         if not paragraphs:
             return self.classic.predict(text, paragraphs)
         units, owner = sentence_units(text, paragraphs)
-        return self.combine(self.encoder.run(self.encoder_text(text), units), self.classic.predict(text, units), owner,
+        return self.combine(self.encoder.run(self.encoder_text(text, language), units), self.classic.predict(text, units), owner,
                             language)
 
-    def encoder_text(self, text: str) -> str:
-        """What the encoder reads: the text, with listed names masked (offsets unchanged) if configured."""
-        return mask_names(text, keep_offsets=True) if self.mask_names else text
+    def encoder_text(self, text: str, language: str | None) -> str:
+        """What the encoder reads: the text with names masked as the decisions were fitted (offsets unchanged)."""
+        return encoder_view(text, self.mask, language)
 
     def combine(self, raw: RawOutputs, classic: ArticleScores, owner: np.ndarray, language: str | None) -> ArticleScores:
         """Sentence decisions, paragraph maxima, article heads; pure, so the trainer scores what ships.

@@ -116,8 +116,9 @@ def train_head(data_root: str | Path, model_dir: str | Path, log=print) -> dict:
     enc = Encoder(out, int(manifest["config"]["max_len"]), special=manifest.get("special_ids"))
     cb = load_claimbuster(root / "claimbuster")
     clef = load_clef(root / "clef2019-checkworthy" / "training")
-    cb_X = embed(enc, cb.texts)
-    clef_X = embed(enc, [t for s in clef.values() for t in s.texts])
+    mask = str(manifest.get("decisions", {}).get("mask", "names"))
+    cb_X = embed(enc, cb.texts, mask)
+    clef_X = embed(enc, [t for s in clef.values() for t in s.texts], mask)
     clef_y = np.concatenate([s.labels for s in clef.values()])
     debates = np.array([d for d, s in clef.items() for _ in s.texts])
     log(f"encoded {len(cb.texts)} ClaimBuster and {len(clef_y)} CLEF sentences in {time.time() - t0:.0f}s")
@@ -132,7 +133,7 @@ def train_head(data_root: str | Path, model_dir: str | Path, log=print) -> dict:
         "data": "ClaimBuster groundtruth.csv + crowdsourced.csv (Verdict 1 vs 0/-1) and the CLEF CheckThat! 2019 "
                 "Task 1 training debates; not redistributed",
         "data_sha256": data_hash(files), "sentences": int(len(cb.texts) + len(clef_y)),
-        "features": "pooled encoder vector of the sentence (names masked) + log1p(tokens)",
+        "features": f"pooled encoder vector of the sentence (names masked: {mask}) + log1p(tokens)",
         "threshold": threshold, "threshold_rule": "F1-best on out-of-fold ClaimBuster probabilities, debates grouped",
         "claimbuster_oof_f1": round(oof_f1, 4), "clef2019_cv_map": round(float(np.mean(list(per.values()))), 4),
         "clef2019_cv_ap": {k: round(v, 4) for k, v in per.items()},

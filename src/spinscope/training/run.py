@@ -113,7 +113,7 @@ def fit_transformer_heads(
     import json
 
     from spinscope.detect.classic import ClassicModel
-    from spinscope.detect.decisions import FEATURES, MASK_NAMES
+    from spinscope.detect.decisions import FEATURES, MASK
     from spinscope.detect.transformer import Encoder, TransformerModel
     from spinscope.training import transformer, transformer_heads
     from spinscope.training.corpus import load_corpus
@@ -145,7 +145,7 @@ def fit_transformer_heads(
     arrays |= transformer_heads.fit_article_heads(corpus, outputs, seed, tee)
     transformer_heads.save_heads(out, arrays)
     decisions = {"unit": "sentence", "features": list(FEATURES), "threshold": float(arrays["sentences_t"][0]),
-                 "mask_names": MASK_NAMES}
+                 "mask_names": MASK != "none", "mask": MASK}
     update_manifest(out, corpus, decisions=decisions, metrics={})
     shipped = TransformerModel(out, classic_tf)
     thresholds = {"techniques": shipped.techniques.thresholds, "frames": shipped.frames.thresholds}

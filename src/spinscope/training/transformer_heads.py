@@ -16,9 +16,9 @@ import numpy as np
 
 from spinscope.detect.artifacts import write_arrays
 from spinscope.detect.classic import ClassicModel
-from spinscope.detect.decisions import MASK_NAMES, unit_features
+from spinscope.detect.decisions import MASK, unit_features
 from spinscope.detect.linear import sigmoid, softmax
-from spinscope.detect.names import mask_names
+from spinscope.detect.names import encoder_view
 from spinscope.detect.scores import ArticleScores
 from spinscope.detect.transformer import Encoder, RawOutputs, sentence_units, token_spans
 from spinscope.evaluation.metrics import per_language
@@ -51,10 +51,10 @@ class Outputs:
 
 
 def run_all(encoder: Encoder, classic: ClassicModel, texts: dict[str, str], out: Outputs,
-            progress: Callable[[Iterable], Iterable] = lambda x: x, st3: bool = True, mask: bool = MASK_NAMES) -> None:
+            progress: Callable[[Iterable], Iterable] = lambda x: x, st3: bool = True, mask: str = MASK) -> None:
     """Fill ``out`` for these articles; an article already done (subtasks share articles) is not rerun.
 
-    With ``mask`` the encoder reads listed names as a stand-in, as the shipped model does."""
+    The encoder reads the text masked by ``mask`` (``names.encoder_view``), as the shipped model does."""
     raw_d, cls_d = (out.st3, out.st3_classic) if st3 else (out.docs, out.docs_classic)
     for aid in progress(sorted(texts)):
         text = texts[aid]
@@ -65,7 +65,7 @@ def run_all(encoder: Encoder, classic: ClassicModel, texts: dict[str, str], out:
             units, owner = sentence_units(text, paras)
             out.units[aid], out.owners[aid] = units, owner
             out.classic_paragraphs[aid] = classic.predict(text, paras)
-            enc_text = mask_names(text, keep_offsets=True) if mask else text
+            enc_text = encoder_view(text, mask, out.languages.get(aid))
             raw_d[aid], cls_d[aid] = encoder.run(enc_text, units), classic.predict(text, units)
         else:
             raw_d[aid] = out.st3.get(aid) or out.docs[aid]
