@@ -38,7 +38,7 @@ def test_manifest_card_and_hashes():
     assert m["test_metrics"]["techniques"]["en"]["micro_f1"] > 0
     card = (TRANSFORMER / "MODEL_CARD.md").read_text()
     assert m["training_data"]["sha256"] in card and "Limits" in card and "validation fold" in card
-    assert m["decisions"]["unit"] == "sentence" and m["decisions"]["mask_names"] is True
+    assert m["decisions"]["unit"] == "sentence" and m["decisions"]["mask"] == "proper_nouns"
     assert "## Calibration" in card and all(f"| {lang} |" in card for lang in m["calibration"]["ece"])
 
 
