@@ -73,9 +73,13 @@ def test_shipped_model_was_trained_on_the_evaluation_set():
 # Pins are the figures measured on the committed model minus 0.02.
 SLICE_PER_LANGUAGE = {"en": 30, "fr": 6, "de": 6, "it": 6, "pl": 6, "ru": 6}
 SLICE_SHA256 = "27e85b47edb38c57e92ec39a78d07000a29d9ebdacaef53b9d1b87107ae3b62c"
-SHIPPED_PINNED = {"en": 0.481, "all": 0.555}  # measured 0.506 and 0.5796
-SENTENCE_LINES_PINNED = {"en": 0.367, "all": 0.411}  # measured 0.3889 and 0.4336
-ENCODER_ALONE_PINNED = {"en": 0.189, "all": 0.240}  # measured 0.209 and 0.2596
+# Re-pinned for heads v3.2: the classical partner now reads no proper noun, and so lost what
+# it had memorised of these articles' names (v3 measured 0.506 / 0.5796 and 0.3889 / 0.4336
+# here). On the whole test fold with a classical model that never saw it (bench/shift.py),
+# paragraphs went 0.380 -> 0.372 (en) and 0.403 -> 0.397 (all).
+SHIPPED_PINNED = {"en": 0.431, "all": 0.533}  # measured 0.4516 and 0.5531
+SENTENCE_LINES_PINNED = {"en": 0.333, "all": 0.396}  # measured 0.3535 and 0.4166
+ENCODER_ALONE_PINNED = {"en": 0.188, "all": 0.238}  # measured 0.2084 and 0.2584
 ENCODER_ALONE_THRESHOLD = 0.2
 
 

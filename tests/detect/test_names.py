@@ -49,3 +49,24 @@ def test_german_keeps_to_the_lists():
     assert "Regierung" in encoder_view(text, "proper_nouns", "de") and "Putin" not in encoder_view(text, "names", "de")
     assert "Bayern" not in encoder_view(text, "proper_nouns", "en")
     assert encoder_view(text, "none", "en") == text
+
+
+def test_the_classical_model_reads_no_proper_noun():
+    from pathlib import Path
+
+    import numpy as np
+
+    from spinscope.detect.classic import ClassicModel
+    from spinscope.detect.names import without_proper_nouns
+    from spinscope.segment import paragraphs
+
+    assert without_proper_nouns("He met Hartmann in Quebec.", "en") == "He met          in       ."
+    assert without_proper_nouns("Die Regierung lügt.", "de") == "Die Regierung lügt."
+    model = ClassicModel.load(Path(__file__).parents[2] / "src" / "spinscope" / "models" / "classic")
+    a = "Title\n\nThe corrupt regime in Catalonia lies to its people, says Hartmann."
+    b = "Title\n\nThe corrupt regime in Flanders lies to its people, says Okonkwo."
+    pa, pb = (model.predict(t, paragraphs(t), "en") for t in (a, b))
+    assert np.array_equal(pa.paragraphs, pb.paragraphs) and np.array_equal(pa.genre, pb.genre)
+    # Without the blanking the names would be read (char n-grams): the test can fail.
+    assert not np.array_equal(model.predict(a, paragraphs(a), "de").paragraphs,
+                              model.predict(b, paragraphs(b), "de").paragraphs)

@@ -49,19 +49,24 @@ def test_train_export_load_predict_round_trip(tmp_path):
 
 
 def test_runtime_features_match_training_features(tmp_path):
-    """The runtime path (ClassicModel) must score exactly what training fitted."""
+    """The runtime path (ClassicModel) must score exactly what training's features give for the
+    text as the runtime reads it: proper nouns blanked (``names.without_proper_nouns``)."""
+    from spinscope.detect.names import without_proper_nouns
+
     out = tmp_path / "model"
     train_classic_model(write_corpus(tmp_path / "data"), out, langs=["en"], folds=2, log=lambda m: None)
     model = ClassicModel.load(out)
     texts = ["Title", LOADED, NEUTRAL, AUTHORITY]
+    text = "\n\n".join(texts)
+    assert without_proper_nouns(text, "en") != text  # the fixture has names to blank
+    texts = without_proper_nouns(text, "en").split("\n\n")  # offsets kept: the same paragraphs
     contexts = [f"{texts[i - 1] if i else ''}\n{texts[i + 1] if i + 1 < len(texts) else ''}" for i in range(4)]
     X = classic.paragraph_matrix(model.vectorizer, texts, contexts, model.context_weight)
     head = model.techniques
     expected = head.calibrated(X @ head.weights.astype(np.float32) + head.bias)
-    text = "\n\n".join(texts)
     from spinscope.segment import paragraphs
 
-    got = model.predict(text, paragraphs(text)).paragraphs
+    got = model.predict(text, paragraphs(text), "en").paragraphs
     assert np.allclose(got, expected, atol=1e-5)
 
 

@@ -18,6 +18,7 @@ from spinscope.detect.artifacts import read_arrays, read_manifest
 from spinscope.detect.cues import CueLexicon
 from spinscope.detect.features import Counts, Vectorizer
 from spinscope.detect.linear import LinearHead, softmax
+from spinscope.detect.names import without_proper_nouns
 from spinscope.detect.scores import ArticleScores
 from spinscope.errors import ModelCorrupt, ModelNotFound
 from spinscope.types import Paragraph
@@ -85,6 +86,8 @@ class ClassicModel:
         """Nothing to adjust: the classical model runs on the calling thread."""
 
     def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores:
+        # Names must not sway a decision: proper nouns are blanked here, listed names in ``features``.
+        text = without_proper_nouns(text, language)
         chunks = [text[p.start : p.end] for p in paragraphs]
         rows = [self.techniques.calibrated(self.techniques.decision(i, v)) for i, v in self._paragraph_vectors(chunks)]
         para = np.vstack(rows) if rows else np.zeros((0, len(self.techniques.labels)), np.float32)

@@ -150,3 +150,14 @@ def encoder_view(text: str, mask: str, language: str | None) -> str:
     if mask in ("names", "proper_nouns"):
         return mask_names(text, keep_offsets=True)
     return text
+
+
+def without_proper_nouns(text: str, language: str | None) -> str:
+    """``text`` with every proper noun blanked (offsets kept), outside German: what the classical
+    model reads, which drops the listed names itself (``features``)."""
+    if language in CAPITALISED_NOUNS:
+        return text
+    out = list(text)
+    for s, e in proper_noun_spans(text):
+        out[s:e] = " " * (e - s)
+    return "".join(out)

@@ -214,10 +214,10 @@ class TransformerModel:
 
     def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores:
         if not paragraphs:
-            return self.classic.predict(text, paragraphs)
+            return self.classic.predict(text, paragraphs, language)
         units, owner = sentence_units(text, paragraphs)
-        return self.combine(self.encoder.run(self.encoder_text(text, language), units), self.classic.predict(text, units), owner,
-                            language)
+        raw = self.encoder.run(self.encoder_text(text, language), units)
+        return self.combine(raw, self.classic.predict(text, units, language), owner, language)
 
     def encoder_text(self, text: str, language: str | None) -> str:
         """What the encoder reads: the text with names masked as the decisions were fitted (offsets unchanged)."""

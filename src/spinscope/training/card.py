@@ -39,7 +39,8 @@ METHOD = {
         "The encoder reads names as a same-length stand-in (decisions `mask`): with `names`",
         "the listed countries, groups, parties and politicians of `detect/names.py`; with",
         "`proper_nouns` every capitalised name as well, except in German, which capitalises",
-        "every noun. Heads and the claims head are fitted on the same view.",
+        "every noun. The classical model's score reads proper nouns as blanks (outside German).",
+        "Heads and the claims head are fitted on the same views.",
     ],
 }
 

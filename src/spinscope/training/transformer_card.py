@@ -17,7 +17,7 @@ from spinscope.training.transformer import TEST_FOLD, VALIDATION_FOLD, EncoderCo
 MODEL_NAME = "spinscope-e5-small-multi"
 # v2: sentence-level decisions (``detect.decisions``) on the v1 encoder.
 # v3: heads refitted on one-window-per-run encoder outputs (scores no longer depend on batching).
-HEADS_VERSION = "3.1"  # 3.1: heads fitted on proper-noun-masked input
+HEADS_VERSION = "3.2"  # 3.1: heads on proper-noun-masked encoder input; 3.2: classical scores without proper nouns
 
 
 def write_manifest(

@@ -64,9 +64,10 @@ def run_all(encoder: Encoder, classic: ClassicModel, texts: dict[str, str], out:
                 continue
             units, owner = sentence_units(text, paras)
             out.units[aid], out.owners[aid] = units, owner
-            out.classic_paragraphs[aid] = classic.predict(text, paras)
-            enc_text = encoder_view(text, mask, out.languages.get(aid))
-            raw_d[aid], cls_d[aid] = encoder.run(enc_text, units), classic.predict(text, units)
+            language = out.languages.get(aid)
+            out.classic_paragraphs[aid] = classic.predict(text, paras, language)
+            raw_d[aid] = encoder.run(encoder_view(text, mask, language), units)
+            cls_d[aid] = classic.predict(text, units, language)
         else:
             raw_d[aid] = out.st3.get(aid) or out.docs[aid]
             cls_d[aid] = out.st3_classic.get(aid) or out.docs_classic[aid]
