@@ -12,6 +12,7 @@ the model.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 COUNTRIES = """
@@ -112,7 +113,8 @@ _WORD = re.compile(r"[^\W\d_][\w-]*")
 _OPENS_SENTENCE = re.compile(r"(?:^|[.!?:;\n])[\s\"'“‘«(\[]*$")
 
 
-def proper_noun_spans(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=8)  # the encoder's view and the classical model's both need an article's spans
+def proper_noun_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Runs of capitalised words that are names whatever list they are on: not the first word
     of a sentence (unless the same word also appears capitalised inside one), not "I", not all
     capitals (acronyms and shouted slogans stay; the listed ones are masked by ``mask_names``)."""
@@ -127,14 +129,19 @@ def proper_noun_spans(text: str) -> list[tuple[int, int]]:
             spans[-1] = (spans[-1][0], e)
         else:
             spans.append((s, e))
-    return spans
+    return tuple(spans)
 
 
 def mask_proper_nouns(text: str) -> str:
     """``mask_names(text, keep_offsets=True)``, and every other proper noun as well (offsets kept)."""
-    out = list(mask_names(text, keep_offsets=True))
+    return _over_proper_nouns(text, mask_names(text, keep_offsets=True), _placeholder)
+
+
+def _over_proper_nouns(text: str, base: str, fill: Callable[[str], str]) -> str:
+    """``base`` (``text`` or a same-length view of it) with each proper noun of ``text`` replaced by ``fill(noun)``."""
+    out = list(base)
     for s, e in proper_noun_spans(text):
-        out[s:e] = _placeholder(text[s:e])
+        out[s:e] = fill(text[s:e])
     return "".join(out)
 
 
@@ -157,7 +164,4 @@ def without_proper_nouns(text: str, language: str | None) -> str:
     model reads, which drops the listed names itself (``features``)."""
     if language in CAPITALISED_NOUNS:
         return text
-    out = list(text)
-    for s, e in proper_noun_spans(text):
-        out[s:e] = " " * (e - s)
-    return "".join(out)
+    return _over_proper_nouns(text, text, lambda noun: " " * len(noun))
