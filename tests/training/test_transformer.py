@@ -132,3 +132,46 @@ def test_frozen_layers_do_not_move(corpus, tmp_path):
                           init["encoder.layer.0.attention.self.query.weight"])
     assert not np.array_equal(after["encoder.layer.1.attention.self.query.weight"].numpy(),
                               init["encoder.layer.1.attention.self.query.weight"])
+
+
+def test_pseudo_labels_are_soft_targets_without_span_loss(corpus):
+    tok = tiny_tokenizer([*corpus.st3_texts.values(), "Officials said the plan was corrupt"])
+    probs = tuple(0.9 if j == LOADED else 0.05 for j in range(len(TECHNIQUE_NAMES)))
+    enc = T.encode_pseudo(tok, [T.PseudoExample("Officials said the plan was corrupt", "en", probs)], max_len=64)
+    assert enc.labels.shape == (1, len(TECHNIQUE_NAMES)) and enc.labels[0, LOADED] == pytest.approx(0.9)
+    assert not enc.has_spans.any() and not enc.token_labels[0].any()
+    gold = T.encode(tok, corpus, T.examples(corpus, T.EncoderConfig(), augment=False)[:3], max_len=64)
+    both = T.concat(gold, enc)
+    assert len(both.ids) == 4 and both.has_spans.tolist() == [True, True, True, False]
+
+
+def test_training_reads_the_masked_view_when_asked(corpus):
+    from spinscope.detect.names import encoder_view
+
+    aid = next(a for a, t in corpus.st3_texts.items() if encoder_view(t, "proper_nouns", "en") != t)
+    exs = [e for e in T.examples(corpus, T.EncoderConfig(), augment=False) if e.article == aid]
+    tok = tiny_tokenizer(corpus.st3_texts.values())
+    plain, masked = (T.encode(tok, corpus, exs, 64, mask=m) for m in ("none", "proper_nouns"))
+    assert any(not np.array_equal(a, b) for a, b in zip(plain.ids, masked.ids, strict=True))
+    # offsets stay in article coordinates, so span labels are unchanged
+    assert all(np.array_equal(a, b) for a, b in zip(plain.token_labels, masked.token_labels, strict=True))
+
+
+def test_training_with_pseudo_labels_runs_and_learns_from_them(corpus, tmp_path):
+    text = "purple elephants dance tonight"  # in no training paragraph
+    tok = tiny_tokenizer([*corpus.st3_texts.values(), text])
+    config = tiny_config(tok.get_vocab_size())
+    torch.manual_seed(0)
+    init = {k: v.detach().numpy().copy() for k, v in T.build_model(config, len(TECHNIQUE_NAMES)).encoder.state_dict().items()}
+    ones = tuple(1.0 for _ in TECHNIQUE_NAMES)
+    cfg = T.EncoderConfig(epochs=4, batch_tokens=256, frozen_layers=0, threads=1, device="cpu", lr=1e-3, head_lr=1e-2)
+
+    def mean_prob(pseudo, work):
+        torch.manual_seed(0)
+        model = T.train(corpus, tok, init, config, tmp_path / work, cfg, log=lambda _m: None, pseudo=pseudo)
+        p = T.predict_probs(model, tok, [text], 64)
+        assert p.shape == (1, len(TECHNIQUE_NAMES))
+        return float(p.mean())
+
+    # the all-ones soft target pulls that text's probabilities up against training without it
+    assert mean_prob([T.PseudoExample(text, "en", ones)] * 40, "with") > mean_prob((), "without") + 0.1

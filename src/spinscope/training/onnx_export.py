@@ -18,7 +18,7 @@ def export_onnx(model, path: Path, opset: int = 17) -> None:
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    model.eval()
+    model = model.float().cpu().eval()  # trained on CUDA in bf16 autocast, exported on the CPU in fp32
     ids = torch.tensor([[0, 100, 200, 2], [0, 300, 2, 1]], dtype=torch.long)
     mask = (ids != 1).long()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -43,6 +43,8 @@ class EncoderConfig:
     merge_aug: float = 0.15  # share of adjacent paragraph pairs also seen merged
     seed: int = 13
     threads: int = 2
+    mask: str = "none"  # the encoder view trained on (detect.names.MASKS); match the run-time decisions' mask
+    device: str = "auto"  # "auto" takes CUDA (bf16 autocast) when present, else the CPU
 
 
 @dataclass(frozen=True)
@@ -108,23 +110,39 @@ def examples(corpus: Corpus, cfg: EncoderConfig, augment: bool) -> list[Example]
     return out
 
 
+@dataclass(frozen=True)
+class PseudoExample:
+    """An unlabelled text with a teacher's probabilities as soft targets (self-training)."""
+
+    text: str
+    language: str
+    probs: tuple[float, ...]  # one per technique
+
+
 @dataclass
 class Encoded:
     ids: list[np.ndarray]
     token_spans: list[np.ndarray]  # (n_tokens, 2) article char offsets; specials are (0, 0)
-    labels: np.ndarray  # (n, 23) float32
+    labels: np.ndarray  # (n, 23) float32, soft for pseudo-labelled examples
     token_labels: list[np.ndarray]  # (n_tokens, 23) uint8
+    has_spans: np.ndarray | None = None  # (n,) bool: False where no gold spans exist (pseudo labels)
 
 
-def encode(tokenizer, corpus: Corpus, exs: Sequence[Example], max_len: int) -> Encoded:
+def _kept(n_all: int, max_len: int) -> list[int]:
+    return list(range(n_all)) if n_all <= max_len else list(range(max_len - 1)) + [n_all - 1]  # keep </s>
+
+
+def encode(tokenizer, corpus: Corpus, exs: Sequence[Example], max_len: int, mask: str = "none") -> Encoded:
+    from spinscope.detect.names import encoder_view
+
     gold = spans_by_article(corpus)
-    texts = [corpus.st3_texts[e.article][e.start : e.end] for e in exs]
+    views = {a: encoder_view(corpus.st3_texts[a], mask, lang) for a, lang in {(e.article, e.language) for e in exs}}
+    texts = [views[e.article][e.start : e.end] for e in exs]
     encs = tokenizer.encode_batch(texts)
     ids, offs, tlabels = [], [], []
     Y = np.zeros((len(exs), len(TECHNIQUE_NAMES)), np.float32)
     for n, (e, enc) in enumerate(zip(exs, encs, strict=True)):
-        n_all = len(enc.ids)
-        keep = list(range(n_all)) if n_all <= max_len else list(range(max_len - 1)) + [n_all - 1]  # keep </s>
+        keep = _kept(len(enc.ids), max_len)
         tok_ids = np.array(enc.ids, np.int64)[keep]
         o = np.array(enc.offsets, np.int64)[keep] + e.start
         o[np.array(enc.special_tokens_mask, bool)[keep]] = 0
@@ -136,7 +154,47 @@ def encode(tokenizer, corpus: Corpus, exs: Sequence[Example], max_len: int) -> E
         ids.append(tok_ids)
         offs.append(o)
         tlabels.append(tl)
-    return Encoded(ids, offs, Y, tlabels)
+    return Encoded(ids, offs, Y, tlabels, np.ones(len(exs), bool))
+
+
+def encode_pseudo(tokenizer, items: Sequence[PseudoExample], max_len: int, mask: str = "none") -> Encoded:
+    from spinscope.detect.names import encoder_view
+
+    encs = tokenizer.encode_batch([encoder_view(x.text, mask, x.language) for x in items])
+    ids = [np.array(enc.ids, np.int64)[_kept(len(enc.ids), max_len)] for enc in encs]
+    Y = np.array([x.probs for x in items], np.float32).reshape(len(items), len(TECHNIQUE_NAMES))
+    return Encoded(ids, [np.zeros((len(i), 2), np.int64) for i in ids], Y,
+                   [np.zeros((len(i), len(TECHNIQUE_NAMES)), np.uint8) for i in ids], np.zeros(len(items), bool))
+
+
+def concat(a: Encoded, b: Encoded) -> Encoded:
+    return Encoded(a.ids + b.ids, a.token_spans + b.token_spans, np.concatenate([a.labels, b.labels]),
+                   a.token_labels + b.token_labels, np.concatenate([a.has_spans, b.has_spans]))
+
+
+def resolve_device(name: str):
+    import torch
+
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+def predict_probs(model, tokenizer, texts: Sequence[str], max_len: int, pad_id: int = 1,
+                  batch_tokens: int = 32768) -> np.ndarray:
+    """The paragraph head's probabilities for plain texts (first ``max_len`` tokens), on the model's device."""
+    import torch
+
+    dev = next(model.parameters()).device
+    ids = [np.array(e.ids, np.int64)[_kept(len(e.ids), max_len)] for e in tokenizer.encode_batch(list(texts))]
+    out = np.zeros((len(ids), len(TECHNIQUE_NAMES)), np.float32)
+    model.eval()
+    with torch.no_grad(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev.type == "cuda"):
+        for idx in batches([len(i) for i in ids], batch_tokens, random.Random(0)):
+            x = torch.from_numpy(_pad([ids[i] for i in idx], pad_id)).to(dev)
+            logits, _, _ = model(x, (x != pad_id).long())
+            out[idx] = torch.sigmoid(logits.float()).cpu().numpy()
+    return out
 
 
 def batches(lengths: Sequence[int], batch_tokens: int, rng: random.Random) -> list[list[int]]:
@@ -229,18 +287,22 @@ def train(
     cfg: EncoderConfig = EncoderConfig(),
     resume: bool = True,
     log: Callable[[str], None] = print,
+    pseudo: Sequence[PseudoExample] = (),
 ):
-    """Fine-tune on the training folds; returns the model after the last epoch."""
+    """Fine-tune on the training folds (plus ``pseudo``-labelled texts); returns the model after the last epoch."""
     import torch
 
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
+    dev = resolve_device(cfg.device)
     work_dir.mkdir(parents=True, exist_ok=True)
     exs = [e for e in examples(corpus, cfg, augment=True) if split_of(e.article) == "train"]
-    data = encode(tokenizer, corpus, exs, cfg.max_len)
+    data = encode(tokenizer, corpus, exs, cfg.max_len, cfg.mask)
+    if pseudo:
+        data = concat(data, encode_pseudo(tokenizer, pseudo, cfg.max_len, cfg.mask))
     n_aug = sum(1 for e in exs if e.paragraph < 0)
-    log(f"training examples: {len(exs)} ({n_aug} re-segmented), "
-        f"{sum(len(i) for i in data.ids)} tokens")
+    log(f"training examples: {len(exs)} ({n_aug} re-segmented) and {len(pseudo)} pseudo-labelled, "
+        f"{sum(len(i) for i in data.ids)} tokens, on {dev.type}")
     model = build_model(bert_config, len(TECHNIQUE_NAMES))
     model.encoder.load_state_dict({k: torch.from_numpy(v) for k, v in init_state.items()}, strict=False)
     frozen = ["embeddings."] + [f"encoder.layer.{i}." for i in range(cfg.frozen_layers)]
@@ -253,8 +315,10 @@ def train(
         else:
             head_params.append(p)
     # Rare techniques would otherwise never be predicted: weight positives by sqrt(neg/pos), capped.
+    model.to(dev)
     pos = data.labels.sum(0)
-    pos_weight = torch.tensor(np.clip(np.sqrt((len(exs) - pos) / np.maximum(pos, 1)), 1.0, 10.0), dtype=torch.float32)
+    pos_weight = torch.tensor(np.clip(np.sqrt((len(data.ids) - pos) / np.maximum(pos, 1)), 1.0, 10.0),
+                              dtype=torch.float32, device=dev)
     opt = torch.optim.AdamW(
         [{"params": enc_params, "lr": cfg.lr}, {"params": head_params, "lr": cfg.head_lr}], weight_decay=0.01
     )
@@ -281,13 +345,15 @@ def train(
         order = batches(lengths, cfg.batch_tokens, random.Random(cfg.seed * 1000 + epoch))
         t0, seen, loss_sum = time.time(), 0, 0.0
         for b, idx in enumerate(order):
-            ids = torch.from_numpy(_pad([data.ids[i] for i in idx], pad_id))
-            mask = torch.from_numpy(_pad([np.ones(len(data.ids[i]), np.int64) for i in idx]))
-            y = torch.from_numpy(data.labels[idx])
-            ty = torch.from_numpy(_pad([data.token_labels[i] for i in idx]).astype(np.float32))
-            para, tok, _ = model(ids, mask)
-            tl = (bce_tok(tok, ty).mean(-1) * mask).sum() / mask.sum()
-            loss = bce(para, y) + cfg.span_weight * tl
+            ids = torch.from_numpy(_pad([data.ids[i] for i in idx], pad_id)).to(dev)
+            mask = torch.from_numpy(_pad([np.ones(len(data.ids[i]), np.int64) for i in idx])).to(dev)
+            y = torch.from_numpy(data.labels[idx]).to(dev)
+            ty = torch.from_numpy(_pad([data.token_labels[i] for i in idx]).astype(np.float32)).to(dev)
+            spans = mask * torch.from_numpy(data.has_spans[idx]).to(dev).unsqueeze(1)  # no span loss on pseudo labels
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev.type == "cuda"):
+                para, tok, _ = model(ids, mask)
+            tl = (bce_tok(tok.float(), ty).mean(-1) * spans).sum() / spans.sum().clamp(min=1)
+            loss = bce(para.float(), y) + cfg.span_weight * tl
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
