@@ -73,13 +73,14 @@ def test_shipped_model_was_trained_on_the_evaluation_set():
 # Pins are the figures measured on the committed model minus 0.02.
 SLICE_PER_LANGUAGE = {"en": 30, "fr": 6, "de": 6, "it": 6, "pl": 6, "ru": 6}
 SLICE_SHA256 = "27e85b47edb38c57e92ec39a78d07000a29d9ebdacaef53b9d1b87107ae3b62c"
-# Re-pinned for heads v3.2: the classical partner now reads no proper noun, and so lost what
-# it had memorised of these articles' names (v3 measured 0.506 / 0.5796 and 0.3889 / 0.4336
-# here). On the whole test fold with a classical model that never saw it (bench/shift.py),
-# paragraphs went 0.380 -> 0.372 (en) and 0.403 -> 0.397 (all).
-SHIPPED_PINNED = {"en": 0.431, "all": 0.533}  # measured 0.4516 and 0.5531
-SENTENCE_LINES_PINNED = {"en": 0.333, "all": 0.396}  # measured 0.3535 and 0.4166
-ENCODER_ALONE_PINNED = {"en": 0.188, "all": 0.238}  # measured 0.2084 and 0.2584
+# Re-pinned for v4.0 (the encoder fine-tuned again, on a GPU). On this slice paragraphs fell
+# (v3.2 measured 0.4516 / 0.5531) while sentence lines rose for all (0.4166); the slice's
+# classical partner has seen these articles, so bench/shift.py is the estimate: there v4.0
+# raised paragraphs 0.372 -> 0.385 (en) and 0.397 -> 0.407 (all), sentence lines 0.296 ->
+# 0.302 and 0.311 -> 0.321. The encoder's raw probabilities moved too (fixed threshold 0.2).
+SHIPPED_PINNED = {"en": 0.417, "all": 0.525}  # measured 0.437 and 0.5452
+SENTENCE_LINES_PINNED = {"en": 0.330, "all": 0.405}  # measured 0.3503 and 0.4254
+ENCODER_ALONE_PINNED = {"en": 0.205, "all": 0.230}  # measured 0.2254 and 0.2501
 ENCODER_ALONE_THRESHOLD = 0.2
 
 

@@ -417,13 +417,14 @@ def claims_evaluate(gold: str, pred: str) -> None:
 @click.option("--encoder", help="Transformer only: a Hugging Face model id or directory to fine-tune instead of "
               "the offline multilingual-e5-small (hub ids need a network).")
 @click.option("--heads-only", is_flag=True, help="Transformer only: keep the encoder in --out and refit what sits "
-              "on it (sentence decisions, span threshold, genre and frame heads); about 20 minutes.")
+              "on it (sentence decisions, span threshold, genre and frame heads); about 7 minutes on 2 cores.")
 def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, kind: str, work_dir: str,
           epochs: int | None, encoder: str | None, heads_only: bool) -> None:
     """Train a model (needs the [train] extra).
 
-    The transformer takes about 80 minutes on a 2-core CPU; run it in the
-    background and rerun the same command to resume after an interruption.
+    The transformer uses a CUDA GPU when present (minutes) and takes hours on a
+    2-core CPU; run it in the background and rerun the same command to resume
+    after an interruption.
 
     \b
     Examples:

@@ -17,7 +17,9 @@ from spinscope.training.transformer import TEST_FOLD, VALIDATION_FOLD, EncoderCo
 MODEL_NAME = "spinscope-e5-small-multi"
 # v2: sentence-level decisions (``detect.decisions``) on the v1 encoder.
 # v3: heads refitted on one-window-per-run encoder outputs (scores no longer depend on batching).
-HEADS_VERSION = "3.2"  # 3.1: heads on proper-noun-masked encoder input; 3.2: classical scores without proper nouns
+# 3.1: heads on proper-noun-masked encoder input; 3.2: classical scores without proper nouns.
+# 4.0: the encoder fine-tuned again on a GPU with the recipe the ablation chose (EncoderConfig).
+HEADS_VERSION = "4.0"
 
 
 def write_manifest(
@@ -72,6 +74,17 @@ def update_manifest(out: Path, corpus: Corpus, *, decisions: dict, metrics: dict
     manifest["test_metrics"] = metrics
     if seconds is not None:
         manifest["heads_seconds"] = round(seconds, 1)
+    return _save(out, manifest)
+
+
+def record_ablation(out: Path, results: dict[str, dict], what: dict[str, str], shipped: str, how: str) -> dict[str, Any]:
+    """Add the validation scores of the fine-tuning variants (``bench/encoder_ablation.py``) to the manifest and card."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    cols = ("para_all", "para_en", "sent_all", "sent_en", "sent_rep")
+    manifest["ablation"] = {
+        "how": how, "shipped": shipped,
+        "variants": {n: {"what": what[n], **{c: r[c]["f1"] for c in cols}, "score": r["score"]} for n, r in results.items()},
+    }
     return _save(out, manifest)
 
 
