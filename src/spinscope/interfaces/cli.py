@@ -413,7 +413,7 @@ def claims_evaluate(gold: str, pred: str) -> None:
               "tagger for the model in --out; claims-news: refit only the head's news calibration (a minute).")
 @click.option("--work-dir", type=click.Path(file_okay=False), default="runs/transformer", show_default=True,
               help="Transformer only: checkpoints (one per epoch); a rerun resumes after the last one.")
-@click.option("--epochs", type=click.IntRange(1, 50), help="Transformer only (default 3).")
+@click.option("--epochs", type=click.IntRange(1, 50), help="Transformer only (default 5, the shipped recipe).")
 @click.option("--encoder", help="Transformer only: a Hugging Face model id or directory to fine-tune instead of "
               "the offline multilingual-e5-small (hub ids need a network).")
 @click.option("--heads-only", is_flag=True, help="Transformer only: keep the encoder in --out and refit what sits "
