@@ -341,5 +341,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).parents[1] / "src"))
+    sys.path.insert(0, str(Path(__file__).parents[1] / "src"))  # a GPU machine may run it without installing us
     sys.exit(main())

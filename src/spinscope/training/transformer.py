@@ -32,9 +32,9 @@ VALIDATION_FOLD = 1
 
 @dataclass(frozen=True)
 class EncoderConfig:
-    """The shipped v4 recipe (chosen on the validation fold's sentence lines, runs/gpu ablation in
-    the model card). v3's CPU recipe was max_len 128, 3 epochs, 3 frozen layers, sentence_aug 0.3,
-    no masking."""
+    """The shipped v4 recipe, chosen on the validation fold's sentence lines by
+    ``bench/encoder_ablation.py`` (its table is in the model card). v3's CPU recipe was max_len
+    128, 3 epochs, 3 frozen layers, sentence_aug 0.3, no masking."""
 
     max_len: int = 256
     batch_tokens: int = 8192
@@ -130,7 +130,7 @@ class Encoded:
     token_spans: list[np.ndarray]  # (n_tokens, 2) article char offsets; specials are (0, 0)
     labels: np.ndarray  # (n, 23) float32, soft for pseudo-labelled examples
     token_labels: list[np.ndarray]  # (n_tokens, 23) uint8
-    has_spans: np.ndarray | None = None  # (n,) bool: False where no gold spans exist (pseudo labels)
+    has_spans: np.ndarray  # (n,) bool: False where no gold spans exist (pseudo labels)
 
 
 def _kept(n_all: int, max_len: int) -> list[int]:
@@ -319,8 +319,8 @@ def train(
             enc_params.append(p)
         else:
             head_params.append(p)
-    # Rare techniques would otherwise never be predicted: weight positives by sqrt(neg/pos), capped.
     model.to(dev)
+    # Rare techniques would otherwise never be predicted: weight positives by sqrt(neg/pos), capped.
     pos = data.labels.sum(0)
     pos_weight = torch.tensor(np.clip(np.sqrt((len(data.ids) - pos) / np.maximum(pos, 1)), 1.0, 10.0),
                               dtype=torch.float32, device=dev)
