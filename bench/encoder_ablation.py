@@ -2,6 +2,7 @@
 
 Usage:
     python bench/encoder_ablation.py run --data ../shared/data/semeval2023 --out DIR [--base base.npz] [--budget 530]
+    python bench/encoder_ablation.py lolo --data ../shared/data/semeval2023 --out DIR [--base base.npz]
     python bench/encoder_ablation.py pack --data ../shared/data/semeval2023 --out base.npz
     python bench/encoder_ablation.py assemble --from DIR --out MODEL_DIR [--base base.npz]
     spinscope train --model transformer --heads-only --out MODEL_DIR   # then bench/shift.py --model MODEL_DIR
@@ -14,6 +15,12 @@ variant's encoder layers (fp16 safetensors, in 15 MB parts) to ``--out``. ``asse
 them into a model directory (int8 ONNX, tokenizer, manifest with the ablation table). The score that
 picks it is the mean of the all-language and the English sentence-line F1. The test fold is
 never read: ``bench/shift.py`` scores a model built from the winner (see the model card).
+
+``lolo`` fine-tunes the shipped recipe once without each language and once with all six (seven
+runs at once) and scores each left-out language's test fold at the threshold best on the
+other languages' validation sentence lines, next to the all-language run on the same
+articles: the encoder's own technique head, a true leave-one-language-out that
+``bench/shift.py`` (which refits only the heads) cannot give.
 
 ``pack`` writes the trimmed pretrained encoder with its 4-bit blocks recovered exactly (22 MB
 instead of 148 MB of fp32), for a GPU machine that has no ``[train]`` extra installed and
@@ -122,8 +129,8 @@ def load_base(path: str | None, data: str, work: Path):
         json.loads(z["__config__"].tobytes()), json.loads(z["__source__"].tobytes())
 
 
-def val_units(corpus, mask: str) -> dict[str, list]:
-    """Validation fold: native paragraphs, and their sentences with labels from the gold spans."""
+def val_units(corpus, mask: str, split: str = "validation") -> dict[str, list]:
+    """One fold's native paragraphs, and their sentences with labels from the gold spans."""
     from spinscope.detect.names import encoder_view
     from spinscope.segment import paragraphs, sentences
     from spinscope.taxonomy import TECHNIQUE_NAMES
@@ -136,7 +143,7 @@ def val_units(corpus, mask: str) -> dict[str, list]:
     lang_of = {p.article: p.language for p in corpus.paragraphs}
     rows: dict[str, list] = {"para": [], "sent": []}
     for aid, text in corpus.st3_texts.items():
-        if aid not in lang_of or T.split_of(aid) != "validation":
+        if aid not in lang_of or T.split_of(aid) != split:
             continue
         view = encoder_view(text, mask, lang_of[aid])
         paras = tuple(p for p in paragraphs(text) if (aid, p.index) in labelled)
@@ -253,6 +260,86 @@ def variant(name: str, data: str, base: str | None, work: str) -> None:
     log(f"{name}: done in {metrics['seconds']}s, score {metrics['score']}")
 
 
+LOLO = ("en", "fr", "de", "it", "pl", "ru")
+
+
+def prf_at(P: np.ndarray, Y: np.ndarray, t: float) -> dict[str, float]:
+    D = P >= t
+    tp, pp, gp = float((D & Y).sum()), float(D.sum()), float(Y.sum())
+    pr, rc = (tp / pp if pp else 0.0), (tp / gp if gp else 0.0)
+    return {"p": round(pr, 4), "r": round(rc, 4), "f1": round(2 * pr * rc / (pr + rc) if pr + rc else 0.0, 4)}
+
+
+def lolo_variant(left_out: str, data: str, base: str | None, work: str) -> None:
+    """The v4 recipe fine-tuned without one language (``none``: with all six). For each language
+    it leaves out, its test fold is scored at the threshold best on the other languages'
+    validation sentence lines; the ``none`` run scores every language the same way, for reference."""
+    from spinscope.training import transformer as T
+    from spinscope.training.corpus import load_corpus
+
+    t0 = time.time()
+    work_dir = Path(work) / f"lolo-{left_out}"
+    work_dir.mkdir(parents=True, exist_ok=True)
+    corpus = load_corpus(data, log=lambda _m: None)
+    tok, state, config, _ = load_base(base, data, work_dir)
+    cfg = dataclasses.replace(T.EncoderConfig(), **VARIANTS["v1"])
+    keep = {a for a, t in corpus.st3_texts.items()} if left_out == "none" else \
+        {p.article for p in corpus.paragraphs if p.language != left_out}
+    if SMOKE:
+        keep = set(sorted(keep)[:60])
+        cfg = dataclasses.replace(cfg, epochs=1)
+    train_corpus = dataclasses.replace(corpus, paragraphs=tuple(x for x in corpus.paragraphs if x.article in keep),
+                                       st3_texts={a: t for a, t in corpus.st3_texts.items() if a in keep})
+    model = T.train(train_corpus, tok, state, config, work_dir, cfg, log=lambda m: log(f"lolo-{left_out}: {m}"))
+    probs = {}
+    for split in ("validation", "test"):
+        for kind, items in val_units(corpus, cfg.mask, split).items():
+            items = items[::20] if SMOKE else items
+            probs[(split, kind)] = (T.predict_probs(model, tok, [x[0] for x in items], cfg.max_len),
+                                    np.array([x[1] for x in items]), np.array([x[2] for x in items]))
+    metrics: dict = {"seconds": 0.0}
+    for lang in (LOLO if left_out == "none" else (left_out,)):
+        Pv, Yv, lv = probs[("validation", "sent")]
+        _, t = best_f1(Pv[lv != lang], Yv[lv != lang])
+        row: dict = {"threshold": round(t, 3)}
+        for kind in ("sent", "para"):
+            P, Y, lt = probs[("test", kind)]
+            row[kind] = prf_at(P[lt == lang], Y[lt == lang], t)
+        metrics[lang] = row
+    metrics["seconds"] = round(time.time() - t0, 1)
+    (work_dir / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    log(f"lolo-{left_out}: done in {metrics['seconds']}s: {metrics}")
+
+
+def run_lolo(data: str, out: str, base: str | None, budget: float, work: str) -> None:
+    """Seven fine-tunings at once: without each language, and with all of them."""
+    t0 = time.time()
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    procs = {}
+    for lang in (*LOLO, "none"):
+        args = [sys.executable, __file__, "lolo-variant", lang, "--data", data, "--work", work]
+        procs[lang] = subprocess.Popen(args + (["--base", base] if base else []),
+                                       stdout=open(out_dir / "log.txt", "a"),  # noqa: SIM115
+                                       stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    for lang, proc in procs.items():
+        try:
+            proc.wait(timeout=max(1.0, budget - (time.time() - t0)))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            log(f"lolo-{lang} stopped at the budget")
+    results = {lang: json.loads((Path(work) / f"lolo-{lang}" / "metrics.json").read_text()) for lang in procs
+               if (Path(work) / f"lolo-{lang}" / "metrics.json").is_file()}
+    (out_dir / "lolo.json").write_text(json.dumps(results, indent=1))
+    print(f"{'lang':<6}{'held out: sent P/R/F1':>26}{'para F1':>9}{'with it: sent F1':>18}{'para F1':>9}")
+    for lang in LOLO:
+        held, ref = results.get(lang, {}).get(lang), results.get("none", {}).get(lang)
+        if held and ref:
+            s = held["sent"]
+            print(f"{lang:<6}{s['p']:>10.3f}{s['r']:>8.3f}{s['f1']:>8.3f}{held['para']['f1']:>9.3f}"
+                  f"{ref['sent']['f1']:>18.3f}{ref['para']['f1']:>9.3f}")
+
+
 def run(data: str, out: str, base: str | None, budget: float, work: str) -> None:
     t0 = time.time()
     out_dir = Path(out)
@@ -319,7 +406,7 @@ def assemble(parts: str, out: str, base: str | None, data: str) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["run", "pack", "assemble", "variant"])
+    ap.add_argument("command", choices=["run", "lolo", "pack", "assemble", "variant", "lolo-variant"])
     ap.add_argument("name", nargs="?", help=argparse.SUPPRESS)
     ap.add_argument("--data", default=str(Path(__file__).parents[2] / "shared" / "data" / "semeval2023"))
     ap.add_argument("--out")
@@ -335,6 +422,10 @@ def main() -> int:
         assemble(args.parts, args.out, args.base, args.data)
     elif args.command == "variant":
         variant(args.name, args.data, args.base, args.work)
+    elif args.command == "lolo-variant":
+        lolo_variant(args.name, args.data, args.base, args.work)
+    elif args.command == "lolo":
+        run_lolo(args.data, args.out, args.base, args.budget, args.work)
     else:
         run(args.data, args.out, args.base, args.budget, args.work)
     return 0
