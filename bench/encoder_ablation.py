@@ -328,16 +328,24 @@ def run_lolo(data: str, out: str, base: str | None, budget: float, work: str) ->
         except subprocess.TimeoutExpired:
             proc.kill()
             log(f"lolo-{lang} stopped at the budget")
+        if proc.returncode:
+            log(f"lolo-{lang} ended with status {proc.returncode} (each run holds several GB of activations "
+                "on the CPU: on a machine without a GPU, run fewer at once)")
     results = {lang: json.loads((Path(work) / f"lolo-{lang}" / "metrics.json").read_text()) for lang in procs
                if (Path(work) / f"lolo-{lang}" / "metrics.json").is_file()}
     (out_dir / "lolo.json").write_text(json.dumps(results, indent=1))
-    print(f"{'lang':<6}{'held out: sent P/R/F1':>26}{'para F1':>9}{'with it: sent F1':>18}{'para F1':>9}")
+    print(lolo_table(results))
+
+
+def lolo_table(results: dict) -> str:
+    lines = [f"{'lang':<6}{'held out: sent P/R/F1':>26}{'para F1':>9}{'with it: sent F1':>18}{'para F1':>9}"]
     for lang in LOLO:
         held, ref = results.get(lang, {}).get(lang), results.get("none", {}).get(lang)
-        if held and ref:
+        if held:
             s = held["sent"]
-            print(f"{lang:<6}{s['p']:>10.3f}{s['r']:>8.3f}{s['f1']:>8.3f}{held['para']['f1']:>9.3f}"
-                  f"{ref['sent']['f1']:>18.3f}{ref['para']['f1']:>9.3f}")
+            with_it = f"{ref['sent']['f1']:>18.3f}{ref['para']['f1']:>9.3f}" if ref else f"{'-':>18}{'-':>9}"
+            lines.append(f"{lang:<6}{s['p']:>10.3f}{s['r']:>8.3f}{s['f1']:>8.3f}{held['para']['f1']:>9.3f}{with_it}")
+    return "\n".join(lines)
 
 
 def run(data: str, out: str, base: str | None, budget: float, work: str) -> None:
