@@ -263,6 +263,30 @@ def variant(name: str, data: str, base: str | None, work: str) -> None:
 LOLO = ("en", "fr", "de", "it", "pl", "ru")
 
 
+def _spawn(command: str, name: str, data: str, base: str | None, work: str, out_dir: Path) -> subprocess.Popen:
+    """One fine-tuning in its own process (its own CUDA context), logging to ``out_dir/log.txt``."""
+    args = [sys.executable, __file__, command, name, "--data", data, "--work", work] + (["--base", base] if base else [])
+    return subprocess.Popen(args, stdout=open(out_dir / "log.txt", "a"),  # noqa: SIM115 - the child holds it
+                            stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+
+
+def _finish(procs: dict[str, subprocess.Popen], budget: float, t0: float, work: str) -> dict[str, dict]:
+    """Wait for every run within the budget (stopping the late ones); the metrics of those that finished."""
+    for name, proc in procs.items():
+        try:
+            proc.wait(timeout=max(1.0, budget - (time.time() - t0)))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            log(f"{name} stopped at the budget")
+            continue
+        if proc.returncode:
+            log(f"{name} ended with status {proc.returncode} (each run holds several GB of activations on the "
+                "CPU: on a machine without a GPU, run fewer at once)")
+    return {name: json.loads((Path(work) / name / "metrics.json").read_text()) for name in procs
+            if (Path(work) / name / "metrics.json").is_file()}
+
+
 def prf_at(P: np.ndarray, Y: np.ndarray, t: float) -> dict[str, float]:
     D = P >= t
     tp, pp, gp = float((D & Y).sum()), float(D.sum()), float(Y.sum())
@@ -316,23 +340,8 @@ def run_lolo(data: str, out: str, base: str | None, budget: float, work: str) ->
     t0 = time.time()
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    procs = {}
-    for lang in (*LOLO, "none"):
-        args = [sys.executable, __file__, "lolo-variant", lang, "--data", data, "--work", work]
-        procs[lang] = subprocess.Popen(args + (["--base", base] if base else []),
-                                       stdout=open(out_dir / "log.txt", "a"),  # noqa: SIM115
-                                       stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONUNBUFFERED="1"))
-    for lang, proc in procs.items():
-        try:
-            proc.wait(timeout=max(1.0, budget - (time.time() - t0)))
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            log(f"lolo-{lang} stopped at the budget")
-        if proc.returncode:
-            log(f"lolo-{lang} ended with status {proc.returncode} (each run holds several GB of activations "
-                "on the CPU: on a machine without a GPU, run fewer at once)")
-    results = {lang: json.loads((Path(work) / f"lolo-{lang}" / "metrics.json").read_text()) for lang in procs
-               if (Path(work) / f"lolo-{lang}" / "metrics.json").is_file()}
+    procs = {f"lolo-{lang}": _spawn("lolo-variant", lang, data, base, work, out_dir) for lang in (*LOLO, "none")}
+    results = {name[5:]: r for name, r in _finish(procs, budget, t0, work).items()}
     (out_dir / "lolo.json").write_text(json.dumps(results, indent=1))
     print(lolo_table(results))
 
@@ -353,24 +362,12 @@ def run(data: str, out: str, base: str | None, budget: float, work: str) -> None
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    def start(name: str) -> subprocess.Popen:
-        args = [sys.executable, __file__, "variant", name, "--data", data, "--work", work]
-        return subprocess.Popen(args + (["--base", base] if base else []), stdout=open(out_dir / "log.txt", "a"),  # noqa: SIM115
-                                stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONUNBUFFERED="1"))
-
-    procs = {n: start(n) for n in VARIANTS if n not in TEACHER}
+    procs = {n: _spawn("variant", n, data, base, work, out_dir) for n in VARIANTS if n not in TEACHER}
     for n, teacher in TEACHER.items():
         procs[teacher].wait()
         if procs[teacher].returncode == 0 and time.time() - t0 < 0.6 * budget:
-            procs[n] = start(n)
-    for n, p in procs.items():
-        try:
-            p.wait(timeout=max(1.0, budget - (time.time() - t0)))
-        except subprocess.TimeoutExpired:
-            p.kill()
-            log(f"{n} stopped at the budget")
-    results = {n: json.loads((Path(work) / n / "metrics.json").read_text()) for n in procs
-               if (Path(work) / n / "metrics.json").is_file()}
+            procs[n] = _spawn("variant", n, data, base, work, out_dir)
+    results = _finish(procs, budget, t0, work)
     (out_dir / "metrics.json").write_text(json.dumps(results, indent=1))
     if not results:
         return
