@@ -226,6 +226,12 @@ def build(config: dict, state: dict, body: Path | None = None):
     return model
 
 
+def _only(corpus, keep: set[str]):  # noqa: ANN202 - a Corpus
+    """The corpus with only these articles' technique paragraphs and texts (what fine-tuning reads)."""
+    return dataclasses.replace(corpus, paragraphs=tuple(x for x in corpus.paragraphs if x.article in keep),
+                               st3_texts={a: t for a, t in corpus.st3_texts.items() if a in keep})
+
+
 def variant(name: str, data: str, base: str | None, work: str) -> None:
     import torch
     from safetensors.torch import save_file
@@ -240,9 +246,7 @@ def variant(name: str, data: str, base: str | None, work: str) -> None:
     tok, state, config, _ = load_base(base, data, work_dir)
     cfg = dataclasses.replace(T.EncoderConfig(), **VARIANTS[name])
     if SMOKE:
-        keep = set(sorted(corpus.st3_texts)[:60])
-        corpus = dataclasses.replace(corpus, paragraphs=tuple(x for x in corpus.paragraphs if x.article in keep),
-                                     st3_texts={a: t for a, t in corpus.st3_texts.items() if a in keep})
+        corpus = _only(corpus, set(sorted(corpus.st3_texts)[:60]))
         cfg = dataclasses.replace(cfg, epochs=1)
     pseudo = ()
     if name in TEACHER:
@@ -307,14 +311,12 @@ def lolo_variant(left_out: str, data: str, base: str | None, work: str) -> None:
     corpus = load_corpus(data, log=lambda _m: None)
     tok, state, config, _ = load_base(base, data, work_dir)
     cfg = dataclasses.replace(T.EncoderConfig(), **VARIANTS["v1"])
-    keep = {a for a, t in corpus.st3_texts.items()} if left_out == "none" else \
+    keep = set(corpus.st3_texts) if left_out == "none" else \
         {p.article for p in corpus.paragraphs if p.language != left_out}
     if SMOKE:
         keep = set(sorted(keep)[:60])
         cfg = dataclasses.replace(cfg, epochs=1)
-    train_corpus = dataclasses.replace(corpus, paragraphs=tuple(x for x in corpus.paragraphs if x.article in keep),
-                                       st3_texts={a: t for a, t in corpus.st3_texts.items() if a in keep})
-    model = T.train(train_corpus, tok, state, config, work_dir, cfg, log=lambda m: log(f"lolo-{left_out}: {m}"))
+    model = T.train(_only(corpus, keep), tok, state, config, work_dir, cfg, log=lambda m: log(f"lolo-{left_out}: {m}"))
     probs = {}
     for split in ("validation", "test"):
         for kind, items in val_units(corpus, cfg.mask, split).items():
