@@ -240,3 +240,24 @@ def test_parquet_input_gives_the_same_records_as_jsonl(tmp_path, pipeline):
     assert [json.loads(x).get("error", {}).get("code") for x in from_parquet] == [None, "E110"]
     assert json.loads(from_parquet[0])["article"]["metadata"]["outlet"] == "X"
     assert json.loads(from_parquet[0]) == json.loads(from_jsonl[0])
+
+
+def test_utf8_inputs_stream_and_other_encodings_still_decode(tmp_path, monkeypatch):
+    records = [{"id": f"a{i}", "text": f"Titre {i}\n\nCorps de l'article, « cité » {i}."} for i in range(3)]
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode())
+    csv_file = tmp_path / "in.csv"
+    csv_file.write_text('id,text\nx,"Été\r\n\r\nCorps, avec virgule."\n', encoding="utf-8")
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes('id,text\nz,"Été à Paris\n\nCorps de texte en français, déjà lu."\n'.encode("latin-1"))
+
+    read_whole = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: pytest.fail(f"{p} read whole") if p.suffix != ".csv" or
+                        p.name != "latin.csv" else read_whole(p))
+    items = list(read_inputs(str(jsonl)))  # UTF-8 with a byte-order mark and CRLF lines: streamed
+    assert [i.id for i in items] == ["a0", "a1", "a2"]
+    assert items[2].load().text == "Titre 2\n\nCorps de l'article, « cité » 2."
+    (x,) = read_inputs(str(csv_file))
+    assert x.load().text.startswith("Été\n\nCorps, avec virgule.")
+    (z,) = read_inputs(str(latin))  # not UTF-8: decoded whole, the charset guessed (a guess on so short a text)
+    assert z.id == "z" and z.load().text.startswith("Été") and "Corps de texte" in z.load().text

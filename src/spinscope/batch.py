@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import glob
-import io
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -33,7 +32,7 @@ from spinscope.errors import (
     SpinscopeError,
     as_spinscope_error,
 )
-from spinscope.ingest import SafeFetcher, decode, load
+from spinscope.ingest import SafeFetcher, load, open_text
 from spinscope.pipeline import Pipeline
 from spinscope.types import Article, from_dict, to_dict
 
@@ -105,23 +104,25 @@ def _files(files: list[Path]) -> Iterator[BatchItem]:
 
 
 def _jsonl_items(path: Path, fetcher: SafeFetcher) -> Iterator[BatchItem]:
-    for n, line in enumerate(decode(path.read_bytes(), max_bytes=2**40).split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError as exc:
-            yield _failing(f"line-{n}", MalformedRecord(f"{path}:{n}: not valid JSON ({exc})"))
-            continue
-        yield _record_item(f"{path}:{n}", f"line-{n}", record, fetcher)
+    with open_text(path, newline="\n") as lines:
+        for n, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as exc:
+                yield _failing(f"line-{n}", MalformedRecord(f"{path}:{n}: not valid JSON ({exc})"))
+                continue
+            yield _record_item(f"{path}:{n}", f"line-{n}", record, fetcher)
 
 
 def _csv_items(path: Path, fetcher: SafeFetcher) -> Iterator[BatchItem]:
-    reader = csv.DictReader(io.StringIO(decode(path.read_bytes(), max_bytes=2**40), newline=""))
-    if not reader.fieldnames or "id" not in reader.fieldnames:
-        raise MalformedRecord(f"{path}: a CSV batch needs an 'id' column and a 'text', 'html' or 'url' column")
-    for n, row in enumerate(reader, start=2):
-        yield _record_item(f"{path}:{n}", f"row-{n}", {k: v for k, v in row.items() if k and v}, fetcher)
+    with open_text(path, newline="") as stream:
+        reader = csv.DictReader(stream)
+        if not reader.fieldnames or "id" not in reader.fieldnames:
+            raise MalformedRecord(f"{path}: a CSV batch needs an 'id' column and a 'text', 'html' or 'url' column")
+        for n, row in enumerate(reader, start=2):
+            yield _record_item(f"{path}:{n}", f"row-{n}", {k: v for k, v in row.items() if k and v}, fetcher)
 
 
 def _parquet_items(path: Path, fetcher: SafeFetcher) -> Iterator[BatchItem]:

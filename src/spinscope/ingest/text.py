@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import io
+from pathlib import Path
+from typing import TextIO
 
 from spinscope.errors import (
     BinaryInput,
@@ -99,6 +103,34 @@ def decode(data: bytes, *, max_bytes: int = MAX_BYTES, keep_bom: bool = False, d
     it (the SemEval files do).
     """
     return decode_noting(data, max_bytes=max_bytes, keep_bom=keep_bom, declared=declared)[0]
+
+
+_CHUNK = 1 << 20
+
+
+def open_text(path: Path, *, newline: str) -> TextIO:
+    """A text file to read as it is consumed, so memory does not grow with its size.
+
+    Valid UTF-8 (with or without a byte-order mark; checked in one pass of 1 MiB reads)
+    streams. Anything else (UTF-16, a legacy charset) is decoded whole by ``decode``,
+    which needs all of it to guess, and which refuses binary input.
+    """
+    with path.open("rb") as f:
+        head = f.read(_CHUNK)
+        streams = not head.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" not in head and not _is_binary(head)
+        if streams:
+            check = codecs.getincrementaldecoder("utf-8")()
+            try:
+                chunk = head
+                while chunk:
+                    check.decode(chunk)
+                    chunk = f.read(_CHUNK)
+                check.decode(b"", final=True)
+            except UnicodeDecodeError:
+                streams = False
+    if streams:
+        return path.open(encoding="utf-8-sig", newline=newline)
+    return io.StringIO(decode(path.read_bytes(), max_bytes=2**40), newline=newline)
 
 
 def normalize_newlines(text: str) -> str:
