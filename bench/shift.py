@@ -1,6 +1,7 @@
 """Quality under the shifts real input brings: segmentation, genre, language; and calibration.
 
-Usage: python bench/shift.py [--data ../shared/data/semeval2023] [--png artifacts/reliability.png] [--json F]
+Usage: python bench/shift.py [--data ../shared/data/semeval2023] [--polnear ../shared/data/polnear]
+                             [--png artifacts/reliability.png] [--json F]
 
 Everything is scored on the test fold (fold 0), never used for a choice. Tables:
 
@@ -14,6 +15,11 @@ Everything is scored on the test fold (fold 0), never used for a choice. Tables:
    a language and scored on it. The encoder itself was fine-tuned on all six languages
    (a true held-out-language encoder needs one fine-tuning per language);
 4. genre macro-F1 and confusion matrix, and the classical fallback next to the baseline;
+   the same macro-F1 with the classes weighed as if equally frequent (the head's blend
+   weight is chosen on that, on the validation fold); and news from outside SemEval:
+   the share of PolNeAR's dev articles (US political news from 7 publishers, 2016,
+   nearly all reporting; never used for fitting) called each genre, as they come and
+   one sentence per line;
 5. expected calibration error per language (10 bins) on the test fold's sentences,
    and a reliability diagram (PNG) when matplotlib is installed.
 """
@@ -119,11 +125,7 @@ def agreement(corpus, model: TransformerModel, articles: list[str]) -> dict[str,
         text = corpus.st3_texts[aid]
         paras = paragraphs(text)
         native = nlp(Article(id=aid, text=text), language=corpus_language(corpus, aid))
-        lines, owners = [], []
-        for p in paras:
-            for s in sentences(text, (p,)):
-                lines.append(" ".join(text[s.start:s.end].split()))
-                owners.append(p.index)
+        lines, owners = sentence_lines(text, paras)
         split = nlp(Article(id=aid, text="\n".join(lines)), language=corpus_language(corpus, aid))
         mapped: dict[int, set[str]] = {}
         for own, pt in zip(owners, split.paragraphs, strict=True):
@@ -172,6 +174,35 @@ def genre_predictions(corpus, out, model: TransformerModel, heads: dict, lang: s
     return score_single_label(gold, pred, GENRE_NAMES).macro_f1
 
 
+def sentence_lines(text: str, paras) -> tuple[list[str], list[int]]:  # noqa: ANN001 - paragraphs
+    """The text one sentence per line (whitespace collapsed), and each line's paragraph number."""
+    lines, owners = [], []
+    for p in paras:
+        for s in sentences(text, (p,)):
+            lines.append(" ".join(text[s.start:s.end].split()))
+            owners.append(p.index)
+    return lines, owners
+
+
+def news_genre(root: Path, model: TransformerModel, cls: ClassicModel) -> dict:
+    """Share of PolNeAR dev articles called each genre, by the blend and by the classical model alone."""
+    from spinscope.training.attribution import load_split
+
+    texts = {stem: text for stem, text, _ in load_split(root, "dev")}
+    lines = {stem: "\n".join(sentence_lines(text, paragraphs(text))[0]) for stem, text in texts.items()}
+    result = {}
+    for cut, docs in (("as given", texts), ("sentence lines", lines)):
+        out = transformer_heads.Outputs({}, {}, {}, {}, {}, {}, {}, dict.fromkeys(docs, "en"))
+        transformer_heads.run_all(model.encoder, cls, docs, out, st3=False)
+        combine = transformer_heads.shipped_combine(model)
+        probs = {"transformer": [combine(a, out, False).genre for a in out.docs],
+                 "classic": [out.docs_classic[a].genre for a in out.docs]}
+        for name, rows in probs.items():
+            calls = [GENRE_NAMES[int(np.argmax(p))] for p in rows]
+            result[f"{name}, {cut}"] = {g: round(calls.count(g) / len(calls), 3) for g in GENRE_NAMES} | {"n": len(calls)}
+    return result
+
+
 def genre_report(corpus, out, model: TransformerModel, cls: ClassicModel) -> dict:
     gold, ours, classic_pred, langs = {}, {}, {}, {}
     combine = transformer_heads.shipped_combine(model)
@@ -192,6 +223,10 @@ def genre_report(corpus, out, model: TransformerModel, cls: ClassicModel) -> dic
         keys = [k for k in gold if lang in ("all", langs[k])]
         table[lang] = {name: score_single_label({k: gold[k] for k in keys}, {k: p[k] for k in keys}, GENRE_NAMES).macro_f1
                        for name, p in (("transformer", ours), ("classic", classic_pred), ("baseline", base))}
+        y = np.array([GENRE_NAMES.index(gold[k]) for k in keys])
+        for name, p in (("transformer", ours), ("classic", classic_pred)):
+            table[lang][f"{name}_balanced"] = transformer_heads.genre_balanced_macro(
+                y, np.array([GENRE_NAMES.index(p[k]) for k in keys]))
         table[lang]["n"] = len(keys)
     confusion = {lang: [[sum(1 for k in gold if lang in ("all", langs[k]) and gold[k] == g and ours[k] == p)
                          for p in GENRE_NAMES] for g in GENRE_NAMES] for lang in ("en", "all")}
@@ -243,6 +278,8 @@ def _print_techniques(title: str, tab: dict, keys: tuple[str, ...]) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=str(Path(__file__).parents[2] / "shared" / "data" / "semeval2023"))
+    ap.add_argument("--polnear", default=str(Path(__file__).parents[2] / "shared" / "data" / "polnear"),
+                    help="PolNeAR root; its dev articles are the out-of-SemEval news check of the genre head")
     ap.add_argument("--model", default=str(MODELS_DIR / "transformer"))
     ap.add_argument("--png", default=str(Path(__file__).parents[1] / "artifacts" / "reliability.png"))
     ap.add_argument("--json", help="also write the figures here")
@@ -282,11 +319,17 @@ def main() -> int:
     if args.record:
         record_calibration(Path(args.model), figures["ece"], ECE_HOW)
     figures["genre"] = genre_report(corpus, out, model, cls)
-    print("\ngenre macro-F1 on the test fold (transformer / classic fallback / baseline)")
+    print("\ngenre macro-F1 on the test fold: transformer / classic fallback / baseline; class-balanced: transformer / classic")
     for lang, row in figures["genre"]["macro_f1"].items():
-        print(f"{lang:<6}{row['transformer']:>8.3f}{row['classic']:>8.3f}{row['baseline']:>8.3f}   n={row['n']}")
+        print(f"{lang:<6}{row['transformer']:>8.3f}{row['classic']:>8.3f}{row['baseline']:>8.3f}"
+              f"{row['transformer_balanced']:>10.3f}{row['classic_balanced']:>8.3f}   n={row['n']}")
     for lang, m in figures["genre"]["confusion"].items():
         print(f"confusion ({lang}), rows gold, columns predicted {GENRE_NAMES}: {m}")
+    if Path(args.polnear, "dev").is_dir():
+        figures["news_genre"] = news_genre(Path(args.polnear), model, cls)
+        print("\nPolNeAR dev (US political news, not used for fitting): share called each genre")
+        for what, row in figures["news_genre"].items():
+            print(f"{what:<28}" + "".join(f"{g} {row[g]:.2f}  " for g in GENRE_NAMES) + f"n={row['n']}")
     if not args.skip_lolo:
         figures["lolo"] = lolo(corpus, out, model, log)
         print("\nleave-one-language-out (sentence decisions and genre head fitted without the language)")

@@ -126,13 +126,24 @@ def fit_multilabel(X: sp.csr_matrix, Y: np.ndarray, C: float, seed: int, n_jobs:
 def fit_multiclass(X: sp.csr_matrix, y: np.ndarray, C: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     clf = LogisticRegression(C=C, class_weight="balanced", random_state=seed, max_iter=2000)
     clf.fit(X, y)
-    # Classes missing from a fold get a very negative bias.
-    W = np.zeros((X.shape[1], len(GENRE_NAMES)), np.float32)
+    return genre_columns(clf, X.shape[1])
+
+
+def genre_columns(clf: LogisticRegression, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """A fitted logistic regression as one weight column and bias per genre, for a softmax.
+
+    Classes missing from the training data get a very negative bias. With two classes
+    sklearn keeps one coefficient row, the log-odds of the second class: it goes in that
+    class's column and the first class's stays zero, so the softmax gives the same odds.
+    """
+    W = np.zeros((dim, len(GENRE_NAMES)), np.float32)
     b = np.full(len(GENRE_NAMES), -30.0, np.float32)
-    for row, cls in enumerate(clf.classes_):
-        coef = clf.coef_[row] if len(clf.classes_) > 2 else (clf.coef_[0] * (1 if row else -1))
-        W[:, cls] = coef
-        b[cls] = clf.intercept_[row] if len(clf.classes_) > 2 else clf.intercept_[0] * (1 if row else -1)
+    if len(clf.classes_) == 2:
+        b[clf.classes_] = 0.0, clf.intercept_[0]
+        W[:, clf.classes_[1]] = clf.coef_[0]
+    else:
+        W[:, clf.classes_] = clf.coef_.T
+        b[clf.classes_] = clf.intercept_
     return W, b
 
 

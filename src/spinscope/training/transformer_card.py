@@ -19,7 +19,8 @@ MODEL_NAME = "spinscope-e5-small-multi"
 # v3: heads refitted on one-window-per-run encoder outputs (scores no longer depend on batching).
 # 3.1: heads on proper-noun-masked encoder input; 3.2: classical scores without proper nouns.
 # 4.0: the encoder fine-tuned again on a GPU with the recipe the ablation chose (EncoderConfig).
-HEADS_VERSION = "4.0"
+# 4.1: the same encoder; the genre head balances classes within each language (bench/genre_cv.py).
+HEADS_VERSION = "4.1"
 
 
 def write_manifest(
