@@ -175,3 +175,19 @@ def test_training_with_pseudo_labels_runs_and_learns_from_them(corpus, tmp_path)
 
     # the all-ones soft target pulls that text's probabilities up against training without it
     assert mean_prob([T.PseudoExample(text, "en", ones)] * 40, "with") > mean_prob((), "without") + 0.1
+
+
+def test_keep_layers_makes_a_shallower_encoder_from_spaced_layers():
+    cfg = dict(tiny_config(50), num_hidden_layers=4)
+    full = T.build_model(cfg, len(TECHNIQUE_NAMES)).encoder
+    state = {k: v.numpy().copy() for k, v in full.state_dict().items()}
+    kept, small_cfg = T.keep_layers(state, cfg, 2)
+    assert small_cfg["num_hidden_layers"] == 2 and cfg["num_hidden_layers"] == 4
+    small = T.build_model(small_cfg, len(TECHNIQUE_NAMES)).encoder
+    small.load_state_dict({k: torch.from_numpy(v) for k, v in kept.items()}, strict=True)  # nothing missing or extra
+    name = "encoder.layer.{}.attention.self.query.weight"
+    assert np.array_equal(small.state_dict()[name.format(0)].numpy(), state[name.format(0)])
+    assert np.array_equal(small.state_dict()[name.format(1)].numpy(), state[name.format(3)])  # first and last kept
+    assert np.array_equal(kept["embeddings.word_embeddings.weight"], state["embeddings.word_embeddings.weight"])
+    with pytest.raises(ValueError, match="between 1 and 4"):
+        T.keep_layers(state, cfg, 5)

@@ -50,6 +50,7 @@ def train_transformer_model(
     *,
     work_dir: str | Path = "runs/transformer",
     epochs: int | None = None,
+    layers: int | None = None,
     seed: int = 13,
     encoder: str | None = None,
     log: Callable[[str], None] = print,
@@ -82,10 +83,15 @@ def train_transformer_model(
     cfg = transformer.EncoderConfig(seed=seed)
     if epochs is not None:
         cfg = dataclasses.replace(cfg, epochs=epochs)
+    if layers:
+        cfg = dataclasses.replace(cfg, layers=layers)
     if encoder:
         tok, state, config, source = transformer.from_hub(encoder, work)
     else:
         tok, state, config, source = transformer.prepare(Path(data_dir), corpus, work, log=tee)
+    if cfg.layers:
+        state, config = transformer.keep_layers(state, config, cfg.layers)
+        tee(f"encoder: {cfg.layers} of the pretrained layers, evenly spaced")
     model = transformer.train(corpus, tok, state, config, work, cfg, log=tee)
     out.mkdir(parents=True, exist_ok=True)
     export_onnx(model, out / "model.onnx")

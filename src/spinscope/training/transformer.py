@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -43,6 +44,7 @@ class EncoderConfig:
     head_lr: float = 1e-3
     warmup: float = 0.06
     frozen_layers: int = 0  # the embeddings plus this many lower layers stay fixed
+    layers: int = 0  # 0: every pretrained layer; n: n of them, evenly spaced (a faster, shallower encoder)
     span_weight: float = 0.5
     sentence_aug: float = 0.6  # share of multi-sentence training paragraphs also seen sentence by sentence
     merge_aug: float = 0.15  # share of adjacent paragraph pairs also seen merged
@@ -217,6 +219,25 @@ def batches(lengths: Sequence[int], batch_tokens: int, rng: random.Random) -> li
         out.append(cur)
     rng.shuffle(out)
     return out
+
+
+def keep_layers(state: dict[str, np.ndarray], config: dict, n: int) -> tuple[dict[str, np.ndarray], dict]:
+    """A shallower encoder: ``n`` of the pretrained layers, evenly spaced with the first and the
+    last kept, renumbered 0..n-1. Encoder time is linear in depth (int8, 2 cores: 6 of 12
+    layers take 67 ms per 800-word article against 143 ms)."""
+    total = int(config["num_hidden_layers"])
+    if not 1 <= n <= total:
+        raise ValueError(f"layers must be between 1 and {total}, got {n}")
+    keep = [int(round(i * (total - 1) / max(n - 1, 1))) for i in range(n)] if n > 1 else [0]
+    new_index = {old: new for new, old in enumerate(keep)}
+    out = {}
+    for name, value in state.items():
+        m = re.match(r"(.*?\blayer\.)(\d+)(\..*)", name)
+        if m is None:
+            out[name] = value
+        elif int(m.group(2)) in new_index:
+            out[f"{m.group(1)}{new_index[int(m.group(2))]}{m.group(3)}"] = value
+    return out, dict(config, num_hidden_layers=n)
 
 
 def build_model(config: dict, n_labels: int):
