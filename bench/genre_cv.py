@@ -37,8 +37,9 @@ from output import finish
 from spinscope.detect.features import Vectorizer
 from spinscope.detect.linear import softmax
 from spinscope.detect.names import without_proper_nouns
+from spinscope.evaluation.metrics import score_single_label
 from spinscope.taxonomy import GENRE_NAMES
-from spinscope.training.classic import _stack, genre_columns
+from spinscope.training.classic import ClassicConfig, _stack, genre_columns
 from spinscope.training.corpus import fold_of, load_corpus
 from spinscope.training.transformer_heads import genre_balanced_macro, genre_weights
 
@@ -47,9 +48,9 @@ MIX = {OP: 0.30, REP: 0.65, SAT: 0.05}
 
 
 def macro(y: np.ndarray, pred: np.ndarray) -> float:
-    """The official macro-F1: classes present in gold or prediction."""
-    ks = [k for k in range(len(GENRE_NAMES)) if (y == k).any() or (pred == k).any()]
-    return float(np.mean([2 * ((pred == k) & (y == k)).sum() / ((pred == k).sum() + (y == k).sum()) for k in ks]))
+    """The official macro-F1 (classes present in gold or prediction)."""
+    return score_single_label({i: GENRE_NAMES[k] for i, k in enumerate(y)},
+                              {i: GENRE_NAMES[k] for i, k in enumerate(pred)}, GENRE_NAMES).macro_f1
 
 
 def expected_macro(y: np.ndarray, pred: np.ndarray) -> float:
@@ -100,7 +101,7 @@ def main() -> int:
              "per language (v4.1)": cross_fit(X, y, folds, lambda tr: genre_weights(y[tr], lang[tr]))}
     # The classical head: its own vocabulary per fold would be slower and change little; one
     # vocabulary over the paragraphs of all folds is shared, as the IDF is.
-    vec = Vectorizer.fit((p.text for p in corpus.paragraphs), 100_000)
+    vec = Vectorizer.fit((p.text for p in corpus.paragraphs), ClassicConfig().max_features)
     F_fit = _stack(vec, [a.text for a in arts])
     F_run = _stack(vec, [without_proper_nouns(a.text, a.language) for a in arts])
     classic = cross_fit(F_fit, y, folds, pooled, F_run)
