@@ -154,3 +154,10 @@ def test_serve_prints_where_it_listens(monkeypatch):
     assert r.exit_code == 0, r.output
     assert "http://127.0.0.1:8765/" in r.output
     assert calls[0]["port"] == 8765 and calls[0]["access_log"] is False
+
+
+def test_train_layers_needs_a_transformer_fine_tuning(tmp_path):
+    for extra in (["--model", "classic"], ["--model", "transformer", "--heads-only"]):
+        r = run("train", "--out", str(tmp_path / "m"), "--layers", "6", *extra)
+        assert r.exit_code == 2 and "--layers applies when fine-tuning" in r.output, extra
+    assert not (tmp_path / "m").exists()

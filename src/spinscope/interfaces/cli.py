@@ -455,6 +455,8 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         return
     if heads_only and kind != "transformer":
         raise click.UsageError("--heads-only applies to --model transformer")
+    if layers and (kind != "transformer" or heads_only):
+        raise click.UsageError("--layers applies when fine-tuning --model transformer (not with --heads-only)")
     if kind == "transformer":
         if langs:
             raise click.UsageError("--lang applies to the classic model only; the transformer trains on all six")

@@ -228,7 +228,7 @@ def keep_layers(state: dict[str, np.ndarray], config: dict, n: int) -> tuple[dic
     total = int(config["num_hidden_layers"])
     if not 1 <= n <= total:
         raise ValueError(f"layers must be between 1 and {total}, got {n}")
-    keep = [int(round(i * (total - 1) / max(n - 1, 1))) for i in range(n)] if n > 1 else [0]
+    keep = [round(i * (total - 1) / (n - 1)) for i in range(n)] if n > 1 else [0]
     new_index = {old: new for new, old in enumerate(keep)}
     out = {}
     for name, value in state.items():
