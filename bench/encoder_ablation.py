@@ -2,6 +2,7 @@
 
 Usage:
     python bench/encoder_ablation.py run --data ../shared/data/semeval2023 --out DIR [--base base.npz] [--budget 530]
+                                     [--variants v0,vm,v1,v2]   (d8, d6: v1 on 8 or 6 layers)
     python bench/encoder_ablation.py lolo --data ../shared/data/semeval2023 --out DIR [--base base.npz]
     python bench/encoder_ablation.py pack --data ../shared/data/semeval2023 --out base.npz
     python bench/encoder_ablation.py assemble --from DIR --out MODEL_DIR [--base base.npz]
@@ -50,13 +51,21 @@ VARIANTS = {
     "v1": dict(mask="proper_nouns", frozen_layers=0, epochs=5, max_len=256, sentence_aug=0.6, batch_tokens=8192),
     # v1 plus self-training on the unlabelled test articles of nine languages (teacher: v1)
     "v2": dict(mask="proper_nouns", frozen_layers=0, epochs=5, max_len=256, sentence_aug=0.6, batch_tokens=8192),
+    # v1 on a shallower encoder (evenly spaced pretrained layers): encoder time is linear in depth
+    "d8": dict(mask="proper_nouns", frozen_layers=0, epochs=5, max_len=256, sentence_aug=0.6, batch_tokens=8192,
+               layers=8),
+    "d6": dict(mask="proper_nouns", frozen_layers=0, epochs=5, max_len=256, sentence_aug=0.6, batch_tokens=8192,
+               layers=6),
 }
+DEFAULT_RUN = ("v0", "vm", "v1", "v2")
 TEACHER = {"v2": "v1"}
 WHAT = {
     "v0": "v3's CPU recipe: 3 frozen layers, 3 epochs, 128 tokens, 30% of paragraphs also as sentences",
     "vm": "v0, trained on the masked view the encoder reads at run time",
     "v1": "vm with every layer trained, 5 epochs, 256 tokens, 60% also as sentences",
     "v2": "v1 plus self-training on the unlabelled test articles of nine languages (soft labels from v1)",
+    "d8": "v1 on 8 of the 12 pretrained layers (evenly spaced)",
+    "d6": "v1 on 6 of the 12 pretrained layers (every other one)",
 }
 HOW = ("Each variant's own paragraph head on the validation fold (fold 1): micro-F1 at each slice's best "
        "single threshold, as paragraphs (para), one sentence per line with labels from the gold spans "
@@ -245,6 +254,8 @@ def variant(name: str, data: str, base: str | None, work: str) -> None:
     corpus = load_corpus(data, log=lambda _m: None)
     tok, state, config, _ = load_base(base, data, work_dir)
     cfg = dataclasses.replace(T.EncoderConfig(), **VARIANTS[name])
+    if cfg.layers:
+        state, config = T.keep_layers(state, config, cfg.layers)
     if SMOKE:
         corpus = _only(corpus, set(sorted(corpus.st3_texts)[:60]))
         cfg = dataclasses.replace(cfg, epochs=1)
@@ -359,13 +370,15 @@ def lolo_table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def run(data: str, out: str, base: str | None, budget: float, work: str) -> None:
+def run(data: str, out: str, base: str | None, budget: float, work: str, names: tuple[str, ...] = DEFAULT_RUN) -> None:
     t0 = time.time()
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    procs = {n: _spawn("variant", n, data, base, work, out_dir) for n in VARIANTS if n not in TEACHER}
+    procs = {n: _spawn("variant", n, data, base, work, out_dir) for n in names if n not in TEACHER}
     for n, teacher in TEACHER.items():
+        if n not in names or teacher not in procs:
+            continue
         procs[teacher].wait()
         if procs[teacher].returncode == 0 and time.time() - t0 < 0.6 * budget:
             procs[n] = _spawn("variant", n, data, base, work, out_dir)
@@ -396,6 +409,9 @@ def assemble(parts: str, out: str, base: str | None, data: str) -> None:
         body = Path(tmp) / "body.safetensors"
         body.write_bytes(b"".join(p.read_bytes() for p in sorted(Path(parts).glob(f"body-{best}.part*"))))
         tok, state, config, source = load_base(base, data, Path(tmp))
+        cfg = dataclasses.replace(T.EncoderConfig(), **results[best]["config"])
+        if cfg.layers:
+            state, config = T.keep_layers(state, config, cfg.layers)
         export_onnx(build(config, state, body), out_dir / "model.onnx")
     if base:  # the shipped file, byte for byte (it is that vocabulary; a re-save would reformat it)
         from spinscope.pipeline import MODELS_DIR
@@ -404,7 +420,6 @@ def assemble(parts: str, out: str, base: str | None, data: str) -> None:
     else:
         tok.save(str(out_dir / "tokenizer.json"))
     corpus = load_corpus(data, log=lambda _m: None)
-    cfg = dataclasses.replace(T.EncoderConfig(), **results[best]["config"])
     write_manifest(out_dir, corpus, cfg, config, dict(source, trained_on="one NVIDIA H200, bf16 autocast"), {},
                    sum(r["seconds"] for r in results.values()))
     record_ablation(out_dir, results, WHAT, best, HOW)
@@ -422,6 +437,8 @@ def main() -> int:
     ap.add_argument("--budget", type=float, default=530.0, help="seconds; the self-trained variant starts only "
                     "if its teacher is done within 60%% of it")
     ap.add_argument("--work", default="/tmp/encoder-ablation")
+    ap.add_argument("--variants", default=",".join(DEFAULT_RUN),
+                    help=f"run: which variants, of {', '.join(VARIANTS)} (the best one's layers come back)")
     args = ap.parse_args()
     if args.command == "pack":
         pack(args.data, args.out)
@@ -434,7 +451,11 @@ def main() -> int:
     elif args.command == "lolo":
         run_lolo(args.data, args.out, args.base, args.budget, args.work)
     else:
-        run(args.data, args.out, args.base, args.budget, args.work)
+        names = tuple(n.strip() for n in args.variants.split(",") if n.strip())
+        unknown = [n for n in names if n not in VARIANTS]
+        if unknown:
+            ap.error(f"unknown variants {unknown}; choose from {', '.join(VARIANTS)}")
+        run(args.data, args.out, args.base, args.budget, args.work, names)
     return 0
 
 
