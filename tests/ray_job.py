@@ -74,7 +74,10 @@ def main(src: str, work: str, kill: bool) -> None:
         if kill:
             job = threading.Thread(target=lambda: summary.setdefault("first", _try(run_ray_batch, src, out, address)))
             job.start()
-            time.sleep(8)
+            # Kill once the first 500-row part is written: the job is then certainly running on both
+            # nodes with most rows still to do, however fast the machine (a fixed sleep was not).
+            while job.is_alive() and not any(out.glob("part-*.parquet")):
+                time.sleep(0.05)
             # The second node is our newest raylet: kill it hard, as a lost machine would.
             raylets = [pid for _, pid, name in _ours() if name == "raylet"]
             os.kill(raylets[-1], signal.SIGKILL)
