@@ -157,7 +157,12 @@ def test_serve_prints_where_it_listens(monkeypatch):
 
 
 def test_train_layers_needs_a_transformer_fine_tuning(tmp_path):
-    for extra in (["--model", "classic"], ["--model", "transformer", "--heads-only"]):
-        r = run("train", "--out", str(tmp_path / "m"), "--layers", "6", *extra)
-        assert r.exit_code == 2 and "--layers applies when fine-tuning" in r.output, extra
+    for flag in (["--layers", "6"], ["--init-from", str(tmp_path)], ["--distil", "0.5"]):
+        for extra in (["--model", "classic"], ["--model", "transformer", "--heads-only"]):
+            r = run("train", "--out", str(tmp_path / "m"), *flag, *extra)
+            assert r.exit_code == 2 and f"{flag[0]} applies when fine-tuning" in r.output, extra
+    r = run("train", "--model", "transformer", "--out", str(tmp_path / "m"), "--distil", "0.5")
+    assert r.exit_code == 2 and "--distil needs --init-from" in r.output
+    r = run("train", "--model", "transformer", "--out", str(tmp_path / "m"), "--distil", "0", "--init-from", str(tmp_path))
+    assert r.exit_code == 2 and "0.0" in r.output  # a weight of 0 would train without the teacher it names
     assert not (tmp_path / "m").exists()

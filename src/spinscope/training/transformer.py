@@ -48,6 +48,7 @@ class EncoderConfig:
     span_weight: float = 0.5
     sentence_aug: float = 0.6  # share of multi-sentence training paragraphs also seen sentence by sentence
     merge_aug: float = 0.15  # share of adjacent paragraph pairs also seen merged
+    distil: float = 0.0  # weight of a teacher model's soft targets against the gold labels (train(teacher=…))
     seed: int = 13
     threads: int = 2
     mask: str = MASK  # train on the view the encoder reads at run time (detect.names.encoder_view)
@@ -304,6 +305,34 @@ def load_checkpoint(path: Path, model, opt, sched) -> dict:
     return meta
 
 
+def teacher_targets(onnx_path: Path, ids: Sequence[np.ndarray], cache: Path, threads: int = 2,
+                    log: Callable[[str], None] = print) -> tuple[np.ndarray, list[np.ndarray]]:
+    """A teacher's sigmoid outputs on every training sequence: (paragraph probabilities [n, labels],
+    per-token probabilities, one [tokens, labels] array per sequence). The teacher is an exported
+    int8 model, so the student learns what the shipped model does. Cached in ``cache`` for resumes."""
+    lengths = np.array([len(i) for i in ids])
+    if cache.is_file():
+        with np.load(cache) as z:
+            if np.array_equal(z["lengths"], lengths):
+                return z["paragraph"], np.split(z["tokens"].astype(np.float32), np.cumsum(lengths)[:-1])
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+    para, toks, t0 = [], [], time.time()
+    for n, seq in enumerate(ids):
+        x = np.asarray(seq, np.int64)[None]
+        p, t, _ = session.run(None, {"input_ids": x, "attention_mask": np.ones_like(x)})
+        para.append(1 / (1 + np.exp(-p[0])))
+        toks.append((1 / (1 + np.exp(-t[0]))).astype(np.float16))
+        if n % 5000 == 0:
+            log(f"teacher targets: {n}/{len(ids)} sequences, {time.time() - t0:.0f}s")
+    paragraph, tokens = np.stack(para).astype(np.float32), np.concatenate(toks)
+    np.savez(cache, lengths=lengths, paragraph=paragraph, tokens=tokens)
+    return paragraph, [t.astype(np.float32) for t in toks]
+
+
 def train(
     corpus: Corpus,
     tokenizer,
@@ -314,10 +343,18 @@ def train(
     resume: bool = True,
     log: Callable[[str], None] = print,
     pseudo: Sequence[PseudoExample] = (),
+    teacher: Path | None = None,
 ):
-    """Fine-tune on the training folds (plus ``pseudo``-labelled texts); returns the model after the last epoch."""
+    """Fine-tune on the training folds (plus ``pseudo``-labelled texts); returns the model after the last epoch.
+
+    ``init_state`` holds encoder weights (``embeddings.…``, ``encoder.layer.…``) and may hold the
+    heads' (``paragraph.…``, ``span.…``), as ``onnx_import.load_onnx_model`` returns them. With
+    ``cfg.distil`` > 0, ``teacher`` (an ONNX model file) gives soft targets mixed with the gold labels.
+    """
     import torch
 
+    if cfg.distil and teacher is None:
+        raise ValueError("distil > 0 needs a teacher model")
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     dev = resolve_device(cfg.device)
@@ -329,8 +366,16 @@ def train(
     n_aug = sum(1 for e in exs if e.paragraph < 0)
     log(f"training examples: {len(exs)} ({n_aug} re-segmented) and {len(pseudo)} pseudo-labelled, "
         f"{sum(len(i) for i in data.ids)} tokens, on {dev.type}")
+    soft = teacher_targets(teacher, data.ids, work_dir / "teacher-targets.npz", cfg.threads, log) if cfg.distil else None
     model = build_model(bert_config, len(TECHNIQUE_NAMES))
-    model.encoder.load_state_dict({k: torch.from_numpy(v) for k, v in init_state.items()}, strict=False)
+    heads = {k: torch.from_numpy(v) for k, v in init_state.items() if k.startswith(("paragraph.", "span."))}
+    enc = {k: torch.from_numpy(v) for k, v in init_state.items() if not k.startswith(("paragraph.", "span."))}
+    loaded = model.encoder.load_state_dict(enc, strict=False)
+    if loaded.missing_keys or loaded.unexpected_keys:
+        raise ValueError(f"initial weights do not fit the encoder: missing {loaded.missing_keys[:5]}, "
+                         f"unexpected {loaded.unexpected_keys[:5]}")
+    if heads:
+        model.load_state_dict(heads, strict=False)
     frozen = ["embeddings."] + [f"encoder.layer.{i}." for i in range(cfg.frozen_layers)]
     enc_params, head_params = [], []
     for name, p in model.named_parameters():
@@ -365,6 +410,8 @@ def train(
         log(f"resumed from {ckpts[-1].name}")
     pad_id = int(bert_config.get("pad_token_id", 1))
     bce = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
+    bce_soft = torch.nn.BCEWithLogitsLoss()
+    a = float(cfg.distil)
     bce_tok = torch.nn.BCEWithLogitsLoss(reduction="none")
     for epoch in range(start_epoch, cfg.epochs):
         model.train()
@@ -378,8 +425,12 @@ def train(
             spans = mask * torch.from_numpy(data.has_spans[idx]).to(dev).unsqueeze(1)  # no span loss on pseudo labels
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev.type == "cuda"):
                 para, tok, _ = model(ids, mask)
+            para_loss = bce(para.float(), y)
+            if soft is not None:  # soft-target BCE is linear in the target, so token targets mix directly
+                para_loss = (1 - a) * para_loss + a * bce_soft(para.float(), torch.from_numpy(soft[0][idx]).to(dev))
+                ty = (1 - a) * ty + a * torch.from_numpy(_pad([soft[1][i] for i in idx])).to(dev)
             tl = (bce_tok(tok.float(), ty).mean(-1) * spans).sum() / spans.sum().clamp(min=1)
-            loss = bce(para.float(), y) + cfg.span_weight * tl
+            loss = para_loss + cfg.span_weight * tl
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

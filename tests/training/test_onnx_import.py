@@ -1,0 +1,101 @@
+"""Weights read back from an int8 ONNX export, and a shallower student distilled from it."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from spinscope.taxonomy import TECHNIQUE_NAMES
+from spinscope.training import transformer as T
+from spinscope.training.onnx_import import load_onnx_model, state_from_onnx
+
+from .test_transformer import corpus, tiny_config, tiny_tokenizer  # noqa: F401 - the module fixture
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+pytest.importorskip("onnx")
+
+
+def _exported(tmp_path, config, bias: float = 0.0):
+    from spinscope.training.onnx_export import export_onnx
+
+    torch.manual_seed(1)
+    model = T.build_model(config, len(TECHNIQUE_NAMES))
+    with torch.no_grad():  # distinct values everywhere: the exporter shares equal initialisers under one name
+        for p in model.parameters():
+            p.add_(torch.randn_like(p) * 0.02)
+        model.paragraph.bias.fill_(bias)
+    export_onnx(model, tmp_path / "model.onnx")
+    return model
+
+
+def test_every_weight_comes_back_within_its_quantisation_step(tmp_path):
+    config = tiny_config(400)  # export_onnx traces with ids up to 300
+    model = _exported(tmp_path, config)
+    state = state_from_onnx(tmp_path / "model.onnx")
+    original = {k: v.detach().numpy() for k, v in model.state_dict().items()}
+    assert state.keys() == original.keys()
+    for name, value in original.items():
+        assert state[name].shape == value.shape, name
+        step = np.abs(value).max() / 127 if value.ndim == 2 else 0  # symmetric int8: 255 steps over ±max|w|
+        assert np.abs(state[name] - value).max() <= step * 0.51 + 1e-6, name  # matrices int8, the rest exact
+    # and they are where they belong: a swap of two layers' matrices would fail this
+    q0 = state["encoder.encoder.layer.0.attention.self.query.weight"]
+    assert np.abs(q0 - original["encoder.encoder.layer.0.attention.self.query.weight"]).max() < \
+        np.abs(q0 - original["encoder.encoder.layer.1.attention.self.query.weight"]).max()
+
+
+def test_a_model_directory_loads_as_training_takes_it(tmp_path):
+    config = tiny_config(400)  # export_onnx traces with ids up to 300
+    _exported(tmp_path, config)
+    (tmp_path / "manifest.json").write_text(json.dumps({"encoder_config": config}))
+    state, got = load_onnx_model(tmp_path)
+    assert got == config
+    fresh = T.build_model(config, len(TECHNIQUE_NAMES))
+    fresh.encoder.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()
+                                   if not k.startswith(("paragraph.", "span."))}, strict=True)
+    assert {"paragraph.weight", "paragraph.bias", "span.weight", "span.bias"} <= state.keys()
+    (tmp_path / "manifest.json").write_text(json.dumps({"encoder_config": dict(config, num_hidden_layers=4)}))
+    with pytest.raises(ValueError, match="holds 2 layers"):
+        load_onnx_model(tmp_path)
+
+
+def test_distillation_pulls_the_student_toward_its_teacher(corpus, tmp_path):  # noqa: F811
+    tok = tiny_tokenizer(corpus.st3_texts.values())
+    config = tiny_config(max(400, tok.get_vocab_size()))
+    _exported(tmp_path / "teacher", config, bias=6.0)  # a teacher that calls every technique in every text
+    (tmp_path / "teacher" / "manifest.json").write_text(json.dumps({"encoder_config": config}))
+    torch.manual_seed(0)
+    init = {k: v.detach().numpy().copy() for k, v in T.build_model(config, len(TECHNIQUE_NAMES)).encoder.state_dict().items()}
+    text = next(iter(corpus.st3_texts.values()))[:200]
+
+    def mean_prob(distil, work):
+        cfg = T.EncoderConfig(epochs=4, batch_tokens=256, threads=1, device="cpu", lr=1e-3, head_lr=1e-2, distil=distil)
+        torch.manual_seed(0)
+        model = T.train(corpus, tok, init, config, tmp_path / work, cfg, log=lambda _m: None,
+                        teacher=tmp_path / "teacher" / "model.onnx")
+        return float(T.predict_probs(model, tok, [text], 64).mean())
+
+    # Most gold labels are 0 and pull the calls down; the teacher's soft targets hold them up.
+    assert mean_prob(0.9, "distil") > mean_prob(0.0, "gold") + 0.1
+    cache = tmp_path / "distil" / "teacher-targets.npz"
+    with np.load(cache) as z:
+        assert z["paragraph"].min() > 0.99  # sigmoid(6) everywhere: the teacher's own outputs
+    with pytest.raises(ValueError, match="needs a teacher"):
+        T.train(corpus, tok, init, config, tmp_path / "none", T.EncoderConfig(distil=0.5), log=lambda _m: None)
+
+
+def test_training_starts_from_the_imported_heads_and_refuses_weights_that_do_not_fit(corpus, tmp_path):  # noqa: F811
+    tok = tiny_tokenizer(corpus.st3_texts.values())
+    config = tiny_config(max(400, tok.get_vocab_size()))
+    _exported(tmp_path / "m", config, bias=6.0)
+    (tmp_path / "m" / "manifest.json").write_text(json.dumps({"encoder_config": config}))
+    state, _ = load_onnx_model(tmp_path / "m")
+    still = T.EncoderConfig(epochs=1, batch_tokens=256, threads=1, device="cpu", lr=0.0, head_lr=0.0)
+    model = T.train(corpus, tok, state, config, tmp_path / "w", still, log=lambda _m: None)
+    assert np.allclose(model.paragraph.bias.detach().numpy(), 6.0)  # the heads came with the encoder
+    del state["encoder.layer.1.output.dense.weight"]
+    with pytest.raises(ValueError, match="do not fit the encoder"):
+        T.train(corpus, tok, state, config, tmp_path / "w2", still, log=lambda _m: None)
