@@ -36,6 +36,26 @@ def test_viterbi_follows_emissions_and_transitions():
     assert t.tag([]) == []
 
 
+def test_viterbi_finds_the_best_sequence_that_brute_force_finds():
+    import itertools
+
+    rng = np.random.default_rng(3)
+    labels = ("O", "B-SRC", "I-SRC", "B-CUE")
+    for _ in range(20):
+        state = rng.normal(size=(5, 4)).astype(np.float32)
+        trans = rng.normal(size=(4, 4)).astype(np.float32)
+        t = Tagger(labels, {a: i for i, a in enumerate("abcde")}, state, trans)
+        feats = [list(rng.choice(list("abcdez"), size=2)) for _ in range(int(rng.integers(1, 6)))]
+        emit = np.array([[sum(state[t.attributes[a], j] for a in f if a in t.attributes) for j in range(4)]
+                         for f in feats], np.float64)
+
+        def total(path, emit=emit, trans=trans):
+            return sum(emit[i, k] for i, k in enumerate(path)) + sum(trans[a, b] for a, b in zip(path, path[1:]))
+
+        best = max(itertools.product(range(4), repeat=len(feats)), key=total)
+        assert t.tag(feats) == [labels[k] for k in best]
+
+
 def test_tokens_features_and_spans_keep_offsets():
     text = 'Critics said "the plan is bad."'
     toks = tokens(text)

@@ -93,17 +93,17 @@ class Tagger:
                     cols.append(k)
         emit = np.zeros((len(feats), len(self.labels)), np.float32)
         np.add.at(emit, np.asarray(rows, np.int64), self.state[np.asarray(cols, np.int64)])
-        trans = self.transitions.tolist()
-        n = len(self.labels)
-        score = emit[0].tolist()
-        back = []
-        for row in emit[1:].tolist():  # plain floats: 7 labels are faster in Python than in numpy
-            best = [max(range(n), key=lambda f, t=t: score[f] + trans[f][t]) for t in range(n)]
-            back.append(best)
-            score = [score[best[t]] + trans[best[t]][t] + row[t] for t in range(n)]
-        path = [max(range(n), key=score.__getitem__)]
-        for best in reversed(back):
-            path.append(best[path[-1]])
+        emit, trans = emit.astype(np.float64), self.transitions.astype(np.float64)
+        to = np.arange(len(self.labels))
+        score = emit[0]
+        back = np.empty((len(feats) - 1, len(self.labels)), np.int64)
+        for i in range(1, len(feats)):  # float64 and first-maximum ties, as the plain-Python Viterbi had
+            cand = score[:, None] + trans
+            back[i - 1] = best = cand.argmax(0)
+            score = cand[best, to] + emit[i]
+        path = [int(score.argmax())]
+        for best in back[::-1]:
+            path.append(int(best[path[-1]]))
         return [self.labels[k] for k in reversed(path)]
 
 
