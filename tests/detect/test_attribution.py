@@ -50,7 +50,7 @@ def test_viterbi_finds_the_best_sequence_that_brute_force_finds():
                          for f in feats], np.float64)
 
         def total(path, emit=emit, trans=trans):
-            return sum(emit[i, k] for i, k in enumerate(path)) + sum(trans[a, b] for a, b in zip(path, path[1:]))
+            return sum(emit[i, k] for i, k in enumerate(path)) + sum(trans[a, b] for a, b in zip(path, path[1:], strict=False))
 
         best = max(itertools.product(range(4), repeat=len(feats)), key=total)
         assert t.tag(feats) == [labels[k] for k in best]

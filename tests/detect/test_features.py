@@ -1,3 +1,5 @@
+from collections import Counter
+
 import numpy as np
 
 from spinscope.detect.features import Vectorizer, analyze
@@ -37,3 +39,21 @@ def test_joined_counts_equal_the_counts_of_the_joined_text():
             assert joined == direct, (a, b)
     # the bigram across the join is there ("failed nobody"), and only when both sides have words
     assert vec.index["w:failed nobody"] in vec.joined(vec.counts(texts[0]), vec.counts(texts[1]))
+
+
+def test_counts_are_analyze_looked_up_in_order_with_or_without_the_token_cache(monkeypatch):
+    from spinscope.detect import features
+
+    texts = ["The evil plan failed! The plan, the evil.", "Nobody believed “the plan”?", ""]
+    vec = Vectorizer.fit(texts + ["plan plan evil"], max_features=5000, min_df=1)
+
+    def expected(text):
+        return list(Counter(vec.index[f] for f in analyze(text) if f in vec.index).items())
+
+    for _ in range(2):  # the second round reads the cache the first one filled
+        assert [list(vec.counts(t)[0].items()) for t in texts] == [expected(t) for t in texts]
+    assert "plan" in vec._char_ids
+    monkeypatch.setattr(features, "CHAR_CACHE", 0)
+    fresh = Vectorizer(vec.vocabulary, vec.idf)
+    assert [list(fresh.counts(t)[0].items()) for t in texts] == [expected(t) for t in texts]
+    assert not fresh._char_ids  # a full cache is read, never grown
