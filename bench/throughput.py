@@ -1,6 +1,11 @@
 """Throughput of the default model on ~800-word articles, side by side in one run.
 
 Usage: python bench/throughput.py [--articles 30] [--checkpoint runs/transformer] [--skip-semeval]
+                                  [--model DIR]
+
+``--model`` measures a candidate transformer model directory (with a ``classic/`` beside it)
+in place of the default, on every path that reads the model: spinscope, the bare session, the
+cold start and ``semeval predict``.
 
 Prints, each path in its own process so peak memory (ru_maxrss) is that path's alone:
 - ``analyze`` latency: one article at a time, warm, p50 and p95;
@@ -106,7 +111,7 @@ def children(pid: int) -> list[int]:
     return out
 
 
-def run_raw_encoder(texts: list[str]) -> dict:
+def run_raw_encoder(texts: list[str], model_dir: Path) -> dict:
     """A bare ORT session over the pipeline's own sentence windows, padded batches of similar length."""
     import onnxruntime as ort
 
@@ -114,9 +119,9 @@ def run_raw_encoder(texts: list[str]) -> dict:
     from spinscope.detect.transformer import sentence_units
     from spinscope.segment import paragraphs
 
-    model = spinscope.load().model
+    model = spinscope.load(str(model_dir)).model
     windows = [w for t in texts for w in model.encoder.windows(t, sentence_units(t, paragraphs(t))[0])]
-    session = ort.InferenceSession(str(MODEL_DIR / "model.onnx"), providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(str(model_dir / "model.onnx"), providers=["CPUExecutionProvider"])
     order = sorted(windows, key=lambda w: len(w.ids))
     batches = [order[i:i + 32] for i in range(0, len(order), 32)]
 
@@ -179,7 +184,8 @@ def run_torch(texts: list[str], checkpoint: Path) -> dict:
 
 def child(args: argparse.Namespace) -> int:
     texts = articles(args.articles)
-    runners = {"torch": lambda: run_torch(texts, Path(args.checkpoint)), "raw": lambda: run_raw_encoder(texts)}
+    runners = {"torch": lambda: run_torch(texts, Path(args.checkpoint)), "raw": lambda: run_raw_encoder(texts, args.model),
+               "transformer": lambda: run_spinscope(texts, str(args.model))}
     res = runners.get(args.path, lambda: run_spinscope(texts, args.path))()
     res["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     res["torch"] = "torch" in sys.modules
@@ -187,20 +193,21 @@ def child(args: argparse.Namespace) -> int:
     return 0
 
 
-def cold_start() -> tuple[float, float]:
+def cold_start(model_dir: Path) -> tuple[float, float]:
     """Seconds for a fresh ``spinscope analyze`` of a short text, and for import plus load alone."""
     with tempfile.TemporaryDirectory() as tmp:
         f = Path(tmp) / "a.txt"
         f.write_text("The corrupt council lied to everyone again.\n\nIt must resign now.\n", encoding="utf-8")
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "spinscope", "analyze", str(f)], capture_output=True, check=True)
+        subprocess.run([sys.executable, "-m", "spinscope", "analyze", str(f), "--model", str(model_dir)],
+                       capture_output=True, check=True)
         analyze = time.perf_counter() - t0
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import spinscope; spinscope.load()"], check=True)
+    subprocess.run([sys.executable, "-c", f"import spinscope; spinscope.load({str(model_dir)!r})"], check=True)
     return analyze, time.perf_counter() - t0
 
 
-def semeval_90() -> float | None:
+def semeval_90(model_dir: Path) -> float | None:
     src = sorted((DATA / "en" / "test-articles-subtask-3").glob("*.txt"))
     src += sorted((DATA / "en" / "train-articles-subtask-3").glob("*.txt"))[: max(0, 90 - len(src))]
     with tempfile.TemporaryDirectory() as tmp:
@@ -208,7 +215,8 @@ def semeval_90() -> float | None:
             (Path(tmp) / f.name).write_bytes(f.read_bytes())
         t0 = time.perf_counter()
         r = subprocess.run([sys.executable, "-m", "spinscope", "semeval", "predict", "--subtask", "3",
-                            "--articles", tmp, "--out", str(Path(tmp) / "pred.txt"), "--lang", "en"],
+                            "--articles", tmp, "--out", str(Path(tmp) / "pred.txt"), "--lang", "en",
+                            "--model", str(model_dir)],
                            capture_output=True, text=True)
         if r.returncode:
             print(r.stderr, file=sys.stderr)
@@ -225,19 +233,23 @@ def main() -> int:
     ap.add_argument("--articles", type=int, default=30)
     ap.add_argument("--checkpoint", default="runs/transformer")
     ap.add_argument("--skip-semeval", action="store_true")
+    ap.add_argument("--model", type=Path, default=MODEL_DIR, help="a transformer model directory (default: shipped)")
     ap.add_argument("--path", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.path:
         return child(args)
     texts = articles(args.articles)
     words = np.mean([len(t.split()) for t in texts])
+    manifest = json.loads((args.model / "manifest.json").read_text(encoding="utf-8"))
+    print(f"model: {args.model} ({manifest['name']} {manifest['version']}, "
+          f"{manifest['encoder_config']['num_hidden_layers']} layers)")
     print(f"{len(texts)} articles of {words:.0f} words on average; analyze: one at a time after a warm-up; "
           "pipe: all at once\n")
     print(f"{'path':<42}{'analyze/s':>10}{'p50 ms':>8}{'p95 ms':>8}{'pipe/s':>8}{'peak MB':>9}")
     rate: dict[str, float] = {}
     for path in ("transformer", "raw", "torch", "classic"):
         r = subprocess.run([sys.executable, __file__, "--path", path, "--articles", str(args.articles),
-                            "--checkpoint", args.checkpoint], capture_output=True, text=True)
+                            "--checkpoint", args.checkpoint, "--model", str(args.model)], capture_output=True, text=True)
         if r.returncode:
             print(f"{NAMES[path]:<42}  skipped: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode}")
             continue
@@ -260,10 +272,10 @@ def main() -> int:
             if mine in rate and other in rate:
                 print(f"pipe throughput: spinscope{' forked' if 'forked' in mine else ''} / {NAMES[other]}: "
                       f"{rate[mine] / rate[other]:.2f}x")
-    analyze, load = cold_start()
+    analyze, load = cold_start(args.model)
     print(f"\ncold start: spinscope analyze of a short text {analyze:.2f} s; import + load() {load:.2f} s")
     if not args.skip_semeval:
-        s = semeval_90()
+        s = semeval_90(args.model)
         print("spinscope semeval predict --subtask 3, 90 English articles, model load included: "
               + (f"{s:.1f} s" if s is not None else "failed"))
     return 0
