@@ -99,3 +99,20 @@ def test_training_starts_from_the_imported_heads_and_refuses_weights_that_do_not
     del state["encoder.layer.1.output.dense.weight"]
     with pytest.raises(ValueError, match="do not fit the encoder"):
         T.train(corpus, tok, state, config, tmp_path / "w2", still, log=lambda _m: None)
+
+
+def test_a_committed_model_directory_is_a_starting_point_with_its_tokenizer_and_provenance(corpus, tmp_path):  # noqa: F811
+    from spinscope.training.run import _from_model_dir
+
+    tok = tiny_tokenizer(corpus.st3_texts.values())
+    config = tiny_config(max(400, tok.get_vocab_size()))
+    _exported(tmp_path / "m", config)
+    tok.save(str(tmp_path / "m" / "tokenizer.json"))
+    (tmp_path / "m" / "manifest.json").write_text(json.dumps({
+        "name": "tiny", "version": "9.9", "encoder_config": config, "source": {"encoder": "base"},
+        "files_sha256": {"model.onnx": "abc"}}))
+    got_tok, state, got_config, source = _from_model_dir(tmp_path / "m", tmp_path / "work")
+    assert got_config == config and "paragraph.weight" in state
+    assert (tmp_path / "work" / "tokenizer.json").read_bytes() == (tmp_path / "m" / "tokenizer.json").read_bytes()
+    assert got_tok.encode("the plan").ids == tok.encode("the plan").ids
+    assert source["encoder"] == "base" and source["init_from"].startswith("tiny 9.9 (2 layers)") and "abc" in source["init_from"]
