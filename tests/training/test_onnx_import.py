@@ -62,7 +62,7 @@ def test_a_model_directory_loads_as_training_takes_it(tmp_path):
         load_onnx_model(tmp_path)
 
 
-def test_distillation_pulls_the_student_toward_its_teacher(corpus, tmp_path):  # noqa: F811
+def test_distillation_pulls_the_student_toward_its_teacher(corpus, tmp_path, monkeypatch):  # noqa: F811
     tok = tiny_tokenizer(corpus.st3_texts.values())
     config = tiny_config(max(400, tok.get_vocab_size()))
     _exported(tmp_path / "teacher", config, bias=6.0)  # a teacher that calls every technique in every text
@@ -83,6 +83,21 @@ def test_distillation_pulls_the_student_toward_its_teacher(corpus, tmp_path):  #
     cache = tmp_path / "distil" / "teacher-targets.npz"
     with np.load(cache) as z:
         assert z["paragraph"].min() > 0.99  # sigmoid(6) everywhere: the teacher's own outputs
+    cfg = T.EncoderConfig()
+    data = T.encode(tok, corpus, [e for e in T.examples(corpus, cfg, augment=True)
+                                  if T.split_of(e.article) == "train"], cfg.max_len, cfg.mask)
+    import onnxruntime
+
+    def no_session(*_a, **_k):
+        raise AssertionError("the cache should have served these")
+
+    monkeypatch.setattr(onnxruntime, "InferenceSession", no_session)
+    cached, _ = T.teacher_targets(tmp_path / "teacher" / "model.onnx", data.ids, cache, 1, log=lambda _m: None)
+    assert cached.min() > 0.99  # read back for the same teacher ...
+    monkeypatch.undo()
+    _exported(tmp_path / "other", config, bias=-6.0)
+    other, _ = T.teacher_targets(tmp_path / "other" / "model.onnx", data.ids, cache, 1, log=lambda _m: None)
+    assert other.max() < 0.01  # ... and recomputed for another one, never served stale
     with pytest.raises(ValueError, match="needs a teacher"):
         T.train(corpus, tok, init, config, tmp_path / "none", T.EncoderConfig(distil=0.5), log=lambda _m: None)
 

@@ -309,13 +309,18 @@ def teacher_targets(onnx_path: Path, ids: Sequence[np.ndarray], cache: Path, thr
                     log: Callable[[str], None] = print) -> tuple[np.ndarray, list[np.ndarray]]:
     """A teacher's sigmoid outputs on every training sequence: (paragraph probabilities [n, labels],
     per-token probabilities, one [tokens, labels] array per sequence). The teacher is an exported
-    int8 model, so the student learns what the shipped model does. Cached in ``cache`` for resumes."""
+    int8 model, so the student learns what the shipped model does. Cached in ``cache`` for resumes
+    (used again only for the same teacher file and the same sequence lengths)."""
+    import onnxruntime as ort
+
+    from spinscope.detect.linear import sigmoid
+
     lengths = np.array([len(i) for i in ids])
+    teacher_sha = hashlib.sha256(Path(onnx_path).read_bytes()).hexdigest()
     if cache.is_file():
         with np.load(cache) as z:
-            if np.array_equal(z["lengths"], lengths):
+            if "teacher_sha256" in z.files and str(z["teacher_sha256"]) == teacher_sha and np.array_equal(z["lengths"], lengths):
                 return z["paragraph"], np.split(z["tokens"].astype(np.float32), np.cumsum(lengths)[:-1])
-    import onnxruntime as ort
 
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
@@ -324,12 +329,12 @@ def teacher_targets(onnx_path: Path, ids: Sequence[np.ndarray], cache: Path, thr
     for n, seq in enumerate(ids):
         x = np.asarray(seq, np.int64)[None]
         p, t, _ = session.run(None, {"input_ids": x, "attention_mask": np.ones_like(x)})
-        para.append(1 / (1 + np.exp(-p[0])))
-        toks.append((1 / (1 + np.exp(-t[0]))).astype(np.float16))
+        para.append(sigmoid(p[0]))
+        toks.append(sigmoid(t[0]).astype(np.float16))
         if n % 5000 == 0:
             log(f"teacher targets: {n}/{len(ids)} sequences, {time.time() - t0:.0f}s")
     paragraph, tokens = np.stack(para).astype(np.float32), np.concatenate(toks)
-    np.savez(cache, lengths=lengths, paragraph=paragraph, tokens=tokens)
+    np.savez(cache, lengths=lengths, paragraph=paragraph, tokens=tokens, teacher_sha256=np.array(teacher_sha))
     return paragraph, [t.astype(np.float32) for t in toks]
 
 
