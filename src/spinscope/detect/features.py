@@ -17,7 +17,7 @@ from spinscope.detect.names import mask_names
 from spinscope.segment.words import words
 
 CHAR_NGRAMS = (3, 5)
-CHAR_CACHE = 50_000  # tokens whose char n-gram ids a Vectorizer keeps (about 10 MB)
+CHAR_CACHE = 50_000  # tokens whose char n-gram ids a Vectorizer keeps (15 MB when full, measured)
 
 
 def char_ngrams(token: str, sizes: tuple[int, int] = CHAR_NGRAMS) -> list[str]:
