@@ -41,17 +41,41 @@ def test_proper_nouns_are_masked_wherever_they_stand():
     assert mask_proper_nouns("However, STOP THE STEAL was everywhere.") == "However, STOP THE STEAL was everywhere."
 
 
-def test_german_keeps_to_the_lists():
+def test_german_masks_names_but_reads_common_nouns():
     from spinscope.detect.names import encoder_view
 
-    text = "Die Regierung in Bayern lügt, sagt Putin."
-    assert encoder_view(text, "proper_nouns", "de") == encoder_view(text, "names", "de")
-    assert "Regierung" in encoder_view(text, "proper_nouns", "de") and "Putin" not in encoder_view(text, "names", "de")
-    assert "Bayern" not in encoder_view(text, "proper_nouns", "en")
-    assert encoder_view(text, "none", "en") == text
+    text = ("Die Bundesregierung traf Hartmann und Josep Borrell in Quebec, sagt Putin. "
+            "„Was sagen Sie?“, fragte die US-Regierung nach dem Gas- und Strommarkt. Die Zugvögel und Okonkwo kamen.")
+    view = encoder_view(text, "proper_nouns", "de")
+    assert len(view) == len(text)
+    for name in ("Hartmann", "Josep Borrell", "Quebec", "Putin", "Okonkwo"):
+        assert name not in view
+    # Nouns (known, a compound of known ones, hyphenated, cut off), and words capitalised only
+    # because a quote opens stay.
+    for word in ("Bundesregierung", "„Was", "Sie", "US-Regierung", "Gas-", "Strommarkt", "Zugvögel"):
+        assert word in view
+    assert encoder_view(text, "names", "de") != view  # more than the lists
 
 
-def test_the_classical_model_reads_no_proper_noun():
+def test_german_swaps_of_unlisted_names_read_alike():
+    from spinscope.detect.names import encoder_view, without_proper_nouns
+
+    a = "Die Regierung von Hartmann lügt über Katalonien, meint Lindqvist."
+    b = "Die Regierung von Okonkwo lügt über Tasmanien, meint Ferreira."
+    assert encoder_view(a, "proper_nouns", "de").split() == encoder_view(b, "proper_nouns", "de").split()
+    assert without_proper_nouns(a, "de").split() == without_proper_nouns(b, "de").split() == [
+        "Die", "Regierung", "von", "lügt", "über", ",", "meint", "."]
+
+
+def test_a_german_word_written_in_lowercase_elsewhere_is_no_name():
+    from spinscope.detect.names import proper_noun_spans
+
+    text = "Er kam. Und Zwoggel sagte es. Das ist zwoggel, nicht Zwoggel."
+    assert proper_noun_spans(text, "de") == ()
+    assert proper_noun_spans(text.replace("zwoggel", "schön"), "de") != ()
+
+
+def test_the_classical_model_reads_no_proper_noun(monkeypatch):
     from pathlib import Path
 
     import numpy as np
@@ -68,5 +92,6 @@ def test_the_classical_model_reads_no_proper_noun():
     pa, pb = (model.predict(t, paragraphs(t), "en") for t in (a, b))
     assert np.array_equal(pa.paragraphs, pb.paragraphs) and np.array_equal(pa.genre, pb.genre)
     # Without the blanking the names would be read (char n-grams): the test can fail.
-    assert not np.array_equal(model.predict(a, paragraphs(a), "de").paragraphs,
-                              model.predict(b, paragraphs(b), "de").paragraphs)
+    monkeypatch.setattr("spinscope.detect.classic.without_proper_nouns", lambda text, language: text)
+    assert not np.array_equal(model.predict(a, paragraphs(a), "en").paragraphs,
+                              model.predict(b, paragraphs(b), "en").paragraphs)

@@ -11,9 +11,11 @@ the model.
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 
 COUNTRIES = """
 Afghanistan Albania Algeria Andorra Angola Argentina Armenia Australia Austria Azerbaijan Bahamas Bahrain Bangladesh
@@ -110,15 +112,70 @@ def mask_names(text: str, *, keep_offsets: bool = False) -> str:
 
 
 _WORD = re.compile(r"[^\W\d_][\w-]*")
-_OPENS_SENTENCE = re.compile(r"(?:^|[.!?:;\n])[\s\"'“‘«(\[]*$")
+_OPENS_SENTENCE = re.compile(r"(?:^|[.!?:;\n])[\s\"'“‘«»„‚(\[]*$")
+
+# German capitalises every noun, so there a capital marks a name only on a word that is no
+# common noun: not in the lexicon (``training.lexicon``), not a compound ending in one, not a
+# function word (capitalised where a sentence or quote opens unseen), and not written in
+# lowercase elsewhere in the article. A word the lexicon's source tags only as a surname,
+# first name or place is a name even when it looks like a compound ("Hartmann").
+CAPITALISED_NOUNS = frozenset({"de"})
+LEXICONS = Path(__file__).parents[1] / "models" / "lexicons"
+_DE_NOUN_ENDINGS = ("ung", "ungen", "heit", "heiten", "keit", "keiten", "schaft", "schaften", "ismus", "ität",
+                    "itäten", "tion", "tionen", "nis", "nisse", "tum", "tümer", "ling", "linge",
+                    *(stem + end for stem in ("isch", "lich") for end in ("", "e", "en", "er", "es", "em")))  # adjectives
+_DE_FUNCTION_WORDS = frozenset("""
+der die das den dem des ein eine einer eines einem einen kein keine keiner keinen keinem dieser diese dieses diesen
+diesem jener jene jenes jeder jede jedes jeden alle allen viele manche mancher solche welche welcher wer was wie wo
+wann warum weshalb wieso woher wohin ob wenn dann denn doch aber und oder sondern auch noch nur schon sogar zwar also
+so da dabei damit dazu daher darum deshalb deswegen trotzdem dennoch jedoch allerdings außerdem zudem sowie sowohl
+weder als während nachdem bevor seit seitdem solange sobald obwohl weil dass damals heute gestern morgen jetzt nun
+hier dort immer nie niemals vielleicht natürlich ja nein bitte danke es er wir ich ihr sie man mein meine unser
+unsere euer eure sein seine ihre ihren ihrem ihrer ihnen dich dir du mich mir uns euch nach vor bei mit von zu zum
+zur für gegen ohne um aus auf in im an am über unter zwischen durch neben hinter statt trotz wegen laut gemäß
+nicht nichts etwas mehr weniger ganz sehr selbst eben gerade bereits etwa fast kaum wohl vor allem erst zuerst
+""".split())
+
+
+@lru_cache(maxsize=2)
+def german_lexicon(kind: str) -> frozenset[str]:
+    """Lowercased German forms, read once on the first German text: ``common`` nouns (about
+    257,000) or ``proper`` names that are nothing else (about 9,000). See ``training.lexicon``."""
+    return frozenset(gzip.decompress((LEXICONS / f"de-{kind}.txt.gz").read_bytes()).decode("utf-8").split("\n"))
+
+
+def _german_common_in(text: str) -> frozenset[str]:
+    """Lowercased words the article itself writes in lowercase."""
+    return frozenset(m.group().lower() for m in _WORD.finditer(text) if m.group()[0].islower())
+
+
+def german_common(word: str, common_in_article: frozenset[str] = frozenset()) -> bool:
+    """Whether a capitalised German word reads as a common word, not a name. A hyphenated
+    word goes by its last part ("US-Regierung"); a cut-off first part ("Gas-") by itself."""
+    parts = [p for p in word.lower().split("-") if p]
+    if not parts:
+        return True
+    w = parts[-1]
+    if w in _DE_FUNCTION_WORDS or w in common_in_article:
+        return True
+    common = german_lexicon("common")
+    if w in common:
+        return True
+    if w in german_lexicon("proper"):
+        return False
+    return w.endswith(_DE_NOUN_ENDINGS) or any(w[i:] in common for i in range(3, len(w) - 3))  # a compound's head: 4+ letters
 
 
 @lru_cache(maxsize=8)  # the encoder's view and the classical model's both need an article's spans
-def proper_noun_spans(text: str) -> tuple[tuple[int, int], ...]:
+def proper_noun_spans(text: str, language: str | None = None) -> tuple[tuple[int, int], ...]:
     """Runs of capitalised words that are names whatever list they are on: not the first word
     of a sentence (unless the same word also appears capitalised inside one), not "I", not all
-    capitals (acronyms and shouted slogans stay; the listed ones are masked by ``mask_names``)."""
+    capitals (acronyms and shouted slogans stay; the listed ones are masked by ``mask_names``).
+    In German, only words that are no common noun (``german_common``)."""
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text) if m.group()[0].isupper()]
+    if language in CAPITALISED_NOUNS:
+        common = _german_common_in(text)
+        words = [(s, e, w) for s, e, w in words if not german_common(w, common)]
     starts = {s: bool(_OPENS_SENTENCE.search(text[max(0, s - 12):s])) for s, _, _ in words}
     inside = {w for s, _, w in words if not starts[s]}
     spans: list[tuple[int, int]] = []
@@ -132,36 +189,32 @@ def proper_noun_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
-def mask_proper_nouns(text: str) -> str:
+def mask_proper_nouns(text: str, language: str | None = None) -> str:
     """``mask_names(text, keep_offsets=True)``, and every other proper noun as well (offsets kept)."""
-    return _over_proper_nouns(text, mask_names(text, keep_offsets=True), _placeholder)
+    return _over_proper_nouns(text, mask_names(text, keep_offsets=True), _placeholder, language)
 
 
-def _over_proper_nouns(text: str, base: str, fill: Callable[[str], str]) -> str:
+def _over_proper_nouns(text: str, base: str, fill: Callable[[str], str], language: str | None) -> str:
     """``base`` (``text`` or a same-length view of it) with each proper noun of ``text`` replaced by ``fill(noun)``."""
     out = list(base)
-    for s, e in proper_noun_spans(text):
+    for s, e in proper_noun_spans(text, language):
         out[s:e] = fill(text[s:e])
     return "".join(out)
 
 
 MASKS = ("none", "names", "proper_nouns")
-# German capitalises every noun, so there capitals do not mark names: it keeps to the lists.
-CAPITALISED_NOUNS = frozenset({"de"})
 
 
 def encoder_view(text: str, mask: str, language: str | None) -> str:
     """What the encoder reads under a model's masking mode (offsets unchanged)."""
-    if mask == "proper_nouns" and language not in CAPITALISED_NOUNS:
-        return mask_proper_nouns(text)
-    if mask in ("names", "proper_nouns"):
+    if mask == "proper_nouns":
+        return mask_proper_nouns(text, language)
+    if mask == "names":
         return mask_names(text, keep_offsets=True)
     return text
 
 
 def without_proper_nouns(text: str, language: str | None) -> str:
-    """``text`` with every proper noun blanked (offsets kept), outside German: what the classical
-    model reads, which drops the listed names itself (``features``)."""
-    if language in CAPITALISED_NOUNS:
-        return text
-    return _over_proper_nouns(text, text, lambda noun: " " * len(noun))
+    """``text`` with every proper noun blanked (offsets kept): what the classical model reads,
+    which drops the listed names itself (``features``)."""
+    return _over_proper_nouns(text, text, lambda noun: " " * len(noun), language)

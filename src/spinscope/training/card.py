@@ -41,8 +41,9 @@ METHOD = {
         "",
         "The encoder reads names as a same-length stand-in (decisions `mask`): with `names`",
         "the listed countries, groups, parties and politicians of `detect/names.py`; with",
-        "`proper_nouns` every capitalised name as well, except in German, which capitalises",
-        "every noun. The classical model's score reads proper nouns as blanks (outside German).",
+        "`proper_nouns` every capitalised name as well; in German, which capitalises every noun,",
+        "only capitalised words that no noun lexicon lists. The classical model's score reads",
+        "proper nouns as blanks.",
         "Heads and the claims head are fitted on the same views.",
     ],
 }
@@ -61,8 +62,8 @@ LIMITS = {
         "- Satire has few examples; genre calls of satire are unreliable.",
         "- Four techniques have no English training example; they are learnt from other languages only.",
         "- Languages without training data (es, el, ka, ...) get the multilingual model with a warning.",
-        "- German capitalises every noun, so there only listed names are masked: decisions can still",
-        "  move when a name on no list is swapped in (`bench/neutrality.py --unlisted`).",
+        "- German capitalises every noun: a name that is also a common noun, or ends in one, is not",
+        "  masked there, so decisions can still move when one is swapped in (`bench/neutrality.py --unlisted`).",
     ],
 }
 
