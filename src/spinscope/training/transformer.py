@@ -241,17 +241,29 @@ def keep_layers(state: dict[str, np.ndarray], config: dict, n: int) -> tuple[dic
     return out, dict(config, num_hidden_layers=n)
 
 
+def _architecture(model_type: str | None):  # noqa: ANN202 - (config class, model class)
+    """The transformers classes for an encoder config: BERT (multilingual-e5-small) or MPNet
+    (all-mpnet-base-v2, ``training.mpnet``)."""
+    from transformers import BertConfig, BertModel, MPNetConfig, MPNetModel
+
+    known = {"bert": (BertConfig, BertModel), "mpnet": (MPNetConfig, MPNetModel)}
+    if (model_type or "bert") not in known:
+        raise ValueError(f"encoder type {model_type!r} is not supported (known: {', '.join(known)})")
+    return known[model_type or "bert"]
+
+
 def build_model(config: dict, n_labels: int):
     import torch
-    from transformers import BertConfig, BertModel
+
+    config_class, model_class = _architecture(config.get("model_type"))
 
     class Model(torch.nn.Module):
         """Encoder, mean pooling, a paragraph head and a per-token span head."""
 
         def __init__(self) -> None:
             super().__init__()
-            cfg = BertConfig(**{k: v for k, v in config.items() if k not in ("model_type", "architectures")})
-            self.encoder = BertModel(cfg, add_pooling_layer=False)
+            cfg = config_class(**{k: v for k, v in config.items() if k not in ("model_type", "architectures")})
+            self.encoder = model_class(cfg, add_pooling_layer=False)
             self.paragraph = torch.nn.Linear(cfg.hidden_size, n_labels)
             self.span = torch.nn.Linear(cfg.hidden_size, n_labels)
 
@@ -494,7 +506,12 @@ def from_hub(name: str, work_dir: Path):
     hf_tok = AutoTokenizer.from_pretrained(name)
     base = AutoModel.from_pretrained(name)
     work_dir.mkdir(parents=True, exist_ok=True)
-    hf_tok.backend_tokenizer.save(str(work_dir / "tokenizer.json"))
+    backend = hf_tok.backend_tokenizer
+    # Windows are cut and framed by ``Encoder.windows``: a saved fixed padding or truncation
+    # (all-mpnet-base-v2 ships 128 of each) would pad every sentence and cut long paragraphs.
+    backend.no_padding()
+    backend.no_truncation()
+    backend.save(str(work_dir / "tokenizer.json"))
     from tokenizers import Tokenizer
 
     state = {k: v.detach().numpy() for k, v in base.state_dict().items() if not k.startswith("pooler.")}
