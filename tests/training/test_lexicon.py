@@ -3,7 +3,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from spinscope.training.lexicon import FILES, build
+from spinscope.training.lexicon import FILES, build, main
 
 CSV = """lemma,pos,genus,nominativ singular,nominativ plural,genitiv singular
 Mann,Substantiv,m,Mann,Männer,Mannes
@@ -29,8 +29,9 @@ def test_common_and_proper_forms_are_split_and_a_shared_form_counts_as_common(tm
     assert manifest["files"][FILES["common"]]["entries"] == 5
     assert "CC BY-SA 4.0" in manifest["licence"]
     first = (tmp_path / "out" / FILES["common"]).read_bytes()
-    build(tmp_path / "nouns.csv", tmp_path / "out")
+    assert main([str(tmp_path / "nouns.csv"), str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / FILES["common"]).read_bytes() == first  # the same bytes each build
+    assert main([]) == 2
 
 
 def test_the_committed_lexicons_match_their_manifest():

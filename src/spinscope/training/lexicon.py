@@ -19,8 +19,9 @@ import csv
 import gzip
 import hashlib
 import json
-import sys
 from pathlib import Path
+
+from spinscope.training import source_to_target
 
 SOURCE = "german-nouns 1.2.5 (PyPI), nouns.csv, compiled from the German Wiktionary"
 LICENCE = "CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/); derived from Wiktionary via german-nouns"
@@ -63,12 +64,8 @@ def build(csv_path: Path, out_dir: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    print(json.dumps(build(Path(args[0]), Path(args[1])), indent=2, ensure_ascii=False))
-    return 0
+    return source_to_target(__doc__ or "", lambda csv_path, out: json.dumps(build(Path(csv_path), Path(out)), indent=2,
+                                                                           ensure_ascii=False), argv)
 
 
 if __name__ == "__main__":

