@@ -25,6 +25,11 @@ def test_countries_come_from_the_articles_language():
     assert _names("Laut Berichten hat Frankreich reagiert.", "de") == [("Frankreich", "place")]
 
 
+def test_german_names_are_the_capitalised_words_that_are_no_common_noun():
+    text = "Die Bundesregierung traf Josep Borrell in Quebec, sagt Putin. Die Zugvögel und Okonkwo kamen laut NATO."
+    assert [n for n, _ in _names(text, "de")] == ["Josep Borrell", "Quebec", "Putin", "Okonkwo", "NATO"]
+
+
 def test_resolve_merges_repeats_surnames_and_bracketed_acronyms():
     text = "Imran Khan met the Islamic State (IS) envoy. Later Khan said that the Islamic State lied."
     groups = resolve(text, RuleFinder().find(text, "en"))

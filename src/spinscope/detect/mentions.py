@@ -10,8 +10,8 @@ Two finders, one output (``Mention``):
   word that opens a sentence counts only when the article also capitalises it elsewhere
   mid-sentence, or when it is a known name: that keeps "However" and "The" out. In English,
   an opener outside a list of function words that the article never writes in lower case
-  counts too ("Freedonia shelters..."). German capitalises every noun, so there only
-  country names and acronyms count.
+  counts too ("Freedonia shelters..."). German capitalises every noun, so there a word
+  counts only if it is no common noun (``names.german_common``, the German noun lexicon).
 
 ``resolve`` groups mentions into entities: the same name (case, a possessive "'s" and a
 leading "the" aside), a surname after the full name, and an acronym given in brackets
@@ -26,6 +26,8 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
+
+from spinscope.detect.names import german_common, german_common_in
 
 LABELS = ("person", "organisation", "place", "group", "other")
 SPACY_LABELS = {"PERSON": "person", "PER": "person", "ORG": "organisation", "GPE": "place", "LOC": "place",
@@ -130,6 +132,10 @@ class RuleFinder:
         countries = _territories(language)
         calendar = _calendar_words(language)
         capital = [text[a].isupper() for a, _ in words]
+        if language == "de":  # every German noun is capitalised: only words that are no common noun can be names
+            common = german_common_in(text)
+            capital = [c and (text[a:b].casefold() in countries or text[a:b].isupper() or not german_common(text[a:b], common))
+                       for (a, b), c in zip(words, capital, strict=True)]
         opens = [i == 0 or bool(SENTENCE_END.search(text[words[i - 1][1]:words[i][0]])) for i in range(len(words))]
         headline = _headline_words(text, words, capital)
         mid = {text[a:b] for (a, b), c, o, h in zip(words, capital, opens, headline, strict=True) if c and not o and not h}
@@ -138,8 +144,6 @@ class RuleFinder:
             mid |= {text[a:b] for (a, b), o in zip(words, opens, strict=True)
                     if o and text[a:b].casefold() not in OPENERS_EN and text[a:b].lower() not in lower
                     and not text[a:b].endswith("s")}  # "Officials said", "Critics argue": plural nouns
-        elif language == "de":  # every German noun is capitalised: only known names and acronyms count
-            mid = set()
         out: list[Mention] = []
         i = 0
         while i < len(words):

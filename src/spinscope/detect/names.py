@@ -144,7 +144,7 @@ def german_lexicon(kind: str) -> frozenset[str]:
     return frozenset(gzip.decompress((LEXICONS / f"de-{kind}.txt.gz").read_bytes()).decode("utf-8").split("\n"))
 
 
-def _german_common_in(text: str) -> frozenset[str]:
+def german_common_in(text: str) -> frozenset[str]:
     """Lowercased words the article itself writes in lowercase."""
     return frozenset(m.group().lower() for m in _WORD.finditer(text) if m.group()[0].islower())
 
@@ -174,7 +174,7 @@ def proper_noun_spans(text: str, language: str | None = None) -> tuple[tuple[int
     In German, only words that are no common noun (``german_common``)."""
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text) if m.group()[0].isupper()]
     if language in CAPITALISED_NOUNS:
-        common = _german_common_in(text)
+        common = german_common_in(text)
         words = [(s, e, w) for s, e, w in words if not german_common(w, common)]
     starts = {s: bool(_OPENS_SENTENCE.search(text[max(0, s - 12):s])) for s, _, _ in words}
     inside = {w for s, _, w in words if not starts[s]}
