@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from spinscope.detect.names import german_common, german_common_in
+from spinscope.detect.names import CAPITALISED_NOUNS, german_common, german_common_in
 
 LABELS = ("person", "organisation", "place", "group", "other")
 SPACY_LABELS = {"PERSON": "person", "PER": "person", "ORG": "organisation", "GPE": "place", "LOC": "place",
@@ -132,7 +132,7 @@ class RuleFinder:
         countries = _territories(language)
         calendar = _calendar_words(language)
         capital = [text[a].isupper() for a, _ in words]
-        if language == "de":  # every German noun is capitalised: only words that are no common noun can be names
+        if language in CAPITALISED_NOUNS:  # every noun is capitalised: only words that are no common noun can be names
             common = german_common_in(text)
             capital = [c and (text[a:b].casefold() in countries or text[a:b].isupper() or not german_common(text[a:b], common))
                        for (a, b), c in zip(words, capital, strict=True)]
@@ -150,7 +150,7 @@ class RuleFinder:
             a, b = words[i]
             token = text[a:b]
             known = token in mid or token.casefold() in countries or (token.isupper() and len(token) > 1)
-            if not capital[i] or ((opens[i] or headline[i] or language == "de") and not known) \
+            if not capital[i] or ((opens[i] or headline[i] or language in CAPITALISED_NOUNS) and not known) \
                     or token.casefold() in calendar or token == "I":
                 i += 1
                 continue

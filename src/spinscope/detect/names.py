@@ -133,7 +133,7 @@ weder als während nachdem bevor seit seitdem solange sobald obwohl weil dass da
 hier dort immer nie niemals vielleicht natürlich ja nein bitte danke es er wir ich ihr sie man mein meine unser
 unsere euer eure sein seine ihre ihren ihrem ihrer ihnen dich dir du mich mir uns euch nach vor bei mit von zu zum
 zur für gegen ohne um aus auf in im an am über unter zwischen durch neben hinter statt trotz wegen laut gemäß
-nicht nichts etwas mehr weniger ganz sehr selbst eben gerade bereits etwa fast kaum wohl vor allem erst zuerst
+nicht nichts etwas mehr weniger ganz sehr selbst eben gerade bereits etwa fast kaum wohl erst zuerst
 """.split())
 
 
