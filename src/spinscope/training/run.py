@@ -54,6 +54,7 @@ def train_transformer_model(
     encoder: str | None = None,
     init_from: str | Path | None = None,
     distil: float | None = None,
+    teacher: str | Path | None = None,
     log: Callable[[str], None] = print,
     langs: Sequence[str] | None = None,
 ) -> dict:
@@ -65,10 +66,16 @@ def train_transformer_model(
     for hub ids, and a tokenizer that matches the weights). ``init_from`` starts
     from a fine-tuned spinscope model directory instead (its int8 weights
     dequantised, its tokenizer kept); with ``distil`` > 0 that model is also the
-    teacher whose outputs are mixed with the gold labels, at weight ``distil``.
+    teacher whose outputs are mixed with the gold labels, at weight ``distil``,
+    unless ``teacher`` names another model directory. A teacher with another
+    tokenizer (all-mpnet-base-v2's, say) reads each text with its own, and its
+    token outputs are carried over to the student's tokens by character overlap;
+    rows in languages it was not trained on keep their gold labels alone.
     """
-    if distil and not init_from:
-        raise ValueError("distil needs init_from: the model to learn from")
+    if distil and not (init_from or teacher):
+        raise ValueError("distil needs a teacher: init_from or teacher, the model to learn from")
+    if teacher and not distil:
+        raise ValueError("teacher needs distil: the weight of its outputs against the gold labels")
     if encoder and init_from:
         raise ValueError("give encoder or init_from, not both")
     import dataclasses
@@ -105,8 +112,12 @@ def train_transformer_model(
     if cfg.layers:
         state, config = transformer.keep_layers(state, config, cfg.layers)
         tee(f"encoder: {cfg.layers} of the {'fine-tuned' if init_from else 'pretrained'} layers, evenly spaced")
-    teacher = Path(init_from) / "model.onnx" if cfg.distil else None
-    model = transformer.train(corpus, tok, state, config, work, cfg, log=tee, teacher=teacher)
+    teaching = None
+    if cfg.distil:
+        teaching = transformer.Teacher.from_dir(Path(teacher or init_from), work / "tokenizer.json")
+        tee(f"teacher {teacher or init_from}: {'its own' if teaching.tokenizer else 'the same'} tokenizer, "
+            f"languages {', '.join(sorted(teaching.languages)) if teaching.languages else 'all'}")
+    model = transformer.train(corpus, tok, state, config, work, cfg, log=tee, teacher=teaching)
     out.mkdir(parents=True, exist_ok=True)
     export_onnx(model, out / "model.onnx")
     shutil.copyfile(work / "tokenizer.json", out / "tokenizer.json")

@@ -134,6 +134,9 @@ class Encoded:
     labels: np.ndarray  # (n, 23) float32, soft for pseudo-labelled examples
     token_labels: list[np.ndarray]  # (n_tokens, 23) uint8
     has_spans: np.ndarray  # (n,) bool: False where no gold spans exist (pseudo labels)
+    texts: list[str]  # what each row's ids encode (the masked view); a teacher with its own tokenizer reads these
+    starts: np.ndarray  # (n,) where each text starts in its article (``token_spans`` are article offsets)
+    languages: list[str]
 
 
 def _kept(n_all: int, max_len: int) -> list[int]:
@@ -162,22 +165,26 @@ def encode(tokenizer, corpus: Corpus, exs: Sequence[Example], max_len: int, mask
         ids.append(tok_ids)
         offs.append(o)
         tlabels.append(tl)
-    return Encoded(ids, offs, Y, tlabels, np.ones(len(exs), bool))
+    return Encoded(ids, offs, Y, tlabels, np.ones(len(exs), bool), texts,
+                   np.array([e.start for e in exs], np.int64), [e.language for e in exs])
 
 
 def encode_pseudo(tokenizer, items: Sequence[PseudoExample], max_len: int, mask: str = "none") -> Encoded:
     from spinscope.detect.names import encoder_view
 
-    encs = tokenizer.encode_batch([encoder_view(x.text, mask, x.language) for x in items])
+    texts = [encoder_view(x.text, mask, x.language) for x in items]
+    encs = tokenizer.encode_batch(texts)
     ids = [np.array(enc.ids, np.int64)[_kept(len(enc.ids), max_len)] for enc in encs]
     Y = np.array([x.probs for x in items], np.float32).reshape(len(items), len(TECHNIQUE_NAMES))
     return Encoded(ids, [np.zeros((len(i), 2), np.int64) for i in ids], Y,
-                   [np.zeros((len(i), len(TECHNIQUE_NAMES)), np.uint8) for i in ids], np.zeros(len(items), bool))
+                   [np.zeros((len(i), len(TECHNIQUE_NAMES)), np.uint8) for i in ids], np.zeros(len(items), bool),
+                   texts, np.zeros(len(items), np.int64), [x.language for x in items])
 
 
 def concat(a: Encoded, b: Encoded) -> Encoded:
     return Encoded(a.ids + b.ids, a.token_spans + b.token_spans, np.concatenate([a.labels, b.labels]),
-                   a.token_labels + b.token_labels, np.concatenate([a.has_spans, b.has_spans]))
+                   a.token_labels + b.token_labels, np.concatenate([a.has_spans, b.has_spans]),
+                   a.texts + b.texts, np.concatenate([a.starts, b.starts]), a.languages + b.languages)
 
 
 def resolve_device(name: str):
@@ -317,37 +324,85 @@ def load_checkpoint(path: Path, model, opt, sched) -> dict:
     return meta
 
 
-def teacher_targets(onnx_path: Path, ids: Sequence[np.ndarray], cache: Path, threads: int = 2,
-                    log: Callable[[str], None] = print) -> tuple[np.ndarray, list[np.ndarray]]:
-    """A teacher's sigmoid outputs on every training sequence: (paragraph probabilities [n, labels],
-    per-token probabilities, one [tokens, labels] array per sequence). The teacher is an exported
-    int8 model, so the student learns what the shipped model does. Cached in ``cache`` for resumes
-    (used again only for the same teacher file and the same sequence lengths)."""
+@dataclass(frozen=True)
+class Teacher:
+    """A model whose outputs a student learns (``EncoderConfig.distil``)."""
+
+    onnx: Path
+    tokenizer: Path | None = None  # its own tokenizer.json; None: it reads the student's ids as they are
+    languages: frozenset[str] | None = None  # it was trained on these; other rows keep their gold labels alone
+    max_len: int = 512
+
+    @classmethod
+    def from_dir(cls, path: Path, student_tokenizer: Path) -> Teacher:
+        """A spinscope model directory; its own tokenizer is used only where it differs from the student's."""
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        own = path / "tokenizer.json"
+        same = not own.is_file() or own.read_bytes() == Path(student_tokenizer).read_bytes()
+        langs = manifest.get("training_data", {}).get("languages")
+        return cls(path / "model.onnx", None if same else own, frozenset(langs) if langs else None,
+                   int(manifest.get("config", {}).get("max_len", 512)))
+
+
+def align_tokens(student: np.ndarray, teacher: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Per student token (article offsets, (0, 0) for specials), the highest probability of the
+    teacher tokens whose characters it shares; 0 where it shares none."""
+    real_s = student[:, 1] > student[:, 0]
+    real_t = teacher[:, 1] > teacher[:, 0]
+    overlap = ((student[:, None, 0] < teacher[None, :, 1]) & (student[:, None, 1] > teacher[None, :, 0])
+               & real_s[:, None] & real_t[None, :])
+    return (overlap[..., None] * probs[None]).max(1, initial=0.0).astype(np.float32)
+
+
+def _teacher_runs(teacher: Teacher, data: Encoded, threads: int):  # noqa: ANN202 - yields (paragraph probs, token probs)
+    """The teacher's sigmoid outputs per row, its token probabilities already on the student's tokens."""
     import onnxruntime as ort
+    from tokenizers import Tokenizer
 
     from spinscope.detect.linear import sigmoid
 
-    lengths = np.array([len(i) for i in ids])
-    teacher_sha = hashlib.sha256(Path(onnx_path).read_bytes()).hexdigest()
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    session = ort.InferenceSession(str(teacher.onnx), opts, providers=["CPUExecutionProvider"])
+    own = Tokenizer.from_file(str(teacher.tokenizer)) if teacher.tokenizer else None
+    for n, seq in enumerate(data.ids):
+        if own is None:
+            x = np.asarray(seq, np.int64)[None]
+        else:
+            enc = own.encode(data.texts[n])
+            keep = _kept(len(enc.ids), teacher.max_len)
+            x = np.array(enc.ids, np.int64)[keep][None]
+            offsets = np.array(enc.offsets, np.int64).reshape(-1, 2)[keep] + data.starts[n]
+            offsets[np.array(enc.special_tokens_mask, bool)[keep]] = 0
+        p, t, _ = session.run(None, {"input_ids": x, "attention_mask": np.ones_like(x)})
+        tokens = sigmoid(t[0]) if own is None else align_tokens(data.token_spans[n], offsets, sigmoid(t[0]))
+        yield sigmoid(p[0]), tokens
+
+
+def teacher_targets(teacher: Teacher, data: Encoded, cache: Path, threads: int = 2,
+                    log: Callable[[str], None] = print) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+    """A teacher's sigmoid outputs on every training row: (paragraph probabilities [n, labels],
+    per-token probabilities on the student's tokens, one [tokens, labels] array per row, and
+    each row's weight: 1 where the teacher knows the row's language, else 0). The teacher is
+    an exported int8 model, so the student learns what that model does at run time. Cached in
+    ``cache`` for resumes (used again only for the same teacher file and the same rows)."""
+    lengths = np.array([len(i) for i in data.ids])
+    weight = np.array([teacher.languages is None or x in teacher.languages for x in data.languages], np.float32)
+    teacher_sha = hashlib.sha256(Path(teacher.onnx).read_bytes()).hexdigest()
     if cache.is_file():
         with np.load(cache) as z:
             if "teacher_sha256" in z.files and str(z["teacher_sha256"]) == teacher_sha and np.array_equal(z["lengths"], lengths):
-                return z["paragraph"], np.split(z["tokens"].astype(np.float32), np.cumsum(lengths)[:-1])
+                return z["paragraph"], np.split(z["tokens"].astype(np.float32), np.cumsum(lengths)[:-1]), weight
 
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
-    session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
     para, toks, t0 = [], [], time.time()
-    for n, seq in enumerate(ids):
-        x = np.asarray(seq, np.int64)[None]
-        p, t, _ = session.run(None, {"input_ids": x, "attention_mask": np.ones_like(x)})
-        para.append(sigmoid(p[0]))
-        toks.append(sigmoid(t[0]).astype(np.float16))
+    for n, (p, t) in enumerate(_teacher_runs(teacher, data, threads)):
+        para.append(p)
+        toks.append(t.astype(np.float16))
         if n % 5000 == 0:
-            log(f"teacher targets: {n}/{len(ids)} sequences, {time.time() - t0:.0f}s")
+            log(f"teacher targets: {n}/{len(data.ids)} sequences, {time.time() - t0:.0f}s")
     paragraph, tokens = np.stack(para).astype(np.float32), np.concatenate(toks)
     np.savez(cache, lengths=lengths, paragraph=paragraph, tokens=tokens, teacher_sha256=np.array(teacher_sha))
-    return paragraph, [t.astype(np.float32) for t in toks]
+    return paragraph, [t.astype(np.float32) for t in toks], weight
 
 
 def train(
@@ -360,13 +415,13 @@ def train(
     resume: bool = True,
     log: Callable[[str], None] = print,
     pseudo: Sequence[PseudoExample] = (),
-    teacher: Path | None = None,
+    teacher: Teacher | None = None,
 ):
     """Fine-tune on the training folds (plus ``pseudo``-labelled texts); returns the model after the last epoch.
 
     ``init_state`` holds encoder weights (``embeddings.…``, ``encoder.layer.…``) and may hold the
     heads' (``paragraph.…``, ``span.…``), as ``onnx_import.load_onnx_model`` returns them. With
-    ``cfg.distil`` > 0, ``teacher`` (an ONNX model file) gives soft targets mixed with the gold labels.
+    ``cfg.distil`` > 0, ``teacher`` gives soft targets mixed with the gold labels (where it knows the language).
     """
     import torch
 
@@ -383,7 +438,7 @@ def train(
     n_aug = sum(1 for e in exs if e.paragraph < 0)
     log(f"training examples: {len(exs)} ({n_aug} re-segmented) and {len(pseudo)} pseudo-labelled, "
         f"{sum(len(i) for i in data.ids)} tokens, on {dev.type}")
-    soft = teacher_targets(teacher, data.ids, work_dir / "teacher-targets.npz", cfg.threads, log) if cfg.distil else None
+    soft = teacher_targets(teacher, data, work_dir / "teacher-targets.npz", cfg.threads, log) if cfg.distil else None
     model = build_model(bert_config, len(TECHNIQUE_NAMES))
     heads = {k: torch.from_numpy(v) for k, v in init_state.items() if k.startswith(("paragraph.", "span."))}
     enc = {k: torch.from_numpy(v) for k, v in init_state.items() if not k.startswith(("paragraph.", "span."))}
@@ -426,9 +481,8 @@ def train(
         start_epoch = int(meta["epoch"])
         log(f"resumed from {ckpts[-1].name}")
     pad_id = int(bert_config.get("pad_token_id", 1))
-    bce = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
-    bce_soft = torch.nn.BCEWithLogitsLoss()
-    a = float(cfg.distil)
+    bce = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
+    bce_soft = torch.nn.BCEWithLogitsLoss(reduction="none")
     bce_tok = torch.nn.BCEWithLogitsLoss(reduction="none")
     for epoch in range(start_epoch, cfg.epochs):
         model.train()
@@ -442,10 +496,12 @@ def train(
             spans = mask * torch.from_numpy(data.has_spans[idx]).to(dev).unsqueeze(1)  # no span loss on pseudo labels
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev.type == "cuda"):
                 para, tok, _ = model(ids, mask)
-            para_loss = bce(para.float(), y)
+            para_loss = bce(para.float(), y).mean(1)
             if soft is not None:  # soft-target BCE is linear in the target, so token targets mix directly
-                para_loss = (1 - a) * para_loss + a * bce_soft(para.float(), torch.from_numpy(soft[0][idx]).to(dev))
-                ty = (1 - a) * ty + a * torch.from_numpy(_pad([soft[1][i] for i in idx])).to(dev)
+                a = float(cfg.distil) * torch.from_numpy(soft[2][idx]).to(dev)  # per row: 0 where the teacher has no say
+                para_loss = (1 - a) * para_loss + a * bce_soft(para.float(), torch.from_numpy(soft[0][idx]).to(dev)).mean(1)
+                ty = (1 - a[:, None, None]) * ty + a[:, None, None] * torch.from_numpy(_pad([soft[1][i] for i in idx])).to(dev)
+            para_loss = para_loss.mean()
             tl = (bce_tok(tok.float(), ty).mean(-1) * spans).sum() / spans.sum().clamp(min=1)
             loss = para_loss + cfg.span_weight * tl
             opt.zero_grad()

@@ -36,12 +36,7 @@ def write_manifest(
             "is research-only and is not redistributed"
         ),
         "source": source,
-        "training_data": {
-            "source": "SemEval-2023 Task 3 training sets (en, fr, de, it, pl, ru)",
-            "sha256": corpus.data_hash,
-            "articles_subtasks_1_2": len(corpus.articles),
-            "paragraphs_subtask_3": len(corpus.paragraphs),
-        },
+        "training_data": corpus.provenance(),
         "split": {
             "rule": "fold = sha256(article id) % 5, by article",
             "test_fold": TEST_FOLD,
