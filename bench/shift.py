@@ -1,7 +1,8 @@
 """Quality under the shifts real input brings: segmentation, genre, language; and calibration.
 
 Usage: python bench/shift.py [--data ../shared/data/semeval2023] [--polnear ../shared/data/polnear]
-                             [--png artifacts/reliability.png] [--json F]
+                             [--png artifacts/reliability.png] [--json F] [--model DIR] [--skip-lolo]
+                             [--lang en ...]
 
 Everything is scored on the test fold (fold 0), never used for a choice. Tables:
 
@@ -54,6 +55,12 @@ from spinscope.training.transformer_card import record_calibration
 from spinscope.types import Article
 
 LANGS = ("en", "fr", "de", "it", "pl", "ru")
+
+
+def present(langs) -> tuple[str, ...]:
+    """The languages among ``langs``, in LANGS order: tables cover what was loaded (--lang)."""
+    langs = set(langs)
+    return tuple(x for x in LANGS if x in langs)
 ECE_HOW = ("Expected calibration error of the sentence probabilities on the test fold's sentences, "
            "10 equal-width bins over all sentence x technique pairs (bench/shift.py; the test fold "
            "was never used for fitting).")
@@ -104,7 +111,7 @@ def technique_tables(rows: Rows, t: float, corpus) -> dict:
     D = rows.P >= t
     gold_para = {(p.article, p.index): set(p.labels) for p in corpus.paragraphs}
     out: dict = {}
-    for lang in (*LANGS, "all"):
+    for lang in (*present(rows.lang), "all"):
         keep = (rows.lang == lang) if lang != "all" else np.ones(len(rows.Y), bool)
         d, _ = by_paragraph(D, rows.Y, rows, keep)
         keys = list(dict.fromkeys(zip(rows.art[keep], rows.para[keep], strict=True)))
@@ -150,7 +157,7 @@ def lolo(corpus, out, model: TransformerModel, log) -> dict:
     Xv, Yv, av = transformer_heads.sentence_rows(corpus, out, "validation")
     lv = np.array([out.languages[a] for a in av])
     result = {}
-    for lang in LANGS:
+    for lang in present(lv):
         W, b, t, _ = fit_sentence_decisions(Xv[lv != lang], Yv[lv != lang], av[lv != lang])
         rows = sentence_rows(corpus, out, model, SentenceDecisions(W.astype(np.float64), b.astype(np.float64), t))
         tab = technique_tables(rows, t, corpus)[lang]
@@ -212,14 +219,14 @@ def genre_report(corpus, out, model: TransformerModel, cls: ClassicModel) -> dic
             ours[a.id] = GENRE_NAMES[int(np.argmax(combine(a.id, out, False).genre))]
             classic_pred[a.id] = GENRE_NAMES[int(np.argmax(out.docs_classic[a.id].genre))]
     base = {}
-    for lang in LANGS:
+    for lang in present(langs.values()):
         tr = [a for a in corpus.articles if a.language == lang and a.genre and split_of(a.id) == "train"]
         te = [k for k in gold if langs[k] == lang]
         texts = {a.id: a.text for a in corpus.articles}
         base.update(zip(te, fit_predict([a.text for a in tr], [a.genre for a in tr], [texts[k] for k in te], "genre",
                                         GENRE_NAMES), strict=True))
     table = {}
-    for lang in (*LANGS, "all"):
+    for lang in (*present(langs.values()), "all"):
         keys = [k for k in gold if lang in ("all", langs[k])]
         table[lang] = {name: score_single_label({k: gold[k] for k in keys}, {k: p[k] for k in keys}, GENRE_NAMES).macro_f1
                        for name, p in (("transformer", ours), ("classic", classic_pred), ("baseline", base))}
@@ -285,10 +292,12 @@ def main() -> int:
     ap.add_argument("--json", help="also write the figures here")
     ap.add_argument("--skip-lolo", action="store_true", help="skip the leave-one-language-out refits")
     ap.add_argument("--record", action="store_true", help="write the ECE table into the model's manifest and card")
+    ap.add_argument("--lang", action="append", choices=LANGS,
+                    help="these languages only (repeatable), for a model trained with train --lang (an English encoder)")
     args = ap.parse_args()
     t0 = time.time()
     log = lambda m: print(f"  {m}", file=sys.stderr)  # noqa: E731
-    corpus = load_corpus(args.data)
+    corpus = load_corpus(args.data, args.lang or LANGS)
     with tempfile.TemporaryDirectory() as tmp:
         train = restrict(corpus, {"train"})
         classic.export(classic.train(train, classic.ClassicConfig(), log=log), train, tmp, 0.0)
@@ -307,7 +316,7 @@ def main() -> int:
     figures["ece"] = {}
     curves = {}
     print("\nexpected calibration error, test-fold sentences x techniques (10 bins)")
-    for lang in (*LANGS, "all"):
+    for lang in (*present(rows.lang), "all"):
         keep = (rows.lang == lang) if lang != "all" else np.ones(len(rows.Y), bool)
         figures["ece"][lang], curves[lang] = ece(rows.P[keep], rows.Y[keep])
         hi = keep[:, None] & (rows.P >= 0.1)
