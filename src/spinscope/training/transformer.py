@@ -354,8 +354,9 @@ def align_tokens(student: np.ndarray, teacher: np.ndarray, probs: np.ndarray) ->
     return (overlap[..., None] * probs[None]).max(1, initial=0.0).astype(np.float32)
 
 
-def _teacher_runs(teacher: Teacher, data: Encoded, threads: int):  # noqa: ANN202 - yields (paragraph probs, token probs)
-    """The teacher's sigmoid outputs per row, its token probabilities already on the student's tokens."""
+def _teacher_runs(teacher: Teacher, data: Encoded, weight: np.ndarray, threads: int):  # noqa: ANN202 - yields (paragraph probs, token probs)
+    """The teacher's sigmoid outputs per row, its token probabilities already on the student's tokens;
+    zeros, without a run, for rows it does not teach."""
     import onnxruntime as ort
     from tokenizers import Tokenizer
 
@@ -366,6 +367,9 @@ def _teacher_runs(teacher: Teacher, data: Encoded, threads: int):  # noqa: ANN20
     session = ort.InferenceSession(str(teacher.onnx), opts, providers=["CPUExecutionProvider"])
     own = Tokenizer.from_file(str(teacher.tokenizer)) if teacher.tokenizer else None
     for n, seq in enumerate(data.ids):
+        if not weight[n]:
+            yield np.zeros(len(TECHNIQUE_NAMES), np.float32), np.zeros((len(seq), len(TECHNIQUE_NAMES)), np.float32)
+            continue
         if own is None:
             x = np.asarray(seq, np.int64)[None]
         else:
@@ -385,23 +389,24 @@ def teacher_targets(teacher: Teacher, data: Encoded, cache: Path, threads: int =
     per-token probabilities on the student's tokens, one [tokens, labels] array per row, and
     each row's weight: 1 where the teacher knows the row's language, else 0). The teacher is
     an exported int8 model, so the student learns what that model does at run time. Cached in
-    ``cache`` for resumes (used again only for the same teacher file and the same rows)."""
+    ``cache`` for resumes (used again only for the same teacher file, rows and languages)."""
     lengths = np.array([len(i) for i in data.ids])
     weight = np.array([teacher.languages is None or x in teacher.languages for x in data.languages], np.float32)
     teacher_sha = hashlib.sha256(Path(teacher.onnx).read_bytes()).hexdigest()
     if cache.is_file():
         with np.load(cache) as z:
-            if "teacher_sha256" in z.files and str(z["teacher_sha256"]) == teacher_sha and np.array_equal(z["lengths"], lengths):
+            if ("teacher_sha256" in z.files and str(z["teacher_sha256"]) == teacher_sha
+                    and np.array_equal(z["lengths"], lengths) and np.array_equal(z["weight"], weight)):
                 return z["paragraph"], np.split(z["tokens"].astype(np.float32), np.cumsum(lengths)[:-1]), weight
 
     para, toks, t0 = [], [], time.time()
-    for n, (p, t) in enumerate(_teacher_runs(teacher, data, threads)):
+    for n, (p, t) in enumerate(_teacher_runs(teacher, data, weight, threads)):
         para.append(p)
         toks.append(t.astype(np.float16))
         if n % 5000 == 0:
             log(f"teacher targets: {n}/{len(data.ids)} sequences, {time.time() - t0:.0f}s")
     paragraph, tokens = np.stack(para).astype(np.float32), np.concatenate(toks)
-    np.savez(cache, lengths=lengths, paragraph=paragraph, tokens=tokens, teacher_sha256=np.array(teacher_sha))
+    np.savez(cache, lengths=lengths, weight=weight, paragraph=paragraph, tokens=tokens, teacher_sha256=np.array(teacher_sha))
     return paragraph, [t.astype(np.float32) for t in toks], weight
 
 
