@@ -47,8 +47,9 @@ class Corpus:
 
     @property
     def languages(self) -> tuple[str, ...]:
-        return tuple(x for x in languages.TRAINED if any(a.language == x for a in self.articles)) + tuple(
-            sorted({a.language for a in self.articles} - set(languages.TRAINED)))
+        """The languages present, the trained ones in their usual order first."""
+        order = {x: i for i, x in enumerate(languages.TRAINED)}
+        return tuple(sorted({a.language for a in self.articles}, key=lambda x: (order.get(x, len(order)), x)))
 
     def provenance(self) -> dict:
         """The manifests' ``training_data``: what a model was trained on, languages included."""
