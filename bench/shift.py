@@ -22,7 +22,10 @@ Everything is scored on the test fold (fold 0), never used for a choice. Tables:
    nearly all reporting; never used for fitting) called each genre, as they come and
    one sentence per line;
 5. expected calibration error per language (10 bins) on the test fold's sentences,
-   and a reliability diagram (PNG) when matplotlib is installed.
+   and a reliability diagram (PNG) when matplotlib is installed;
+6. the article as a whole: the techniques each article uses (gold: those of any of its
+   paragraphs), found as the union of the sentence decisions and by the article
+   decisions (``detect.decisions.ArticleDecisions``), with the article probabilities' ECE.
 """
 
 from __future__ import annotations
@@ -120,6 +123,27 @@ def technique_tables(rows: Rows, t: float, corpus) -> dict:
         out[lang] = {"sentences": prf(D[keep], rows.Y[keep]), "paragraphs": prf(d, y),
                      "reporting_sentences": prf(D[rep], rows.Y[rep]), "n_sentences": int(keep.sum()),
                      "n_paragraphs": len(keys), "n_reporting": int(rep.sum())}
+    return out
+
+
+def article_table(rows: Rows, model: TransformerModel, corpus) -> dict:
+    """Per language: the union of sentence decisions and, where the model has them, the article decisions."""
+    ids = sorted(set(rows.art))
+    gold = transformer_heads.article_gold(corpus, ids)
+    union = np.stack([rows.P[rows.art == a].max(0) >= model.decisions.threshold for a in ids])
+    article = model.article_decisions
+    P = None if article is None else np.stack([article.probabilities(rows.P[rows.art == a]) for a in ids])
+    lang = np.array([rows.lang[rows.art == a][0] for a in ids])
+    out: dict = {}
+    for x in (*present(lang), "all"):
+        keep = (lang == x) if x != "all" else np.ones(len(ids), bool)
+        row = {"union_of_sentences": prf(union[keep], gold[keep]), "n_articles": int(keep.sum()),
+               "gold_per_article": float(gold[keep].sum(1).mean()), "union_per_article": float(union[keep].sum(1).mean())}
+        if P is not None:
+            found = P[keep] >= article.threshold
+            row |= {"article_decisions": prf(found, gold[keep]), "article_per_article": float(found.sum(1).mean()),
+                    "article_ece": ece(P[keep], gold[keep])[0]}
+        out[x] = row
     return out
 
 
@@ -310,6 +334,13 @@ def main() -> int:
     figures["techniques"] = technique_tables(rows, model.decisions.threshold, corpus)
     _print_techniques(f"techniques on the test fold (threshold {model.decisions.threshold:.2f})",
                       figures["techniques"], ("paragraphs", "sentences", "reporting_sentences"))
+    figures["article_techniques"] = article_table(rows, model, corpus)
+    print("\nthe article as a whole (gold: any paragraph's labels): union of sentence decisions vs article decisions")
+    for lang, r in figures["article_techniques"].items():
+        u, a = r["union_of_sentences"], r.get("article_decisions")
+        print(f"{lang:<6}union P/R/F1 {u[0]:.3f}/{u[1]:.3f}/{u[2]:.3f} ({r['union_per_article']:.1f} per article)"
+              + (f"   article decisions {a[0]:.3f}/{a[1]:.3f}/{a[2]:.3f} ({r['article_per_article']:.1f} per article, "
+                 f"ECE {r['article_ece']:.4f})" if a else "") + f"   gold {r['gold_per_article']:.1f}, n={r['n_articles']}")
     test_articles = sorted({a for a in rows.art})
     figures["agreement"] = agreement(corpus, model, test_articles)
     print("\nparagraphs vs one sentence per line, same articles:", json.dumps(figures["agreement"]))

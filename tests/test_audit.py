@@ -54,3 +54,26 @@ def test_cli_audit_swap(tmp_path):
     doc = json.loads(r.output)
     assert doc["replacements"] == {"Freedonia": 2} and doc["decisions"] == 2 * 23 and "flip_rate" in doc
     assert CliRunner().invoke(main, ["audit", "swap", str(src), "--swap", "nonsense"]).exit_code == 3
+
+
+def test_moves_in_the_article_as_a_whole_are_listed_apart(pipeline):
+    import dataclasses
+
+    from spinscope.audit import SwapAudit, compare_article
+    from spinscope.report.audit import audit_to_json, audit_to_text
+
+    text = (FIXTURES / "op-ed.txt").read_text(encoding="utf-8")
+    a = pipeline(text)
+    first = a.techniques[0]
+    assert first.detected
+    b = dataclasses.replace(a, techniques=(dataclasses.replace(first, confidence=0.01, detected=False),
+                                           *a.techniques[1:]))
+    assert compare_article(a, a) == ()
+    moved = compare_article(a, b)
+    assert [(m.paragraph, m.technique, m.detected_before, m.detected_after) for m in moved] == \
+        [(0, first.technique, True, False)]
+    audit = SwapAudit((Swap("A", "B"),), {"A": 1}, a, b, (), len(a.paragraphs) * 23, moved)
+    out = audit_to_text(audit)
+    assert "0 of" in out and "1 decisions on the article as a whole" in out
+    assert any(line.strip().startswith("article") and "no longer detected" in line for line in out.splitlines())
+    assert json.loads(audit_to_json(audit))["article_moved"][0]["paragraph"] == 0

@@ -64,7 +64,7 @@ def test_a_config_file_sets_model_and_detectors(tmp_path):
     cfg.write_text('model = "classic"\ndisable = ["frames"]\n')
     nlp = spinscope.load(config=cfg)
     assert nlp.info.kind == "classic"
-    assert nlp.detector_names == ("scores", "techniques", "genre", "attribution", "claims", "entities")
+    assert nlp.detector_names == ("scores", "techniques", "article_techniques", "genre", "attribution", "claims", "entities")
     bad = tmp_path / "bad.toml"
     bad.write_text('detectors = ["scores"]\ncolour = "red"\n')
     with pytest.raises(InvalidOption, match="unknown keys colour"):

@@ -59,7 +59,8 @@ def apply_swaps(text: str, swaps: Sequence[Swap]) -> tuple[str, dict[str, int]]:
 
 @dataclass(frozen=True, slots=True)
 class MovedDecision:
-    """A paragraph-level technique decision that differs between the two versions."""
+    """A technique decision that differs between the two versions: in a paragraph (its line
+    number), or in the article as a whole (``paragraph`` 0)."""
 
     paragraph: int
     technique: str
@@ -77,6 +78,7 @@ class SwapAudit:
     swapped: Analysis
     moved: tuple[MovedDecision, ...]
     decisions: int  # paragraph x technique decisions compared
+    article_moved: tuple[MovedDecision, ...] = ()  # the article as a whole (``Analysis.techniques``)
 
     @property
     def flip_rate(self) -> float:
@@ -87,19 +89,34 @@ class SwapAudit:
         return len({m.paragraph for m in self.moved})
 
 
-def _decisions(analysis: Analysis) -> dict[tuple[int, str], tuple[float, bool]]:
+Decisions = dict[tuple[int, str], tuple[float, bool]]
+
+
+def _decisions(analysis: Analysis) -> Decisions:
     return {(p.paragraph.index, s.technique): (s.confidence, s.detected) for p in analysis.paragraphs for s in p.scores}
 
 
-def compare(original: Analysis, swapped: Analysis) -> tuple[tuple[MovedDecision, ...], int]:
-    """Decisions that differ, paragraph by paragraph (swaps keep line numbers), and how many were compared."""
-    before, after = _decisions(original), _decisions(swapped)
+def _article_decisions(analysis: Analysis) -> Decisions:
+    return {(0, t.technique): (t.confidence, t.detected) for t in analysis.techniques}
+
+
+def _moved(before: Decisions, after: Decisions) -> tuple[MovedDecision, ...]:
     moved = []
     for key in sorted(before.keys() | after.keys()):
         (pb, db), (pa, da) = before.get(key, (0.0, False)), after.get(key, (0.0, False))
         if db != da:
             moved.append(MovedDecision(key[0], key[1], pb, pa, db, da))
-    return tuple(moved), len(original.paragraphs) * len(TECHNIQUE_NAMES)
+    return tuple(moved)
+
+
+def compare(original: Analysis, swapped: Analysis) -> tuple[tuple[MovedDecision, ...], int]:
+    """Decisions that differ, paragraph by paragraph (swaps keep line numbers), and how many were compared."""
+    return _moved(_decisions(original), _decisions(swapped)), len(original.paragraphs) * len(TECHNIQUE_NAMES)
+
+
+def compare_article(original: Analysis, swapped: Analysis) -> tuple[MovedDecision, ...]:
+    """Decisions on the article as a whole that differ (``paragraph`` 0)."""
+    return _moved(_article_decisions(original), _article_decisions(swapped))
 
 
 def audit_swap(nlp, article: Article, swaps: Sequence[Swap], *, threshold: float | None = None,  # noqa: ANN001
@@ -113,4 +130,4 @@ def audit_swap(nlp, article: Article, swaps: Sequence[Swap], *, threshold: float
     swapped = nlp(dataclasses.replace(article, text=text, title=None), threshold=threshold,
                   language=language or original.article.language)
     moved, n = compare(original, swapped)
-    return SwapAudit(tuple(swaps), counts, original, swapped, moved, n)
+    return SwapAudit(tuple(swaps), counts, original, swapped, moved, n, compare_article(original, swapped))

@@ -22,6 +22,7 @@ from spinscope.errors import InvalidOption
 from spinscope.types import (
     AnalysisWarning,
     Article,
+    ArticleTechnique,
     Attribution,
     Claim,
     Entity,
@@ -35,7 +36,7 @@ from spinscope.types import (
 # Slots every document has before any detector runs.
 INPUTS = ("article", "paragraphs", "sentences", "threshold")
 # Slots built-in detectors fill; anything else a detector writes goes to ``extensions``.
-BUILT_IN = ("scores", "techniques", "frames", "genre", "attributions", "claims", "entities")
+BUILT_IN = ("scores", "techniques", "article_techniques", "frames", "genre", "attributions", "claims", "entities")
 
 
 @dataclass(slots=True)
@@ -49,6 +50,7 @@ class Doc:
     warnings: list[AnalysisWarning] = field(default_factory=list)
     scores: ArticleScores | None = None  # the shared model pass that later detectors read
     techniques: tuple[ParagraphTechniques, ...] = ()
+    article_techniques: tuple[ArticleTechnique, ...] = ()
     frames: tuple[FrameScore, ...] = ()
     genre: Genre | None = None
     attributions: tuple[Attribution, ...] = ()

@@ -175,6 +175,7 @@ class Pipeline:
             genre=doc.genre,
             frames=doc.frames,
             model=self.info,
+            techniques=doc.article_techniques,
             threshold=doc.threshold,
             warnings=tuple(doc.warnings),
             claims=doc.claims,

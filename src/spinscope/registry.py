@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from importlib.metadata import entry_points
 
 from spinscope.components import Detector
+from spinscope.detect.article_techniques import ArticleTechniquesDetector
 from spinscope.detect.attribution import AttributionDetector
 from spinscope.detect.claims import ClaimsDetector
 from spinscope.detect.entities import EntitiesDetector
@@ -28,11 +29,12 @@ from spinscope.errors import InvalidOption
 GROUP = "spinscope.detectors"
 Factory = Callable[[ScoringModel], Detector]
 BUILT_IN: Mapping[str, Factory] = {
-    "scores": ScoresDetector, "techniques": TechniquesDetector, "frames": FramesDetector, "genre": GenreDetector,
+    "scores": ScoresDetector, "techniques": TechniquesDetector, "article_techniques": ArticleTechniquesDetector,
+    "frames": FramesDetector, "genre": GenreDetector,
     "attribution": AttributionDetector, "claims": ClaimsDetector, "entities": EntitiesDetector,
 }
 # What ``spinscope.load()`` runs, in order.
-DEFAULT_DETECTORS = ("scores", "techniques", "frames", "genre", "attribution", "claims", "entities")
+DEFAULT_DETECTORS = ("scores", "techniques", "article_techniques", "frames", "genre", "attribution", "claims", "entities")
 
 
 def factories() -> dict[str, Factory]:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 # The code a warning read from a document written before warnings had codes gets.
 W_UNCODED = "W100"
 
@@ -95,6 +95,29 @@ class TechniqueSpan:
     cues: tuple[str, ...] = ()
     explanation: str = ""
     threshold: float | None = None
+
+    def __post_init__(self) -> None:
+        _check_range(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleTechnique:
+    """Whether the article as a whole uses a technique; ``detected`` means ``confidence >= threshold``.
+
+    ``confidence`` is a calibrated probability that the technique is used somewhere in the
+    article. Evidence can add up over several sentences none of which clears the sentence
+    threshold, so a technique can be detected here and in no paragraph. ``start``/``end``
+    mark the passage (sentence, or paragraph for models without sentences) that scored
+    highest for it, and ``passage_confidence`` is that passage's own probability.
+    """
+
+    technique: str
+    confidence: float
+    detected: bool
+    threshold: float
+    start: int
+    end: int
+    passage_confidence: float
 
     def __post_init__(self) -> None:
         _check_range(self.start, self.end)
@@ -254,6 +277,8 @@ class Analysis:
     genre: Genre | None
     frames: tuple[FrameScore, ...]
     model: ModelInfo
+    # The article as a whole (schema 1.5); empty when the article_techniques detector did not run.
+    techniques: tuple[ArticleTechnique, ...] = ()
     threshold: float | None = None
     warnings: tuple[AnalysisWarning, ...] = ()
     schema_version: str = SCHEMA_VERSION
@@ -272,6 +297,10 @@ class Analysis:
     @property
     def checkworthy_claims(self) -> tuple[Claim, ...]:
         return tuple(c for c in self.claims if c.checkworthy)
+
+    @property
+    def detected_techniques(self) -> tuple[ArticleTechnique, ...]:
+        return tuple(t for t in self.techniques if t.detected)
 
     @property
     def detected_frames(self) -> tuple[FrameScore, ...]:

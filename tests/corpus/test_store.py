@@ -34,6 +34,8 @@ def test_build_loads_articles_detections_claims_and_failures(results, tmp_path):
     cols, rows = query(db, "SELECT id, outlet, author, CAST(date AS VARCHAR), language, genre FROM articles ORDER BY id")
     assert rows[0][:5] == ("a1", "Daily X", "A. Writer", "2016-03-01", "en") and rows[1][1] == "Weekly Y"
     assert query(db, "SELECT count(*) FROM detections WHERE article = 'a1'")[1][0][0] >= 1
+    _, listed = query(db, "SELECT technique, detected, confidence >= threshold FROM article_techniques WHERE article = 'a1'")
+    assert listed and all(d == over for _, d, over in listed)
     _, claims = query(db, "SELECT article, checkworthy, source_kind FROM claims ORDER BY article, start_char")
     assert ("a1", True, "vague") in claims
     assert query(db, "SELECT id, code FROM failures")[1] == [("a3", "E110")]
@@ -46,8 +48,10 @@ def test_loading_again_replaces_rather_than_duplicates(results, tmp_path):
     build(db, [results])
     assert query(db, "SELECT count(*) FROM articles")[1][0][0] == 2
     n = query(db, "SELECT count(*) FROM detections")[1][0][0]
+    m = query(db, "SELECT count(*) FROM article_techniques")[1][0][0]
     build(db, [results])
     assert query(db, "SELECT count(*) FROM detections")[1][0][0] == n
+    assert query(db, "SELECT count(*) FROM article_techniques")[1][0][0] == m
     connect(db).close()  # an up-to-date store migrates nothing
 
 
@@ -96,7 +100,7 @@ def test_a_version_1_store_migrates_to_the_entity_tables(tmp_path, pipeline):
     results = tmp_path / "r.jsonl"
     results.write_text(analysis.to_json() + "\n")
     build(db, [results])
-    assert query(db, "SELECT max(version) FROM schema_version")[1][0][0] == SCHEMA_VERSION == 3
+    assert query(db, "SELECT max(version) FROM schema_version")[1][0][0] == SCHEMA_VERSION == 4
     _, rows = query(db, "SELECT entity, mentions FROM entities")
     assert ("Freedonia", 2) in rows  # its label depends on the finder (spaCy or rules)
     _, mentions = query(db, "SELECT entity, start_char, end_char, text FROM entity_mentions ORDER BY start_char")

@@ -168,6 +168,24 @@ def test_every_detection_clears_the_threshold_it_shows(pipeline, op_ed_text):
             assert span.threshold is not None and span.confidence >= span.threshold
     forced = pipeline(op_ed_text, threshold=0.9)
     assert all(s.threshold == 0.9 for p in forced.paragraphs for s in p.scores)
+    # The article as a whole: its own calibrated scale and threshold, which --threshold leaves alone.
+    t = pipeline.model.article_threshold
+    assert t is not None and a.detected_techniques
+    assert all(x.threshold == pytest.approx(t) and x.detected == (x.confidence >= t) for x in a.techniques)
+    assert forced.techniques == a.techniques
+
+
+def test_the_article_probability_counts_every_sentence(model, op_ed_text):
+    """Monotone in every sentence: never below what fewer sentences would give, and a
+    technique spread over many weak sentences scores above its strongest one alone."""
+    from spinscope.segment import paragraphs
+
+    scores = model.predict(op_ed_text, paragraphs(op_ed_text), "en")
+    assert scores.article is not None and scores.article.shape == (len(model.techniques.labels),)
+    alone = model.article_decisions.probabilities(scores.sentences.max(0, keepdims=True))
+    assert (scores.article >= alone - 1e-6).all()
+    fewer = model.article_decisions.probabilities(scores.sentences[: len(scores.sentences) // 2])
+    assert (scores.article >= fewer - 1e-6).all() and (scores.article > fewer).any()
 
 
 def test_encoder_threads_follow_the_environment(monkeypatch):

@@ -58,3 +58,26 @@ def test_reports_say_plainly_what_a_highlight_is(pipeline, op_ed_text):
     assert a.spans
     assert "not precise boundaries" in " ".join(render(a, "text").split())
     assert html.escape(SPAN_NOTICE) in render(a, "html")
+
+
+def test_reports_list_the_article_as_a_whole_and_escape_its_passage(pipeline):
+    import dataclasses
+
+    from spinscope.taxonomy import technique
+    from spinscope.types import ArticleTechnique, ParagraphTechniques
+
+    text = "Title\n\nThey say <b>doom</b> is near & coming. Everyone agrees."
+    a = pipeline(text)
+    start, end = text.index("They"), text.index(" Everyone")
+    fear = ArticleTechnique("Appeal_to_Fear-Prejudice", 0.47, True, 0.31, start, end, 0.14)
+    weak = ArticleTechnique("Doubt", 0.2, False, 0.31, start, end, 0.05)
+    a = dataclasses.replace(a, techniques=(fear, weak),
+                            paragraphs=tuple(ParagraphTechniques(p.paragraph, ()) for p in a.paragraphs))
+    label = technique(fear.technique).label
+    out = render(a, "text")
+    assert f"{label} (47%, threshold 31%)" in out and "no passage flagged on its own; strongest (14%)" in out
+    assert technique("Doubt").label not in out.split("In the article as a whole:")[1].split("\n\n")[0]
+    page = render(a, "html")
+    assert "<b>doom</b>" not in page and html.escape("<b>doom</b>") in page
+    assert 'data-technique="Appeal_to_Fear-Prejudice"' in page and 'data-technique="Doubt"' not in page
+    assert json.loads(render(a, "json"))["techniques"][0]["passage_confidence"] == 0.14

@@ -1,7 +1,7 @@
 import numpy as np
 
-from spinscope.detect.decisions import FEATURES, SentenceDecisions, unit_features
-from spinscope.training.decisions import fit_sentence_decisions
+from spinscope.detect.decisions import FEATURES, SentenceDecisions, noisy_or, unit_features
+from spinscope.training.decisions import fit_article_decisions, fit_sentence_decisions
 
 
 def test_sentence_decisions_learn_a_signal_and_pick_a_threshold_out_of_fold():
@@ -17,3 +17,35 @@ def test_sentence_decisions_learn_a_signal_and_pick_a_threshold_out_of_fold():
     assert (W[:, FEATURES.index("transformer_logit")] > 0).all()
     P = SentenceDecisions(W.astype(float), b.astype(float), t).probabilities(X)
     assert abs(P.mean() - Y.mean()) < 0.02  # calibrated on average
+
+
+def test_noisy_or_counts_every_sentence():
+    p = np.array([[0.1, 0.0], [0.1, 0.0], [0.1, 0.5]])
+    assert np.allclose(noisy_or(p), [1 - 0.9**3, 0.5])
+    assert np.allclose(noisy_or(np.zeros((0, 2))), [0.0, 0.0])  # no sentence: no evidence
+
+
+def test_article_decisions_find_evidence_spread_over_weak_sentences():
+    """Articles whose technique shows in many weak sentences are positive; the fit must learn that
+    the aggregate (not any one sentence) carries it, and choose its threshold out of fold."""
+    rng = np.random.default_rng(1)
+    n, k = 400, 4
+    gold = rng.random((n, k)) < 0.3
+    sentences = []
+    for i in range(n):
+        m = int(rng.integers(10, 30))
+        p = rng.uniform(0.0, 0.02, (m, k))
+        p[:, gold[i]] += rng.uniform(0.04, 0.1, (m, int(gold[i].sum())))  # weak everywhere, never over 0.15
+        sentences.append(p)
+    decisions, f1 = fit_article_decisions(sentences, gold)
+    assert decisions.weight > 0 and f1 > 0.9 and 0.05 <= decisions.threshold <= 0.95
+    union_of_sentences = np.stack([s.max(0) for s in sentences]) >= 0.15
+    assert not union_of_sentences.any()
+    found = np.stack([decisions.probabilities(s) for s in sentences]) >= decisions.threshold
+    assert (found == gold).mean() > 0.9
+    P = np.stack([decisions.probabilities(s) for s in sentences])
+    assert abs(P.mean() - gold.mean()) < 0.03  # calibrated on average
+    assert (P >= np.stack([s.max(0) for s in sentences]) - 1e-6).all()  # never below the strongest sentence
+    sure = np.zeros((3, k))
+    sure[1, 0] = 0.9  # one sentence sure of technique 0: so is the article
+    assert decisions.probabilities(sure)[0] >= 0.9

@@ -71,3 +71,14 @@ def test_english_reporting_is_recognised_though_english_is_mostly_opinion():
     assert w > 0.5, "the informative head must outweigh the flat classical one"
     assert (probs.argmax(1)[gold == REP] == REP).mean() >= 0.5
     assert (probs.argmax(1)[gold == OP] == OP).mean() >= 0.5
+
+
+def test_article_gold_is_the_union_of_the_articles_paragraph_labels():
+    from spinscope.taxonomy import TECHNIQUE_NAMES
+
+    para = lambda a, labels: SimpleNamespace(article=a, labels=labels)  # noqa: E731
+    corpus = SimpleNamespace(paragraphs=(para("a", ("Doubt",)), para("b", ()), para("a", ("Repetition", "Doubt")),
+                                         para("c", ("Slogans",))))
+    gold = H.article_gold(corpus, ["a", "b"])
+    assert gold.shape == (2, len(TECHNIQUE_NAMES))
+    assert {TECHNIQUE_NAMES[j] for j in np.flatnonzero(gold[0])} == {"Doubt", "Repetition"} and not gold[1].any()

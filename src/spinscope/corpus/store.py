@@ -54,9 +54,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE entity_mentions (article VARCHAR, entity VARCHAR, label VARCHAR, start_char INTEGER,
         end_char INTEGER, text VARCHAR);
     """,
+    """
+    CREATE TABLE article_techniques (article VARCHAR, technique VARCHAR, category VARCHAR, confidence DOUBLE,
+        threshold DOUBLE, detected BOOLEAN, start_char INTEGER, end_char INTEGER, passage_confidence DOUBLE);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-TABLES = ("articles", "detections", "claims", "attributions", "entities", "entity_mentions", "failures")
+TABLES = ("articles", "detections", "article_techniques", "claims", "attributions", "entities", "entity_mentions",
+          "failures")
 
 
 def _duckdb():  # noqa: ANN202 - the duckdb module
@@ -103,11 +108,10 @@ def build(db: str | Path, results: Iterable[str | Path]) -> BuildResult:
     con = connect(db)
     try:
         con.execute("BEGIN TRANSACTION")
-        ids = [r[0] for r in rows["articles"]]
-        for table, key, keys in (("articles", "id", ids), ("detections", "article", ids), ("claims", "article", ids),
-                                 ("attributions", "article", ids), ("entities", "article", ids),
-                                 ("entity_mentions", "article", ids),
-                                 ("failures", "id", [r[0] for r in rows["failures"]])):
+        ids, failed = [r[0] for r in rows["articles"]], [r[0] for r in rows["failures"]]
+        for table in TABLES:
+            key = "id" if table in ("articles", "failures") else "article"
+            keys = failed if table == "failures" else ids
             if keys:
                 con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?))", [keys])  # noqa: S608 - ours
             insert(con, table, rows[table])
@@ -151,6 +155,8 @@ def _article_rows(a: Analysis, rows: dict[str, list[list]]) -> None:
         len(a.checkworthy_claims), json.dumps(meta, ensure_ascii=False)])
     rows["detections"] += [[aid, s.technique, category_of(s.technique).name, s.confidence, s.threshold, s.paragraph,
                             s.start, s.end, s.text] for s in spans]
+    rows["article_techniques"] += [[aid, t.technique, category_of(t.technique).name, t.confidence, t.threshold, t.detected,
+                                    t.start, t.end, t.passage_confidence] for t in a.techniques]
     rows["claims"] += [[aid, c.start, c.end, c.text, c.checkworthiness, c.checkworthy,
                         c.attribution.kind if c.attribution else None, c.attribution.index if c.attribution else None]
                        for c in a.claims]

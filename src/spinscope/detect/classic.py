@@ -28,6 +28,8 @@ HEADS = ("techniques", "frames", "genre")
 
 class ClassicModel:
     kind = "classic"
+    # No article decisions: the article-level list uses the strongest paragraph (detect.article_techniques).
+    article_threshold = None
 
     def __init__(
         self, vectorizer: Vectorizer, heads: dict[str, LinearHead], cues: CueLexicon, manifest: dict[str, Any]

@@ -31,7 +31,7 @@ FEATURES = ("transformer_logit", "classic_logit", "log_tokens") + tuple(f"lang_{
 MASK = "proper_nouns"
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
+def logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, 1e-6, 1 - 1e-6)
     return np.log(p / (1 - p))
 
@@ -42,7 +42,7 @@ def unit_features(logits: np.ndarray, classic: np.ndarray, n_tokens: np.ndarray,
     lang = np.array([language == x for x in LANGUAGES], np.float64)
     return np.concatenate([
         logits[..., None].astype(np.float64),
-        _logit(classic.astype(np.float64))[..., None],
+        logit(classic.astype(np.float64))[..., None],
         np.broadcast_to(np.log(np.maximum(n_tokens, 1.0))[:, None, None], (n, k, 1)),
         np.broadcast_to(lang, (n, k, len(LANGUAGES))),
     ], axis=-1)
@@ -58,3 +58,39 @@ class SentenceDecisions:
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         return sigmoid(np.einsum("nkf,kf->nk", features, self.weights) + self.bias).astype(np.float32)
+
+
+def noisy_or(sentences: np.ndarray) -> np.ndarray:
+    """(n_techniques,): the chance that at least one sentence uses each technique, were they independent."""
+    p = np.clip(np.asarray(sentences, np.float64), 0.0, 1.0 - 1e-6)
+    return 1.0 - np.exp(np.log1p(-p).sum(axis=0))
+
+
+@dataclass(frozen=True)
+class ArticleDecisions:
+    """Whether the article as a whole uses each technique.
+
+    A paragraph or sentence decision misses a technique whose evidence is spread thin: the
+    union of the sentence decisions finds half of the techniques an article uses (test fold,
+    model v4.1: recall 0.50, 4.4 labels per article against 6.7 in gold). The noisy-OR of
+    the sentence probabilities counts every sentence; sentences are not independent, so
+    one logistic regression on its logit, fitted on validation articles
+    (``training.decisions.fit_article_decisions``), turns it into a calibrated probability.
+    That is never below the strongest sentence's: an article uses a technique at least as
+    surely as any of its sentences does (on the validation fold the bound moves 11 of
+    4,945 article x technique pairs).
+    """
+
+    weight: float
+    bias: float
+    threshold: float
+
+    def probabilities(self, sentences: np.ndarray) -> np.ndarray:
+        calibrated = sigmoid(self.weight * logit(noisy_or(sentences)) + self.bias)
+        return np.maximum(calibrated, strongest(sentences)).astype(np.float32)
+
+
+def strongest(sentences: np.ndarray) -> np.ndarray:
+    """(n_techniques,): each technique's strongest sentence probability, 0 without sentences."""
+    return sentences.max(axis=0) if len(sentences) else np.zeros(sentences.shape[1])
+

@@ -35,6 +35,9 @@ class ArticleScores:
     # (n_sentences, hidden + 1): each sentence's pooled encoder vector and log length, for heads
     # that read sentences (check-worthiness); None from models without an encoder.
     sentence_features: np.ndarray | None = None
+    # (n_techniques,): the calibrated probability that the article as a whole uses each technique,
+    # from models with article decisions (``detect.decisions.ArticleDecisions``); None otherwise.
+    article: np.ndarray | None = None
 
 
 def sentence_features(vectors: np.ndarray, n_tokens: np.ndarray) -> np.ndarray:
@@ -52,6 +55,8 @@ class ScoringModel(Protocol):
     frames: LinearHead
     genre: LinearHead
     cues: CueLexicon
+    # The operating point of ``ArticleScores.article``; None for models without article decisions.
+    article_threshold: float | None
 
     def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores: ...
 

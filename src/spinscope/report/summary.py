@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from spinscope.segment.words import words
 from spinscope.taxonomy import CATEGORIES, category_of, technique
-from spinscope.types import Analysis, Entity
+from spinscope.types import Analysis, ArticleTechnique, Entity
 
 # Said plainly wherever detections are shown: the span head is weak (span F1 about 0.1).
 SPAN_NOTICE = ("Highlights mark the sentence that was flagged, or the words the model marked in it: "
@@ -36,6 +36,16 @@ def sourcing_summary(analysis: Analysis) -> str:
     parts = [f"{kinds.count(k)} {SOURCE_LABELS[k]}" for k in SOURCE_KINDS if kinds.count(k)]
     noun = "claim" if len(found) == 1 else "claims"
     return f"{len(found)} check-worthy {noun}" + (": " + ", ".join(parts) if parts else "")
+
+
+ARTICLE_NOTICE = ("The article as a whole: the probability that it uses each technique somewhere, counting every "
+                  "sentence, so evidence can add up over sentences that are not flagged on their own.")
+
+
+def article_techniques(analysis: Analysis) -> list[tuple[ArticleTechnique, bool]]:
+    """The techniques detected in the article as a whole, each with whether any paragraph flagged it."""
+    flagged = analysis.technique_counts()
+    return [(t, t.technique in flagged) for t in analysis.detected_techniques]
 
 
 TOP_TARGETS = 5

@@ -5,8 +5,10 @@ from __future__ import annotations
 import textwrap
 
 from spinscope.report.summary import (
+    ARTICLE_NOTICE,
     SPAN_NOTICE,
     TARGETS_NOTICE,
+    article_techniques,
     extension_sections,
     sourcing_summary,
     summarize,
@@ -48,6 +50,7 @@ def render_text(analysis: Analysis) -> str:
     )
     for cat, n in s.by_category:
         out.append(f"  {cat}: {n}")
+    out += _article(analysis)
     if s.detections:
         out.append(textwrap.fill(SPAN_NOTICE, 78))
     out.append("")
@@ -71,6 +74,20 @@ def render_text(analysis: Analysis) -> str:
     for section in extension_sections(analysis, "text"):
         out += ["", section]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _article(analysis: Analysis) -> list[str]:
+    found = article_techniques(analysis)
+    if not found:
+        return []
+    out = ["", "In the article as a whole:"]
+    for t, flagged in found:
+        line = f"  • {technique(t.technique).label} ({t.confidence:.0%}, threshold {t.threshold:.0%})"
+        if not flagged:
+            passage = analysis.article.text[t.start : t.end]
+            line += f" — no passage flagged on its own; strongest ({t.passage_confidence:.0%}): “{_clip(passage, 90)}”"
+        out.append(line)
+    return [*out, textwrap.fill(ARTICLE_NOTICE, 78)]
 
 
 def _claims(analysis: Analysis) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from spinscope.detect.decisions import SentenceDecisions
+from spinscope.detect.decisions import ArticleDecisions, SentenceDecisions, logit, noisy_or, strongest
 
 MIN_POSITIVES = 30
 INNER_FOLDS = 4
@@ -51,3 +51,28 @@ def fit_sentence_decisions(X: np.ndarray, Y: np.ndarray, articles: np.ndarray,
     f1, t = max((micro_f1(oof >= t, Y), float(t)) for t in THRESHOLDS)
     W, b = _fit(X, Y)
     return W.astype(np.float32), b.astype(np.float32), t, f1
+
+
+def fit_article_decisions(sentences: list[np.ndarray], gold: np.ndarray) -> tuple[ArticleDecisions, float]:
+    """``ArticleDecisions`` from each validation article's sentence probabilities (n_i, k) and
+    its gold techniques (n_articles, k), and the out-of-fold micro-F1 at its threshold.
+
+    One regression for all techniques (a slope and an intercept); the threshold is chosen
+    on out-of-fold probabilities, folds by article, as for the sentence decisions, bounded
+    below by the strongest sentence as ``ArticleDecisions.probabilities`` bounds them.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    k = gold.shape[1]
+    x = logit(np.stack([noisy_or(p) for p in sentences])).reshape(-1, 1)
+    y = gold.reshape(-1).astype(bool)
+    folds = np.repeat(np.arange(len(sentences)) % INNER_FOLDS, k)
+    oof = np.zeros(len(y))
+    for f in range(INNER_FOLDS):
+        clf = LogisticRegression(max_iter=3000).fit(x[folds != f], y[folds != f])
+        oof[folds == f] = clf.predict_proba(x[folds == f])[:, 1]
+    oof = np.maximum(oof, np.stack([strongest(p) for p in sentences]).reshape(-1))
+    f1, t = max((micro_f1(oof >= t, y), float(t)) for t in THRESHOLDS)
+    clf = LogisticRegression(max_iter=3000).fit(x, y)
+    return ArticleDecisions(float(clf.coef_[0, 0]), float(clf.intercept_[0]), t), f1
+

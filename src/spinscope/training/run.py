@@ -164,54 +164,99 @@ def fit_transformer_heads(
     t0: float | None = None,
     langs: Sequence[str] | None = None,
 ) -> dict:
-    """Everything after export: sentence decisions, span threshold, genre and frame heads,
-    test-fold scores, manifest and card. Runs on the exported ONNX encoder in ``out_dir``,
+    """Everything after export: sentence and article decisions, span threshold, genre and frame
+    heads, test-fold scores, manifest and card. Runs on the exported ONNX encoder in ``out_dir``,
     so it can refit a committed model's heads without fine-tuning it again."""
-    import json
-
-    from spinscope.detect.classic import ClassicModel
     from spinscope.detect.decisions import FEATURES, MASK
-    from spinscope.detect.transformer import Encoder, TransformerModel
-    from spinscope.training import transformer, transformer_heads
-    from spinscope.training.transformer_card import update_manifest
+    from spinscope.training import transformer_heads
 
-    lines = [] if lines is None else lines
-    t0 = time.time() if t0 is None else t0
-
-    def tee(msg: str) -> None:
-        lines.append(msg)
-        log(msg)
-
-    work, out = Path(work_dir), Path(out_dir)
-    corpus = corpus or _corpus(data_dir, langs, tee)
-    classic_dir = work / "classic-train-folds"
-    if not (classic_dir / "manifest.json").is_file():
-        train_corpus = transformer.restrict(corpus, {"train"})
-        from spinscope.training import classic
-
-        classic.export(classic.train(train_corpus, classic.ClassicConfig(seed=seed), log=tee), train_corpus,
-                       classic_dir, 0.0)
-    classic_tf = ClassicModel.load(classic_dir)
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    enc = Encoder(out, int(manifest["config"]["max_len"]), special=manifest.get("special_ids"))
-    outputs = transformer_heads.collect(enc, classic_tf, corpus, {"validation", "test"})
-    tee(f"encoder and classical outputs on sentence units in {time.time() - t0:.0f}s")
-    transformer_heads.save_article_outputs(work / "article-outputs.npz", outputs)
-    arrays = transformer_heads.fit_paragraph_heads(corpus, outputs, tee)
-    arrays |= transformer_heads.fit_article_heads(corpus, outputs, seed, tee)
-    transformer_heads.save_heads(out, arrays)
+    run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, corpus, lines, t0, langs)
+    arrays = transformer_heads.fit_paragraph_heads(run.corpus, run.outputs, run.tee)
+    arrays |= transformer_heads.fit_article_heads(run.corpus, run.outputs, seed, run.tee)
+    transformer_heads.save_heads(run.out, arrays)
     decisions = {"unit": "sentence", "features": list(FEATURES), "threshold": float(arrays["sentences_t"][0]),
-                 "mask_names": MASK != "none", "mask": MASK}
-    update_manifest(out, corpus, decisions=decisions, metrics={})
-    shipped = TransformerModel(out, classic_tf)
-    thresholds = {"techniques": shipped.techniques.thresholds, "frames": shipped.frames.thresholds}
-    metrics = transformer_heads.score_split(corpus, outputs, "test", transformer_heads.shipped_combine(shipped),
-                                            thresholds)
-    manifest = update_manifest(out, corpus, decisions=decisions, metrics=metrics, seconds=time.time() - t0)
-    for task, rows in metrics.items():
-        for lang, m in rows.items():
-            tee(f"test fold {task:<10} {lang:<3} micro-F1 {m['micro_f1']:.3f}  macro-F1 {m['macro_f1']:.3f}  "
-                f"P {m['precision']:.3f}  R {m['recall']:.3f}  n={m['n']}")
-    tee(f"wrote {out} in {time.time() - t0:.0f}s")
-    (out / "training-log.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return manifest
+                 "mask_names": MASK != "none", "mask": MASK, "article": _article_entry(arrays["article_decisions"])}
+    return run.record(decisions, append=False)
+
+
+def fit_article_decisions_only(data_dir: str | Path, out_dir: str | Path, *, work_dir: str | Path = "runs/transformer",
+                               seed: int = 13, log: Callable[[str], None] = print,
+                               langs: Sequence[str] | None = None) -> dict:
+    """Fit only the article decisions of the transformer in ``out_dir`` on its own sentence
+    decisions (validation fold), keep every other head, and re-score the test fold."""
+    from spinscope.detect.transformer import TransformerModel
+    from spinscope.training import transformer_heads
+
+    run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, None, None, None, langs)
+    decisions = TransformerModel(run.out, run.classic).decisions
+    arrays = transformer_heads.read_heads(run.out)
+    arrays["article_decisions"] = transformer_heads.fit_article_decisions_on(run.corpus, run.outputs, decisions, run.tee)
+    transformer_heads.save_heads(run.out, arrays)
+    return run.record({**run.manifest["decisions"], "article": _article_entry(arrays["article_decisions"])}, append=True)
+
+
+def _article_entry(wbt) -> dict:  # noqa: ANN001 - the (weight, bias, threshold) array
+    return {"aggregate": "noisy-OR of the sentence probabilities, recalibrated (logistic on its logit)",
+            "threshold": round(float(wbt[2]), 4)}
+
+
+class _HeadsRun:
+    """What fitting heads on an exported encoder needs: the corpus, the classical model of the
+    training folds (trained once into the work directory), and both models' outputs on the
+    validation and test folds; ``record`` scores the test fold and writes manifest, card and log."""
+
+    def __init__(self, data_dir, out_dir, work_dir, seed, log, corpus, lines, t0, langs) -> None:  # noqa: ANN001, PLR0913
+        import json
+
+        from spinscope.detect.classic import ClassicModel
+        from spinscope.detect.transformer import Encoder
+        from spinscope.training import transformer, transformer_heads
+
+        self.lines = [] if lines is None else lines
+        self.t0 = time.time() if t0 is None else t0
+        self.log = log
+        work, self.out = Path(work_dir), Path(out_dir)
+        self.corpus = corpus or _corpus(data_dir, langs, self.tee)
+        classic_dir = work / "classic-train-folds"
+        if not (classic_dir / "manifest.json").is_file():
+            train_corpus = transformer.restrict(self.corpus, {"train"})
+            from spinscope.training import classic
+
+            classic.export(classic.train(train_corpus, classic.ClassicConfig(seed=seed), log=self.tee), train_corpus,
+                           classic_dir, 0.0)
+        self.classic = ClassicModel.load(classic_dir)
+        self.manifest = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
+        enc = Encoder(self.out, int(self.manifest["config"]["max_len"]), special=self.manifest.get("special_ids"))
+        self.outputs = transformer_heads.collect(enc, self.classic, self.corpus, {"validation", "test"})
+        self.tee(f"encoder and classical outputs on sentence units in {time.time() - self.t0:.0f}s")
+        transformer_heads.save_article_outputs(work / "article-outputs.npz", self.outputs)
+
+    def tee(self, msg: str) -> None:
+        self.lines.append(msg)
+        self.log(msg)
+
+    def record(self, decisions: dict, append: bool) -> dict:
+        import numpy as np
+
+        from spinscope.detect.transformer import TransformerModel
+        from spinscope.training import transformer_heads
+        from spinscope.training.transformer_card import update_manifest
+
+        update_manifest(self.out, self.corpus, decisions=decisions, metrics={})
+        shipped = TransformerModel(self.out, self.classic)
+        thresholds = {"techniques": shipped.techniques.thresholds, "frames": shipped.frames.thresholds}
+        if shipped.article_threshold is not None:
+            thresholds["article"] = np.full(len(shipped.techniques.labels), shipped.article_threshold, np.float32)
+        metrics = transformer_heads.score_split(self.corpus, self.outputs, "test",
+                                                transformer_heads.shipped_combine(shipped), thresholds)
+        manifest = update_manifest(self.out, self.corpus, decisions=decisions, metrics=metrics,
+                                   seconds=time.time() - self.t0)
+        for task, rows in metrics.items():
+            for lang, m in rows.items():
+                self.tee(f"test fold {task:<10} {lang:<3} micro-F1 {m['micro_f1']:.3f}  macro-F1 {m['macro_f1']:.3f}  "
+                         f"P {m['precision']:.3f}  R {m['recall']:.3f}  n={m['n']}")
+        self.tee(f"wrote {self.out} in {time.time() - self.t0:.0f}s")
+        log_file = self.out / "training-log.txt"
+        earlier = log_file.read_text(encoding="utf-8") if append and log_file.is_file() else ""
+        log_file.write_text(earlier + "\n".join(self.lines) + "\n", encoding="utf-8")
+        return manifest

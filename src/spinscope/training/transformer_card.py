@@ -20,7 +20,8 @@ MODEL_NAME = "spinscope-e5-small-multi"
 # 3.1: heads on proper-noun-masked encoder input; 3.2: classical scores without proper nouns.
 # 4.0: the encoder fine-tuned again on a GPU with the recipe the ablation chose (EncoderConfig).
 # 4.1: the same encoder; the genre head balances classes within each language (bench/genre_cv.py).
-HEADS_VERSION = "4.1"
+# 4.2: the same encoder and heads; article decisions (the article as a whole) added.
+HEADS_VERSION = "4.2"
 
 
 def write_manifest(

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from spinscope.detect.artifacts import write_arrays
+from spinscope.detect.artifacts import read_arrays, write_arrays
 from spinscope.detect.classic import ClassicModel
-from spinscope.detect.decisions import MASK, unit_features
+from spinscope.detect.decisions import MASK, SentenceDecisions, unit_features
 from spinscope.detect.linear import sigmoid, softmax
 from spinscope.detect.names import encoder_view
 from spinscope.detect.scores import ArticleScores
@@ -26,7 +26,7 @@ from spinscope.segment import paragraphs
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
 from spinscope.training.classic import calibrate, choose_thresholds, genre_columns
 from spinscope.training.corpus import Corpus
-from spinscope.training.decisions import fit_sentence_decisions, micro_f1
+from spinscope.training.decisions import fit_article_decisions, fit_sentence_decisions, micro_f1
 from spinscope.training.transformer import spans_by_article, split_of
 
 MIN_POSITIVES = 25  # below this on the validation fold a label shares the global threshold
@@ -278,6 +278,7 @@ def score_split(corpus: Corpus, out: Outputs, split: str, combine: Combine,
     scored = {a: combine(a, out, True) for a in out.st3 if split_of(a) == split}
     docs = {a: combine(a, out, False) for a in out.docs if split_of(a) == split}
     gold_t, pred_t, lang_t = {}, {}, {}
+    gold_w, pred_w, lang_w = {}, {}, {}  # the article as a whole, for models with article decisions
     rows = _row_of(corpus)
     for p in corpus.paragraphs:
         if p.article in scored:
@@ -285,6 +286,11 @@ def score_split(corpus: Corpus, out: Outputs, split: str, combine: Combine,
             gold_t[(p.article, p.index)] = p.labels
             pred_t[(p.article, p.index)] = _over(TECHNIQUE_NAMES, probs, thresholds["techniques"])
             lang_t[(p.article, p.index)] = p.language
+            article = scored[p.article].article
+            if article is not None and "article" in thresholds:
+                gold_w[p.article] = tuple(sorted({*gold_w.get(p.article, ()), *p.labels}))
+                pred_w[p.article] = _over(TECHNIQUE_NAMES, article, thresholds["article"])
+                lang_w[p.article] = p.language
     gold_f, pred_f, gold_g, pred_g, lang_a = {}, {}, {}, {}, {}
     for a in corpus.articles:
         if a.id not in docs:
@@ -296,9 +302,10 @@ def score_split(corpus: Corpus, out: Outputs, split: str, combine: Combine,
         if a.genre is not None:
             gold_g[a.id] = a.genre
             pred_g[a.id] = GENRE_NAMES[int(np.argmax(docs[a.id].genre))]
-    return {task: per_language(task, gold, pred, langs)
-            for task, gold, pred, langs in (("techniques", gold_t, pred_t, lang_t), ("frames", gold_f, pred_f, lang_a),
-                                            ("genre", gold_g, pred_g, lang_a))}
+    tasks = [("techniques", gold_t, pred_t, lang_t), ("frames", gold_f, pred_f, lang_a), ("genre", gold_g, pred_g, lang_a)]
+    if gold_w:
+        tasks.append(("article_techniques", gold_w, pred_w, lang_w))
+    return {task: per_language(task, gold, pred, langs) for task, gold, pred, langs in tasks}
 
 
 def fit_paragraph_heads(corpus: Corpus, out: Outputs, log: Callable[[str], None]) -> dict[str, np.ndarray]:
@@ -306,10 +313,34 @@ def fit_paragraph_heads(corpus: Corpus, out: Outputs, log: Callable[[str], None]
     X, Y, arts = sentence_rows(corpus, out, "validation")
     W, b, t, f1 = fit_sentence_decisions(X, Y, arts)
     log(f"sentence decisions: {len(Y)} validation sentences, threshold {t:.2f}, out-of-fold micro-F1 {f1:.3f}")
+    article = fit_article_decisions_on(corpus, out, SentenceDecisions(W.astype(np.float64), b.astype(np.float64), t), log)
     span_t, span_f = fit_span_threshold(corpus, out)
     log(f"spans: token threshold {span_t}, validation span F1 {span_f:.3f}")
     return {"sentences_W": W, "sentences_b": b, "sentences_t": np.array([t], np.float32),
+            "article_decisions": article,
             "spans_t": np.full(len(TECHNIQUE_NAMES), span_t, np.float32)}
+
+
+def fit_article_decisions_on(corpus: Corpus, out: Outputs, decisions: SentenceDecisions,
+                             log: Callable[[str], None]) -> np.ndarray:
+    """The article decisions (weight, bias, threshold) on these sentence decisions' validation probabilities."""
+    X, _, arts = sentence_rows(corpus, out, "validation")
+    P = decisions.probabilities(X)
+    ids = sorted(set(arts))
+    article, f1 = fit_article_decisions([P[arts == a] for a in ids], article_gold(corpus, ids))
+    log(f"article decisions: {len(ids)} validation articles, threshold {article.threshold:.2f}, "
+        f"out-of-fold micro-F1 {f1:.3f}")
+    return np.array([article.weight, article.bias, article.threshold], np.float32)
+
+
+def article_gold(corpus: Corpus, ids: list[str]) -> np.ndarray:
+    """(len(ids), n_techniques): the techniques of any of each article's labelled paragraphs."""
+    row = {a: i for i, a in enumerate(ids)}
+    gold = np.zeros((len(ids), len(TECHNIQUE_NAMES)), bool)
+    for p in corpus.paragraphs:
+        if p.article in row:
+            gold[row[p.article], [TECHNIQUE_NAMES.index(x) for x in p.labels]] = True
+    return gold
 
 
 def save_article_outputs(path: Path, out: Outputs) -> None:
@@ -319,6 +350,10 @@ def save_article_outputs(path: Path, out: Outputs) -> None:
     np.savez(path, ids=np.array(ids), document=np.array([out.docs[a].document for a in ids]),
              classic_genre=np.array([out.docs_classic[a].genre for a in ids]),
              classic_frames=np.array([out.docs_classic[a].frames for a in ids]))
+
+
+def read_heads(path: Path) -> dict[str, np.ndarray]:
+    return read_arrays(path / "heads.npz")
 
 
 def save_heads(path: Path, arrays: dict[str, np.ndarray]) -> None:
