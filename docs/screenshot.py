@@ -47,8 +47,8 @@ def main() -> int:
             page.goto(f"http://127.0.0.1:{port}/")
             page.fill("#text", Path(args.article).read_text(encoding="utf-8"))
             page.click("#submit")
-            page.wait_for_selector("#status:has-text('Done.')", timeout=60000)
-            page.locator("#result h1").scroll_into_view_if_needed()
+            page.wait_for_selector("#status:has-text('Done:')", timeout=60000)
+            page.locator("#result h2").first.scroll_into_view_if_needed()
             marks = page.locator("#result mark")
             if marks.count():
                 marks.nth(min(1, marks.count() - 1)).focus()

@@ -55,17 +55,21 @@ def test_long_paragraph_is_read_in_several_windows(model):
     assert covered[[i for i, c in enumerate(text) if not c.isspace()]].all()
 
 
-def test_token_runs_become_character_spans():
+def test_marked_tokens_become_one_stretch_per_window_and_technique():
     text = "They are corrupt liars and thieves."
     offs = np.array([[0, 0], [0, 4], [5, 8], [9, 16], [17, 22], [23, 26], [27, 35], [0, 0]])
     z = np.full((8, len(TECHNIQUE_NAMES)), -5.0, np.float32)
     j = TECHNIQUE_NAMES.index("Name_Calling-Labeling")
+    k = TECHNIQUE_NAMES.index("Loaded_Language")
     z[3:5, j] = 3.0  # "corrupt liars"
-    z[6, j] = 1.0  # "thieves."
-    z[0, j] = 9.0  # special tokens never start a span
+    z[6, j] = 1.0  # "thieves.": the head skipped "and", the reader sees one phrase
+    z[0, j] = z[7, j] = 9.0  # special tokens never open or close a span
+    z[2, k] = 2.0  # another technique keeps its own span
     raw = RawOutputs(np.zeros((1, len(TECHNIQUE_NAMES))), np.zeros((1, 4)), [Window(0, np.arange(8), offs)], [z])
     spans = token_spans(raw, np.full(len(TECHNIQUE_NAMES), 0.5, np.float32))
-    assert [(t, text[s:e]) for t, s, e, _ in spans[0]] == [(j, "corrupt liars"), (j, "thieves.")]
+    got = {t: (text[s:e], q) for t, s, e, q in spans[0]}
+    assert len(spans[0]) == 2 and got[k][0] == "are"
+    assert got[j][0] == "corrupt liars and thieves." and got[j][1] == pytest.approx(1 / (1 + np.exp(-3.0)))
 
 
 def test_predict_shapes_probabilities_and_spans(model, op_ed_text):

@@ -79,9 +79,9 @@ class TechniquesDetector:
                         located: Located, j: int, t: float) -> list[TechniqueSpan]:
         """Every sentence of the paragraph whose own probability clears the threshold.
 
-        The span is what the token head marked inside that sentence where it marked
-        something, else the whole sentence: a sentence is the unit that was decided,
-        and the token head is too weak to narrow it down on its own.
+        The span is the stretch the token head marked inside that sentence where it marked
+        something (``transformer.token_spans``), else the whole sentence: a sentence is the
+        unit that was decided, and the token head is too weak to narrow it down on its own.
         """
         out = []
         for row, sent in enumerate(sents):

@@ -255,16 +255,25 @@ class TransformerModel:
 
 
 def token_spans(raw: RawOutputs, thresholds: np.ndarray) -> tuple[tuple[tuple[int, int, int, float], ...], ...]:
-    """Per paragraph, (technique, start, end, probability) for each run of tokens over threshold."""
+    """Per paragraph, (technique, start, end, probability): for each window (a sentence, or a
+    piece of a long one) and technique, the stretch from its first to its last token over
+    threshold, with the strongest token's probability.
+
+    The token head often marks every other word of a phrase: taken run by run, validation
+    had 33,229 spans against 4,650 gold ones, many of them a lone "the" or "of". One stretch
+    per sentence is what a reader should see, and it scores better too (validation span F1
+    0.086 -> 0.108 at the shipped token threshold 0.05; runs merged across gaps of 1-24
+    tokens scored 0.092-0.107).
+    """
     found: list[list[tuple[int, int, int, float]]] = [[] for _ in range(raw.logits.shape[0])]
     for w, z in zip(raw.windows, raw.token_logits, strict=True):
         p = sigmoid(z)
         real = w.offsets[:, 1] > w.offsets[:, 0]
         on = (p >= thresholds) & real[:, None]
         for j in np.flatnonzero(on.any(0)):
-            edges = np.diff(np.concatenate([[0], on[:, j].astype(np.int8), [0]]))
-            for t, e in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
-                found[w.paragraph].append(
-                    (int(j), int(w.offsets[t, 0]), int(w.offsets[e - 1, 1]), float(p[t:e, j].max()))
-                )
+            marked = np.flatnonzero(on[:, j])
+            first, last = marked[0], marked[-1]
+            found[w.paragraph].append(
+                (int(j), int(w.offsets[first, 0]), int(w.offsets[last, 1]), float(p[marked, j].max()))
+            )
     return tuple(tuple(f) for f in found)
