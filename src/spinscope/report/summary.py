@@ -39,7 +39,8 @@ def sourcing_summary(analysis: Analysis) -> str:
 
 
 ARTICLE_NOTICE = ("The article as a whole: the probability that it uses each technique somewhere, counting every "
-                  "sentence, so evidence can add up over sentences that are not flagged on their own.")
+                  "sentence, so evidence can add up over sentences that are not flagged on their own. It has its "
+                  "own, higher threshold: one sentence flagged with a low probability is not enough to list it here.")
 
 
 def article_techniques(analysis: Analysis) -> list[tuple[ArticleTechnique, bool]]:
