@@ -1,17 +1,24 @@
-"""The exported graph: constant Reshape targets give exactly the traced graph's outputs."""
+"""The exported graph: constant Reshape targets give exactly the traced graph's outputs; fused
+attention gives them within int8 rounding."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import spinscope
 from spinscope.taxonomy import TECHNIQUE_NAMES
 from spinscope.training import onnx_export
 from spinscope.training import transformer as T
 
 from .test_transformer import tiny_config
+
+MODELS = Path(spinscope.__file__).parent / "models"
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
@@ -25,9 +32,14 @@ def traced(request, tmp_path_factory):
     config = dict(tiny_config(400), model_type=request.param)
     torch.manual_seed(3)
     model = T.build_model(config, len(TECHNIQUE_NAMES))
+    with torch.no_grad():  # peaked attention, as trained models have: at init it is near uniform, whatever the heads
+        for name, p in model.named_parameters():
+            if ".query.weight" in name or ".key.weight" in name:
+                p.mul_(60)
     path = tmp_path_factory.mktemp(request.param) / "traced.onnx"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(onnx_export, "constant_reshapes", lambda p: 0)
+        mp.setattr(onnx_export, "fuse_attention", lambda p, heads: 0)
         onnx_export.export_onnx(model, path)
     return path
 
@@ -86,3 +98,79 @@ def test_export_keeps_the_traced_graph_when_the_rewrite_is_refused(tmp_path, mon
         onnx_export.export_onnx(model, tmp_path / "model.onnx")
     ids = np.array([[0, 7, 2]], np.int64)
     assert _outputs(tmp_path / "model.onnx", ids, np.ones_like(ids))[0].shape == (1, len(TECHNIQUE_NAMES))
+
+
+def _ops(path) -> list[str]:
+    return [n.op_type for n in onnx.load(str(path)).graph.node]
+
+
+def _batches(rng):
+    for batch, tokens in [(1, 1), (1, 5), (1, 40), (4, 11), (3, 23)]:
+        ids = rng.integers(3, 400, (batch, tokens)).astype(np.int64)
+        mask = np.ones_like(ids)
+        mask[1:, max(1, tokens // 3):] = 0
+        yield ids, mask
+
+
+def test_fused_attention_is_one_node_per_layer_with_the_same_outputs_up_to_int8_rounding(traced, tmp_path):
+    fused = tmp_path / "model.onnx"
+    shutil.copy(traced, fused)
+    layers = onnx_export.fuse_attention(fused, tiny_config(400)["num_attention_heads"])
+    if "mpnet" in str(traced):  # relative position bias: not a plain mask, left as traced
+        assert layers == 0 and fused.read_bytes() == traced.read_bytes()
+        return
+    assert layers == tiny_config(400)["num_hidden_layers"]
+    ops = _ops(fused)
+    assert ops.count("MultiHeadAttention") == layers and "Softmax" not in ops and len(ops) < len(_ops(traced))
+    for ids, mask in _batches(np.random.default_rng(1)):
+        a, b = _outputs(traced, ids, mask), _outputs(fused, ids, mask)
+        for x, y in ((a[0], b[0]), (a[1][mask == 1], b[1][mask == 1]), (a[2], b[2])):
+            assert x.shape == y.shape
+            assert np.abs(x - y).max() <= 0.05 * np.abs(x).max() + 1e-5
+
+
+def test_a_fusion_with_the_wrong_head_count_is_refused_and_the_file_kept(traced, tmp_path):
+    if "mpnet" in str(traced):
+        pytest.skip("MPNet's attention is not fused")
+    path = tmp_path / "model.onnx"
+    shutil.copy(traced, path)
+    with pytest.raises(RuntimeError, match="fused attention changed .*layer.0"):
+        onnx_export.fuse_attention(path, 1)
+    assert path.read_bytes() == traced.read_bytes()
+
+
+def test_export_fuses_attention_after_constant_reshapes(tmp_path):
+    torch.manual_seed(3)
+    model = T.build_model(tiny_config(400), len(TECHNIQUE_NAMES))
+    layers = tiny_config(400)["num_hidden_layers"]
+    assert onnx_export.export_onnx(model, tmp_path / "model.onnx") == layers
+    assert _ops(tmp_path / "model.onnx").count("MultiHeadAttention") == tiny_config(400)["num_hidden_layers"]
+
+
+def test_fusing_a_model_directory_records_it_in_manifest_and_card(traced, tmp_path, capsys):
+    if "mpnet" in str(traced):
+        pytest.skip("MPNet's attention is not fused")
+    manifest = json.loads((MODELS / "transformer" / "manifest.json").read_text(encoding="utf-8"))
+    manifest["encoder_config"]["num_attention_heads"] = tiny_config(400)["num_attention_heads"]
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    shutil.copy(traced, tmp_path / "model.onnx")
+    assert onnx_export.main([str(tmp_path)]) == 0
+    assert "2 attention layers fused" in capsys.readouterr().out
+    written = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert written["graph"]["fused_layers"] == 2
+    assert written["version"] == manifest["version"]
+    assert written["files_sha256"]["model.onnx"] == hashlib.sha256((tmp_path / "model.onnx").read_bytes()).hexdigest()
+    assert "## Graph" in (tmp_path / "MODEL_CARD.md").read_text(encoding="utf-8")
+
+
+
+def test_export_keeps_the_traced_attention_when_the_fusion_is_refused(tmp_path, monkeypatch):
+    def refuse(path, heads):
+        raise RuntimeError("fused attention changed /encoder/x; the graph was not rewritten")
+
+    monkeypatch.setattr(onnx_export, "fuse_attention", refuse)
+    torch.manual_seed(3)
+    model = T.build_model(tiny_config(400), len(TECHNIQUE_NAMES))
+    with pytest.warns(UserWarning, match="exported with the traced attention"):
+        assert onnx_export.export_onnx(model, tmp_path / "model.onnx") == 0
+    assert "Softmax" in _ops(tmp_path / "model.onnx")

@@ -131,6 +131,8 @@ def model_card(m: dict[str, Any]) -> str:
                   *[f"| {name} | {r['what']} | " + " | ".join(f"{r[c]:.3f}" for c in cols) + " |"
                     for name, r in a["variants"].items()],
                   "", f"Shipped: {a['shipped']}."]
+    if m.get("graph"):
+        lines += ["", "## Graph", "", m["graph"]["how"]]
     if m.get("calibration"):
         c = m["calibration"]
         lines += ["", "## Calibration", "", c["how"], "", "| language | ECE |", "|---|---|",

@@ -119,11 +119,11 @@ def train_transformer_model(
             f"languages {', '.join(sorted(teaching.languages)) if teaching.languages else 'all'}")
     model = transformer.train(corpus, tok, state, config, work, cfg, log=tee, teacher=teaching)
     out.mkdir(parents=True, exist_ok=True)
-    export_onnx(model, out / "model.onnx")
+    fused = export_onnx(model, out / "model.onnx")
     shutil.copyfile(work / "tokenizer.json", out / "tokenizer.json")
     tee(f"exported int8 ONNX: {(out / 'model.onnx').stat().st_size / 1e6:.1f} MB")
 
-    write_manifest(out, corpus, cfg, config, source, metrics={}, seconds=time.time() - t0)
+    write_manifest(out, corpus, cfg, config, source, metrics={}, seconds=time.time() - t0, fused_layers=fused)
     return fit_transformer_heads(data_dir, out, work_dir=work, seed=seed, log=tee, corpus=corpus, lines=lines, t0=t0)
 
 

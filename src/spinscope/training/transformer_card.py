@@ -25,7 +25,8 @@ HEADS_VERSION = "4.2"
 
 
 def write_manifest(
-    out: Path, corpus: Corpus, cfg: EncoderConfig, bert_config: dict, source: dict, metrics: dict, seconds: float
+    out: Path, corpus: Corpus, cfg: EncoderConfig, bert_config: dict, source: dict, metrics: dict, seconds: float,
+    fused_layers: int = 0,
 ) -> dict[str, Any]:
     manifest = {
         "name": MODEL_NAME,
@@ -56,6 +57,8 @@ def write_manifest(
         "label_problems": [asdict(p) for p in corpus.problems],
         "training_seconds": round(seconds, 1),
     }
+    if fused_layers:
+        manifest["graph"] = _graph(fused_layers)
     return _save(out, manifest)
 
 
@@ -90,6 +93,22 @@ def record_calibration(out: Path, ece: dict[str, float], how: str) -> dict[str, 
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     manifest["calibration"] = {"how": how, "ece": {k: round(v, 4) for k, v in ece.items()}}
     return _save(out, manifest)
+
+
+def record_graph(out: Path, fused_layers: int) -> dict[str, Any]:
+    """Record that ``model.onnx``'s attention was fused after export (``onnx_export.main``); the
+    weights and heads, and so the version, are the same."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["graph"] = _graph(fused_layers)
+    manifest["files_sha256"] = _hashes(out)
+    return _save(out, manifest)
+
+
+def _graph(fused_layers: int) -> dict[str, Any]:
+    return {"attention": "com.microsoft.MultiHeadAttention", "fused_layers": fused_layers,
+            "how": (f"The self-attention of {fused_layers} layers runs as one ONNX Runtime MultiHeadAttention node "
+                    "each (training/onnx_export.fuse_attention), each checked against the traced attention it "
+                    "replaced; the int8 projections are as exported.")}
 
 
 def _hashes(out: Path) -> dict[str, str]:
