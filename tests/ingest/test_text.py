@@ -31,6 +31,11 @@ def test_empty_and_boilerplate_only_inputs():
         article_from_text(" \n\t\n")
     with pytest.raises(NoArticleText, match="only page boilerplate"):
         article_from_text("Share this:\nExit mobile version\n")
+    for invisible in ("\u200b\u200b\n\n\u202e\u202e", "\ufeff\u2060", "!!! ... ???\n---", "\U0001f600\U0001f600"):
+        with pytest.raises(EmptyInput, match="no letters or digits"):
+            article_from_text(invisible)
+    assert article_from_text("\u200bWord\u200b").text == "\u200bWord\u200b"  # one letter is enough
+    assert article_from_text("\u65b0\u95fb").text == "\u65b0\u95fb"  # letters of any script
 
 
 def test_boilerplate_is_removed_but_article_lines_stay():

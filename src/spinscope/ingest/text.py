@@ -137,6 +137,10 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _has_words(text: str) -> bool:
+    return any(c.isalnum() for c in text)
+
+
 def _title(text: str) -> str | None:
     """SemEval and most scraped articles put the headline alone on the first line."""
     lines = text.split("\n")
@@ -162,12 +166,16 @@ def article_from_text(
     text = normalize_newlines(text)
     if not text.strip():
         raise EmptyInput("input is empty or contains only whitespace")
+    # Zero-width and direction marks are not whitespace to str.strip(); without this a text of
+    # them alone was analysed, as Khmer.
+    if not _has_words(text):
+        raise EmptyInput("input holds no letters or digits: only punctuation, symbols or invisible characters")
     meta = dict(metadata or {})
     if clean:
         text, removed = strip_boilerplate(text)
         if removed:
             meta["boilerplate_removed"] = str(len(removed))
-        if not text.strip():
+        if not _has_words(text):
             raise NoArticleText("input holds only page boilerplate (navigation, sharing or cookie lines)")
     if article_id is None:
         article_id = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
