@@ -129,9 +129,8 @@ def test_fused_attention_is_one_node_per_layer_with_the_same_outputs_up_to_int8_
             assert np.abs(x - y).max() <= 0.05 * np.abs(x).max() + 1e-5
 
 
+@pytest.mark.parametrize("traced", ["bert"], indirect=True)  # MPNet's attention is not fused
 def test_a_fusion_with_the_wrong_head_count_is_refused_and_the_file_kept(traced, tmp_path):
-    if "mpnet" in str(traced):
-        pytest.skip("MPNet's attention is not fused")
     path = tmp_path / "model.onnx"
     shutil.copy(traced, path)
     with pytest.raises(RuntimeError, match="fused attention changed .*layer.0"):
@@ -147,9 +146,8 @@ def test_export_fuses_attention_after_constant_reshapes(tmp_path):
     assert _ops(tmp_path / "model.onnx").count("MultiHeadAttention") == tiny_config(400)["num_hidden_layers"]
 
 
+@pytest.mark.parametrize("traced", ["bert"], indirect=True)
 def test_fusing_a_model_directory_records_it_in_manifest_and_card(traced, tmp_path, capsys):
-    if "mpnet" in str(traced):
-        pytest.skip("MPNet's attention is not fused")
     manifest = json.loads((MODELS / "transformer" / "manifest.json").read_text(encoding="utf-8"))
     manifest["encoder_config"]["num_attention_heads"] = tiny_config(400)["num_attention_heads"]
     (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
