@@ -55,3 +55,18 @@ def test_ordinary_tags_keep_their_attributes():
 def test_pages_with_too_many_elements_are_refused():
     with pytest.raises(NoArticleText, match="elements"):
         article_from_html(_page(body="<span>x</span>" * 250_000 + BODY))
+
+
+@pytest.mark.parametrize("depth", [300, 1500])
+def test_deeply_nested_pages_are_read_whole(depth):
+    para = "<p>{} said the corrupt regime lies to its people every day, and the press repeats it.</p>"
+    nested = _page(body="<div>" * depth + "".join(para.format(f"Voter {i}") for i in range(5)) + "</div>" * depth)
+    unclosed = _page(body=para.format("Voter 0") + "<font>" * depth + "".join(para.format(f"Voter {i}") for i in range(1, 5)))
+    for html in (nested, unclosed):
+        text = article_from_html(html).text
+        assert all(f"Voter {i} said" in text for i in range(5)), text[:200]
+
+
+def test_pages_nested_past_the_parsers_limit_are_refused_with_the_reason():
+    with pytest.raises(NoArticleText, match="2,048 levels deep"):
+        article_from_html(_page(body="<div>" * 3000 + BODY + "</div>" * 3000))

@@ -20,6 +20,10 @@ MIN_ARTICLE_WORDS = 10
 MAX_ATTRIBUTES = 256
 # Pages with more elements than this are refused rather than walked by every extractor.
 MAX_ELEMENTS = 200_000
+# libxml2 stops reading a page at 256 levels of nesting, 2,048 with XML_PARSE_HUGE (lxml's
+# huge_tree). Pages past the first are parsed again with the second: 300 unclosed <font> tags
+# lost every paragraph after them, and 300 nested <div>s the whole article.
+DEFAULT_DEPTH, HUGE_DEPTH = 256, 2048
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _LONG_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*)(\s[^<>]{2048,})>")
 
@@ -60,9 +64,37 @@ def _parse(html: str):  # -> lxml.html.HtmlElement
     tree = load_html(html)
     if tree is None:
         raise NoArticleText("the page could not be parsed as HTML")
+    if _depth(tree, DEFAULT_DEPTH) >= DEFAULT_DEPTH:
+        tree = _parse_deep(html)
     n_elements = sum(1 for _ in tree.iter())
     if n_elements > MAX_ELEMENTS:
         raise NoArticleText(f"the page has {n_elements:,} elements; pages over {MAX_ELEMENTS:,} are refused")
+    return tree
+
+
+def _depth(tree, stop: int) -> int:  # noqa: ANN001 - lxml element
+    """How deep ``tree`` nests (the root is 1), counted up to ``stop``."""
+    from lxml import etree
+
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+        if deepest >= stop:
+            break
+    return deepest
+
+
+def _parse_deep(html: str):  # -> lxml.html.HtmlElement
+    """The page parsed again with libxml2's deeper limit, as trafilatura's parser would otherwise."""
+    from lxml.html import HTMLParser, fromstring
+
+    parser = HTMLParser(huge_tree=True, collect_ids=False, default_doctype=False, encoding="utf-8",
+                        remove_comments=True, remove_pis=True)
+    tree = fromstring(html.encode("utf-8"), parser=parser)
+    if _depth(tree, HUGE_DEPTH) >= HUGE_DEPTH:
+        raise NoArticleText(f"the page nests its elements {HUGE_DEPTH:,} levels deep or more; "
+                            "the text past that depth cannot be read")
     return tree
 
 
