@@ -36,7 +36,7 @@ from spinscope.ingest import SafeFetcher, load, open_text
 from spinscope.pipeline import Pipeline
 from spinscope.types import Article, from_dict, to_dict
 
-FILE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+FILE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 SOURCE_FIELDS = ("text", "html", "url")
 
 

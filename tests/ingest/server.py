@@ -85,6 +85,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, PAGE)
         elif p == "/plain.txt":
             self._send(200, b"Plain headline\n\nA plain paragraph.\nExit mobile version\n", "text/plain")
+        elif p == "/notes.md":
+            self._send(200, b"# Markdown headline\n\nA **bold** paragraph with [a link](https://example.org).\n",
+                       "text/markdown; charset=utf-8")
         elif p == "/doc.pdf":
             self._send(200, minimal_pdf("The mayor promised a bold new plan."), "application/pdf")
         elif p == "/latin1.html":

@@ -165,6 +165,8 @@ def test_plain_text_pdf_and_declared_charset(server, no_egress):
     f = SafeFetcher(allow_private=True)
     plain = load_source(server.url("/plain.txt"), fetcher=f)
     assert plain.text == "Plain headline\n\nA plain paragraph."
+    markdown = load_source(server.url("/notes.md"), fetcher=f)
+    assert markdown.text == "Markdown headline\n\nA bold paragraph with a link." and markdown.title == "Markdown headline"
     pdf = load_source(server.url("/doc.pdf"), fetcher=f)
     assert "bold new plan" in pdf.text
     latin = load_source(server.url("/latin1.html"), fetcher=f)

@@ -40,7 +40,8 @@ from spinscope.errors import (
 )
 
 ALLOW_ENV = "SPINSCOPE_ALLOW_PRIVATE_NETWORKS"
-ALLOWED_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "application/pdf"})
+ALLOWED_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "text/markdown", "text/x-markdown",
+                                   "application/pdf"})
 USER_AGENT = "spinscope/0.1 (persuasion-analysis tool; fetches one page on a user's request)"
 # Only encodings we decode ourselves, with a bound on the output (see ``_decoded``).
 ACCEPT_ENCODING = "gzip, deflate"

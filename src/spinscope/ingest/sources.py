@@ -10,11 +10,13 @@ from pathlib import Path
 from spinscope.errors import InputTooLarge, InvalidOption, MalformedURL, MissingFile, UnreadableFile
 from spinscope.ingest.fetch import SafeFetcher
 from spinscope.ingest.html import article_from_html, declared_charset, looks_like_html
+from spinscope.ingest.markdown import markdown_text
 from spinscope.ingest.pdf import article_from_pdf
 from spinscope.ingest.text import ENCODING_NOTE, MAX_BYTES, article_from_text, decode_noting
 from spinscope.types import Article
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+MARKDOWN_TYPES = frozenset({"text/markdown", "text/x-markdown"})
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 # 'data:', 'javascript:', 'mailto:' ...: a scheme without '//'. One letter is a Windows drive.
 _OPAQUE_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
@@ -79,6 +81,8 @@ def article_from_bytes(
         metadata = {**(metadata or {}), ENCODING_NOTE: note}
     if content_type in HTML_TYPES or (content_type is None and looks_like_html(text)):
         return article_from_html(text, article_id=article_id, source_url=source_url, metadata=metadata)
+    if content_type in MARKDOWN_TYPES:
+        text = markdown_text(text)
     return article_from_text(text, article_id=article_id, source_url=source_url, metadata=metadata)
 
 
@@ -108,8 +112,7 @@ def read_file(source: str | Path, *, max_bytes: int = MAX_BYTES) -> Article:
     except OSError as exc:
         raise UnreadableFile(f"cannot read {path}: {exc.strerror or exc}") from exc
     suffix = path.suffix.lower()
-    content_type = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html"}.get(suffix)
-    if content_type is None and suffix in (".txt", ".md"):
-        content_type = "text/plain"
+    content_type = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html", ".txt": "text/plain",
+                    ".md": "text/markdown", ".markdown": "text/markdown"}.get(suffix)
     return article_from_bytes(data, article_id=path.stem, content_type=content_type, max_bytes=max_bytes,
                               metadata={"path": str(path)})
