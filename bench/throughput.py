@@ -1,7 +1,7 @@
 """Throughput of the default model on ~800-word articles, side by side in one run.
 
 Usage: python bench/throughput.py [--articles 30] [--checkpoint runs/transformer] [--skip-semeval]
-                                  [--model DIR]
+                                  [--model DIR] [--against DIR [--rounds 10]]
 
 ``--model`` measures a candidate transformer model directory (with a ``classic/`` beside it)
 in place of the default, on every path that reads the model: spinscope, the bare session, the
@@ -22,6 +22,12 @@ Prints, each path in its own process so peak memory (ru_maxrss) is that path's a
 - ``spinscope semeval predict --subtask 3`` on 90 English articles, model load included.
 Ratios between the paths hold on a noisy machine; absolute figures move with load.
 The torch path needs the [train] extra; without it that row says skipped.
+
+``--against DIR`` asks one question instead: is the candidate model DIR faster than
+``--model``? Separate runs cannot tell a change of a few percent from this machine's drift
+(three pairs of runs of the shipped and the fused graph gave +12%, +2% and +20%), so both are loaded in
+one process and ``pipe`` alternates between them for ``--rounds`` rounds (default 10); it
+prints each one's median and the median of the per-round ratios.
 """
 
 from __future__ import annotations
@@ -224,6 +230,24 @@ def semeval_90(model_dir: Path) -> float | None:
         return time.perf_counter() - t0
 
 
+def paired(texts: list[str], base: Path, candidate: Path, rounds: int) -> None:
+    import spinscope
+
+    models = [spinscope.load(str(base)), spinscope.load(str(candidate))]
+    for nlp in models:
+        list(nlp.pipe(texts[:4]))
+    rates: list[list[float]] = [[], []]
+    for r in range(rounds):
+        for i in (0, 1) if r % 2 == 0 else (1, 0):  # alternate who goes first: drift hits both alike
+            t0 = time.perf_counter()
+            list(models[i].pipe(texts))
+            rates[i].append(len(texts) / (time.perf_counter() - t0))
+    a, b = np.array(rates[0]), np.array(rates[1])
+    print(f"pipe, {rounds} alternating rounds: {base} {np.median(a):.2f}/s, {candidate} {np.median(b):.2f}/s; "
+          f"candidate / base per round: median {np.median(b / a):.3f} (range {np.min(b / a):.3f}-{np.max(b / a):.3f}), "
+          f"faster in {int((b > a).sum())} of {rounds}")
+
+
 NAMES = {"transformer": "spinscope default (ONNX Runtime int8)", "classic": "spinscope --model classic (numpy)",
          "raw": "bare ORT session, same windows, batched", "torch": "transformers pipeline, torch fp32"}
 
@@ -234,11 +258,16 @@ def main() -> int:
     ap.add_argument("--checkpoint", default="runs/transformer")
     ap.add_argument("--skip-semeval", action="store_true")
     ap.add_argument("--model", type=Path, default=MODEL_DIR, help="a transformer model directory (default: shipped)")
+    ap.add_argument("--against", type=Path, help="compare this candidate model directory with --model, paired")
+    ap.add_argument("--rounds", type=int, default=10, help="alternating rounds for --against")
     ap.add_argument("--path", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.path:
         return child(args)
     texts = articles(args.articles)
+    if args.against:
+        paired(texts, args.model, args.against, args.rounds)
+        return 0
     words = np.mean([len(t.split()) for t in texts])
     manifest = json.loads((args.model / "manifest.json").read_text(encoding="utf-8"))
     print(f"model: {args.model} ({manifest['name']} {manifest['version']}, "
