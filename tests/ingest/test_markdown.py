@@ -28,6 +28,10 @@ code stays as it is
 
 See [the minutes][1] and <https://example.org/minutes>.
 
+| year | votes |
+|---|:--:|
+| 2024 | 12 |
+
 [1]: https://example.org/minutes
 """
 
@@ -51,6 +55,9 @@ def test_markup_goes_and_every_word_stays():
         "code stays as it is",
         "",
         "See the minutes and https://example.org/minutes.",
+        "",
+        "| year | votes |",
+        "| 2024 | 12 |",
     ]
 
 

@@ -3,9 +3,9 @@
 Line by line, so paragraphs and list items stay one per line and offsets refer to the text
 the result returns (``article.text``). Headings lose their ``#`` and are followed by a blank
 line, so a leading ``# Headline`` becomes the article's title as a plain first line would;
-emphasis, inline code and link syntax keep their text; images, link definitions, rules and
-code fences are dropped (the code itself is kept). Not a full CommonMark parser: nested
-brackets and HTML blocks pass through as text.
+emphasis, inline code and link syntax keep their text; images, link definitions, rules,
+table rules and code fences are dropped (code and table rows are kept). Not a full
+CommonMark parser: nested brackets and HTML blocks pass through as text.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ _RULE = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
 _QUOTE = re.compile(r"^ {0,3}(?:>\s?)+")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+")
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$")  # |---|:--:|
 _INLINE = (
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # [text](url)
@@ -60,7 +61,7 @@ def markdown_text(markdown: str) -> str:
         if _UNDERLINE.match(line) and out and out[-1].strip():
             out.append("")  # the line above was a heading
             continue
-        if _RULE.match(line) or _DEFINITION.match(line):
+        if _RULE.match(line) or _DEFINITION.match(line) or _TABLE_RULE.match(line):
             continue
         heading = _HEADING.match(line)
         if heading:
