@@ -71,6 +71,7 @@ def test_analyze_url_through_the_safe_fetcher(pipeline, monkeypatch):
 
 @pytest.mark.parametrize("body,status,code", [
     ({"text": "   "}, 422, "E108"),
+    ({"text": "\u200b\u200b \u202e"}, 422, "E101"),  # invisible marks only: nothing to read
     ({"text": "a", "html": "<p>b</p>"}, 422, "E108"),
     ({}, 422, "E108"),
     ({"text": "a", "threshold": 2}, 422, "E108"),
