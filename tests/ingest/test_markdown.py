@@ -36,8 +36,9 @@ See [the minutes][1] and <https://example.org/minutes>.
 """
 
 
-def test_markup_goes_and_every_word_stays():
-    text = markdown_text(DOC)
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_markup_goes_and_every_word_stays(newline):
+    text = markdown_text(DOC.replace("\n", newline))
     assert text.split("\n") == [
         "The council's sea wall vote",
         "",

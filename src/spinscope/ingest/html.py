@@ -86,7 +86,7 @@ def _depth(tree, stop: int) -> int:  # noqa: ANN001 - lxml element
 
 
 def _parse_deep(html: str):  # -> lxml.html.HtmlElement
-    """The page parsed again with libxml2's deeper limit, as trafilatura's parser would otherwise."""
+    """The page parsed again with trafilatura's parser settings and libxml2's deeper limit (``huge_tree``)."""
     from lxml.html import HTMLParser, fromstring
 
     parser = HTMLParser(huge_tree=True, collect_ids=False, default_doctype=False, encoding="utf-8",

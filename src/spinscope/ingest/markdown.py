@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from spinscope.ingest.text import normalize_newlines
+
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s+(.*?))?(?:\s+#+)?\s*$")
 _UNDERLINE = re.compile(r"^ {0,3}(=+|-+)\s*$")  # a setext heading's underline, or a rule
@@ -51,7 +53,7 @@ def markdown_text(markdown: str) -> str:
     """The text of a Markdown document, one paragraph, heading or list item per line."""
     out: list[str] = []
     in_code = False
-    for line in markdown.split("\n"):
+    for line in normalize_newlines(markdown).split("\n"):
         if _FENCE.match(line):
             in_code = not in_code
             continue
