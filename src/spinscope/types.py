@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 # The code a warning read from a document written before warnings had codes gets.
 W_UNCODED = "W100"
 
@@ -138,6 +138,9 @@ class ParagraphTechniques:
 class Genre:
     label: str
     scores: Mapping[str, float]
+    # Satire is the label only at this probability or above (schema 1.6); None: the label is the
+    # most likely genre. So the label can be other than the highest score.
+    satire_floor: float | None = None
 
     def __post_init__(self) -> None:
         _freeze_mapping(self, "scores")

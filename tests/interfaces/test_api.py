@@ -39,7 +39,7 @@ def test_analyze_text_returns_the_schema_document(client, op_ed_text):
     r = client.post("/v1/analyze", json={"text": op_ed_text, "threshold": 0.3})
     assert r.status_code == 200
     doc = r.json()
-    assert doc["schema_version"] == SCHEMA_VERSION == "1.5" and doc["threshold"] == 0.3
+    assert doc["schema_version"] == SCHEMA_VERSION == "1.6" and doc["threshold"] == 0.3
     # The article as a whole keeps its own threshold: the request's moves sentences and paragraphs.
     assert doc["techniques"] and all(t["detected"] == (t["confidence"] >= t["threshold"]) for t in doc["techniques"])
     assert all(t["threshold"] != 0.3 for t in doc["techniques"])

@@ -81,3 +81,18 @@ def test_reports_list_the_article_as_a_whole_and_escape_its_passage(pipeline):
     assert "<b>doom</b>" not in page and html.escape("<b>doom</b>") in page
     assert 'data-technique="Appeal_to_Fear-Prejudice"' in page and 'data-technique="Doubt"' not in page
     assert json.loads(render(a, "json"))["techniques"][0]["passage_confidence"] == 0.14
+
+
+def test_reports_say_why_the_genre_is_not_the_highest_score(pipeline):
+    import dataclasses
+
+    from spinscope.types import Genre
+
+    a = pipeline("Title\n\nThe council voted on the plan today after a long debate.")
+    floored = dataclasses.replace(a, genre=Genre("opinion", {"opinion": 0.3, "reporting": 0.25, "satire": 0.45}, 0.5))
+    note = "satire (45%) is named only at 50% or more"
+    assert "Genre: opinion (30%)" in render(floored, "text") and note in render(floored, "text")
+    assert note in render(floored, "html")
+    assert json.loads(render(floored, "json"))["genre"]["satire_floor"] == 0.5
+    plain = dataclasses.replace(a, genre=Genre("satire", {"opinion": 0.3, "reporting": 0.25, "satire": 0.45}))
+    assert "is named only" not in render(plain, "text") and "is named only" not in render(plain, "html")

@@ -30,6 +30,7 @@ class ClassicModel:
     kind = "classic"
     # No article decisions: the article-level list uses the strongest paragraph (detect.article_techniques).
     article_threshold = None
+    satire_floor = None  # its genre label is the argmax, as it was chosen
 
     def __init__(
         self, vectorizer: Vectorizer, heads: dict[str, LinearHead], cues: CueLexicon, manifest: dict[str, Any]

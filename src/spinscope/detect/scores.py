@@ -57,6 +57,8 @@ class ScoringModel(Protocol):
     cues: CueLexicon
     # The operating point of ``ArticleScores.article``; None for models without article decisions.
     article_threshold: float | None
+    # Satire is the genre label only at this probability or above (``detect.genre``); None: argmax.
+    satire_floor: float | None
 
     def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores: ...
 

@@ -187,6 +187,8 @@ class TransformerModel:
             # Models fitted before v4.2 have no article decisions.
             wbt = arrays.get("article_decisions")
             self.article_decisions = None if wbt is None else ArticleDecisions(*(float(x) for x in wbt))
+            floor = decided.get("genre_satire_floor")  # from v4.3; before, the genre label was the argmax
+            self.satire_floor = None if floor is None else float(floor)
             # Labels and the one operating threshold; the probabilities come from ``decisions``.
             self.techniques = LinearHead(t, np.zeros((0, len(t)), np.float32), np.zeros(len(t), np.float32),
                                          np.zeros(0, np.float32), np.zeros(0, np.float32),

@@ -18,6 +18,7 @@ from spinscope.report.summary import (
     TARGETS_NOTICE,
     article_techniques,
     extension_sections,
+    genre_note,
     sourcing_summary,
     summarize,
     targets,
@@ -131,7 +132,9 @@ def render_body(analysis: Analysis, level: int = 1) -> str:
     s = summarize(analysis)
     title = a.title or a.id
     g = analysis.genre
-    genre = f"Genre: <b>{_e(g.label)}</b> ({g.scores[g.label]:.0%}) · " if g is not None else ""
+    note = genre_note(g) if g is not None else None
+    genre = (f"Genre: <b>{_e(g.label)}</b> ({g.scores[g.label]:.0%}{'; ' + _e(note) if note else ''}) · "
+             if g is not None else "")
     parts = [
         '<section class="spinscope-report">',
         f'<h{level} class="title" tabindex="-1">{_e(title)}</h{level}>',

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from spinscope.segment.words import words
 from spinscope.taxonomy import CATEGORIES, category_of, technique
-from spinscope.types import Analysis, ArticleTechnique, Entity
+from spinscope.types import Analysis, ArticleTechnique, Entity, Genre
 
 # Said plainly wherever detections are shown: the span head is weak (span F1 about 0.1).
 SPAN_NOTICE = ("Highlights mark the sentence that was flagged, or the words the model marked in it: "
@@ -41,6 +41,14 @@ def sourcing_summary(analysis: Analysis) -> str:
 ARTICLE_NOTICE = ("The article as a whole: the probability that it uses each technique somewhere, counting every "
                   "sentence, so evidence can add up over sentences that are not flagged on their own. It has its "
                   "own, higher threshold: one sentence flagged with a low probability is not enough to list it here.")
+
+
+def genre_note(genre: Genre) -> str | None:
+    """Why the genre label is not the highest score, where it is not (the model's satire floor)."""
+    top = max(genre.scores, key=lambda k: genre.scores[k])
+    if top == genre.label or genre.satire_floor is None:
+        return None
+    return f"{top} ({genre.scores[top]:.0%}) is named only at {genre.satire_floor:.0%} or more"
 
 
 def article_techniques(analysis: Analysis) -> list[tuple[ArticleTechnique, bool]]:

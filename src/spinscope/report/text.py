@@ -10,6 +10,7 @@ from spinscope.report.summary import (
     TARGETS_NOTICE,
     article_techniques,
     extension_sections,
+    genre_note,
     sourcing_summary,
     summarize,
     targets,
@@ -36,8 +37,10 @@ def render_text(analysis: Analysis) -> str:
     out.append(f"Language: {a.language or 'unknown'}    Model: {analysis.model.name} v{analysis.model.version}")
     g = analysis.genre
     if g is not None:
+        note = genre_note(g)
         out.append(f"Genre: {g.label} ({g.scores[g.label]:.0%})   "
-                   + ", ".join(f"{k} {v:.0%}" for k, v in g.scores.items() if k != g.label))
+                   + ", ".join(f"{k} {v:.0%}" for k, v in g.scores.items() if k != g.label)
+                   + (f"; {note}" if note else ""))
     frames = analysis.detected_frames
     out.append("Frames: " + (", ".join(f"{frame(f.frame).label} ({f.confidence:.0%})" for f in frames)
                              if frames else "none detected"))

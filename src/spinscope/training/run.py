@@ -169,13 +169,15 @@ def fit_transformer_heads(
     so it can refit a committed model's heads without fine-tuning it again."""
     from spinscope.detect.decisions import FEATURES, MASK
     from spinscope.training import transformer_heads
+    from spinscope.training.decisions import SATIRE_FLOOR
 
     run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, corpus, lines, t0, langs)
     arrays = transformer_heads.fit_paragraph_heads(run.corpus, run.outputs, run.tee)
     arrays |= transformer_heads.fit_article_heads(run.corpus, run.outputs, seed, run.tee)
     transformer_heads.save_heads(run.out, arrays)
     decisions = {"unit": "sentence", "features": list(FEATURES), "threshold": float(arrays["sentences_t"][0]),
-                 "mask_names": MASK != "none", "mask": MASK, "article": _article_entry(arrays["article_decisions"])}
+                 "mask_names": MASK != "none", "mask": MASK, "article": _article_entry(arrays["article_decisions"]),
+                 "genre_satire_floor": SATIRE_FLOOR}
     return run.record(decisions, append=False)
 
 
@@ -248,7 +250,7 @@ class _HeadsRun:
         if shipped.article_threshold is not None:
             thresholds["article"] = np.full(len(shipped.techniques.labels), shipped.article_threshold, np.float32)
         metrics = transformer_heads.score_split(self.corpus, self.outputs, "test",
-                                                transformer_heads.shipped_combine(shipped), thresholds)
+                                                transformer_heads.shipped_combine(shipped), thresholds, shipped.satire_floor)
         manifest = update_manifest(self.out, self.corpus, decisions=decisions, metrics=metrics,
                                    seconds=time.time() - self.t0)
         for task, rows in metrics.items():

@@ -21,7 +21,8 @@ MODEL_NAME = "spinscope-e5-small-multi"
 # 4.0: the encoder fine-tuned again on a GPU with the recipe the ablation chose (EncoderConfig).
 # 4.1: the same encoder; the genre head balances classes within each language (bench/genre_cv.py).
 # 4.2: the same encoder and heads; article decisions (the article as a whole) added.
-HEADS_VERSION = "4.2"
+# 4.3: the same encoder and heads; satire is the genre label only when at least 50% likely.
+HEADS_VERSION = "4.3"
 
 
 def write_manifest(

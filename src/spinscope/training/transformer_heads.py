@@ -17,6 +17,7 @@ import numpy as np
 from spinscope.detect.artifacts import read_arrays, write_arrays
 from spinscope.detect.classic import ClassicModel
 from spinscope.detect.decisions import MASK, SentenceDecisions, unit_features
+from spinscope.detect.genre import genre_label
 from spinscope.detect.linear import sigmoid, softmax
 from spinscope.detect.names import encoder_view
 from spinscope.detect.scores import ArticleScores
@@ -272,9 +273,10 @@ def classic_combine(aid: str, out: Outputs, st3: bool) -> ArticleScores:
     return out.classic_paragraphs[aid]
 
 
-def score_split(corpus: Corpus, out: Outputs, split: str, combine: Combine,
-                thresholds: dict[str, np.ndarray]) -> dict[str, dict[str, dict[str, float]]]:
-    """``{task: {lang|all: {micro_f1, macro_f1, precision, recall, n}}}`` for whatever ``combine`` produces."""
+def score_split(corpus: Corpus, out: Outputs, split: str, combine: Combine, thresholds: dict[str, np.ndarray],
+                satire_floor: float | None = None) -> dict[str, dict[str, dict[str, float]]]:
+    """``{task: {lang|all: {micro_f1, macro_f1, precision, recall, n}}}`` for whatever ``combine`` produces;
+    genre labels as ``detect.genre.genre_label`` gives them with ``satire_floor``."""
     scored = {a: combine(a, out, True) for a in out.st3 if split_of(a) == split}
     docs = {a: combine(a, out, False) for a in out.docs if split_of(a) == split}
     gold_t, pred_t, lang_t = {}, {}, {}
@@ -301,7 +303,7 @@ def score_split(corpus: Corpus, out: Outputs, split: str, combine: Combine,
             pred_f[a.id] = _over(FRAME_NAMES, docs[a.id].frames, thresholds["frames"])
         if a.genre is not None:
             gold_g[a.id] = a.genre
-            pred_g[a.id] = GENRE_NAMES[int(np.argmax(docs[a.id].genre))]
+            pred_g[a.id] = genre_label(docs[a.id].genre, GENRE_NAMES, satire_floor)
     tasks = [("techniques", gold_t, pred_t, lang_t), ("frames", gold_f, pred_f, lang_a), ("genre", gold_g, pred_g, lang_a)]
     if gold_w:
         tasks.append(("article_techniques", gold_w, pred_w, lang_w))
