@@ -45,6 +45,7 @@ from output import finish
 
 from spinscope.detect.classic import ClassicModel
 from spinscope.detect.decisions import SentenceDecisions
+from spinscope.detect.genre import genre_label
 from spinscope.detect.transformer import TransformerModel
 from spinscope.evaluation.metrics import score_single_label
 from spinscope.pipeline import MODELS_DIR, Pipeline
@@ -201,7 +202,7 @@ def genre_predictions(corpus, out, model: TransformerModel, heads: dict, lang: s
     for a in corpus.articles:
         if a.language == lang and a.genre and split_of(a.id) == "test" and a.id in out.docs:
             gold[a.id] = a.genre
-            pred[a.id] = GENRE_NAMES[int(np.argmax(transformer_heads.shipped_combine(m)(a.id, out, False).genre))]
+            pred[a.id] = genre_label(transformer_heads.shipped_combine(m)(a.id, out, False).genre, GENRE_NAMES, m.satire_floor)
     return score_single_label(gold, pred, GENRE_NAMES).macro_f1
 
 
@@ -228,8 +229,9 @@ def news_genre(root: Path, model: TransformerModel, cls: ClassicModel) -> dict:
         combine = transformer_heads.shipped_combine(model)
         probs = {"transformer": [combine(a, out, False).genre for a in out.docs],
                  "classic": [out.docs_classic[a].genre for a in out.docs]}
+        floors = {"transformer": model.satire_floor, "classic": cls.satire_floor}
         for name, rows in probs.items():
-            calls = [GENRE_NAMES[int(np.argmax(p))] for p in rows]
+            calls = [genre_label(p, GENRE_NAMES, floors[name]) for p in rows]
             result[f"{name}, {cut}"] = {g: round(calls.count(g) / len(calls), 3) for g in GENRE_NAMES} | {"n": len(calls)}
     return result
 
@@ -240,7 +242,7 @@ def genre_report(corpus, out, model: TransformerModel, cls: ClassicModel) -> dic
     for a in corpus.articles:
         if a.genre and split_of(a.id) == "test" and a.id in out.docs:
             gold[a.id], langs[a.id] = a.genre, a.language
-            ours[a.id] = GENRE_NAMES[int(np.argmax(combine(a.id, out, False).genre))]
+            ours[a.id] = genre_label(combine(a.id, out, False).genre, GENRE_NAMES, model.satire_floor)
             classic_pred[a.id] = GENRE_NAMES[int(np.argmax(out.docs_classic[a.id].genre))]
     base = {}
     for lang in present(langs.values()):

@@ -91,7 +91,8 @@ def main() -> int:
     outputs = transformer_heads.collect(shipped.encoder, classic_tf, restrict(corpus, {"test"}), {"test"})
     print(f"transformer and classical outputs for the test fold in {time.time() - t1:.0f}s", file=sys.stderr)
     thresholds = {"techniques": shipped.techniques.thresholds, "frames": shipped.frames.thresholds}
-    ours = transformer_heads.score_split(corpus, outputs, "test", transformer_heads.shipped_combine(shipped), thresholds)
+    ours = transformer_heads.score_split(corpus, outputs, "test", transformer_heads.shipped_combine(shipped), thresholds,
+                                         shipped.satire_floor)
     cls = transformer_heads.score_split(
         corpus, outputs, "test", transformer_heads.classic_combine,
         {"techniques": classic_tf.techniques.thresholds, "frames": classic_tf.frames.thresholds},
