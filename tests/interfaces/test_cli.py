@@ -187,3 +187,25 @@ def test_train_lang_reaches_the_transformer_fine_tuning_and_its_heads(tmp_path, 
     monkeypatch.setattr(training_run, "fit_article_decisions_only", lambda *a, **kw: calls.append(("article", a, kw)))
     assert run("train", "--model", "article", "--out", str(tmp_path), "--work-dir", str(tmp_path / "w")).exit_code == 0
     assert calls[-1][0] == "article" and calls[-1][1][1] == str(tmp_path) and calls[-1][2]["work_dir"] == str(tmp_path / "w")
+
+
+def test_train_genre_takes_polnear_from_news_or_beside_the_data(tmp_path, monkeypatch):
+    from spinscope.training import run as training_run
+
+    calls = []
+    monkeypatch.setattr(training_run, "fit_genre_only", lambda *a, **kw: calls.append(a))
+    monkeypatch.setattr(training_run, "fit_transformer_heads", lambda *a, **kw: calls.append(kw["news_dir"]))
+    data = tmp_path / "shared" / "semeval2023"
+    data.mkdir(parents=True)
+    r = run("train", "--model", "genre", "--data", str(data), "--out", str(tmp_path / "m"))
+    assert r.exit_code == 2 and "--model genre needs PolNeAR" in r.output and not calls
+    r = run("train", "--model", "genre", "--news", str(tmp_path), "--out", str(tmp_path / "m"))
+    assert r.exit_code == 2 and "no train/text folder" in r.output and not calls
+    (tmp_path / "shared" / "polnear" / "train" / "text").mkdir(parents=True)
+    assert run("train", "--model", "genre", "--data", str(data), "--out", str(tmp_path / "m")).exit_code == 0
+    assert calls[-1] == (str(data), str(tmp_path / "m"), tmp_path / "shared" / "polnear")
+    assert run("train", "--model", "transformer", "--heads-only", "--data", str(data),
+               "--out", str(tmp_path / "m")).exit_code == 0
+    assert calls[-1] == tmp_path / "shared" / "polnear"
+    r = run("train", "--model", "classic", "--news", str(tmp_path / "shared" / "polnear"), "--out", str(tmp_path / "m"))
+    assert r.exit_code == 2 and "--news applies to" in r.output

