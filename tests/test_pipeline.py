@@ -82,6 +82,22 @@ def test_very_long_input_is_cut_with_a_warning(pipeline):
     assert any("were analysed" in w.message for w in single.warnings)
 
 
+
+def test_token_budget_cuts_text_that_is_cheap_in_characters_but_not_in_tokens(pipeline, monkeypatch):
+    from spinscope.detect import transformer
+
+    monkeypatch.setattr(transformer, "MAX_TOKENS", 2000)
+    assert pipeline.model.readable_chars("a" * 5000) == 2000  # one word piece per letter
+    junk = "\n\n".join("a" * 500 for _ in range(12))
+    a = pipeline(junk, language="en")
+    assert len(a.paragraphs) == 4 and a.paragraphs[-1].paragraph.end <= pipeline.model.readable_chars(junk)  # 4 x 500
+    assert any(w.code == "W105" and "4 of 12 paragraphs" in w.message and "word pieces" in w.message
+               for w in a.warnings)
+    # the same number of characters of English is well within the budget
+    prose = "\n\n".join("The minister said the plan would cut costs by a third next year. " * 8 + "Done."
+                         for _ in range(12))
+    assert len(prose) > len(junk) and not any(w.code == "W105" for w in pipeline(prose, language="en").warnings)
+
 def test_pipe_in_worker_processes_gives_the_same_analyses_in_order(pipeline, op_ed_text):
     texts = [op_ed_text, "Second\n\nA calm note about rain.",
              Article(id="third", text="Third\n\nThe corrupt regime lies again.", metadata={"outlet": "X"}),

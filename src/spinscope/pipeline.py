@@ -150,14 +150,17 @@ class Pipeline:
         article = source if isinstance(source, Article) else article_from_text(source)
         article, warnings = self._with_language(article, language)
         paras = paragraphs(article.text)
-        analysed = tuple(p for p in paras if p.end <= MAX_ANALYSED_CHARS)
+        readable = self.model.readable_chars(article.text[:MAX_ANALYSED_CHARS])
+        limit = min(MAX_ANALYSED_CHARS, readable)
+        analysed = tuple(p for p in paras if p.end <= limit)
         if not analysed and paras:  # one enormous line: analyse its beginning
             first = paras[0]
-            analysed = (Paragraph(first.index, first.start, min(first.end, first.start + MAX_ANALYSED_CHARS)),)
+            analysed = (Paragraph(first.index, first.start, min(first.end, max(limit, first.start + 1))),)
         if analysed and analysed[-1].end < paras[-1].end:
+            why = "" if readable >= MAX_ANALYSED_CHARS else " (the model reads a limited number of word pieces)"
             warnings.append(AnalysisWarning(
                 W_TRUNCATED, f"the article is {len(article.text):,} characters long; only its first "
-                f"{analysed[-1].end:,} characters ({len(analysed)} of {len(paras)} paragraphs) were analysed"))
+                f"{analysed[-1].end:,} characters ({len(analysed)} of {len(paras)} paragraphs) were analysed{why}"))
         return Doc(article, analysed, sentences(article.text, analysed), threshold, warnings)
 
     def run(self, docs: list[Doc], skip: frozenset[str] = frozenset()) -> list[Analysis]:

@@ -85,6 +85,9 @@ class ClassicModel:
             out.append((np.concatenate([idx, ctx[0] + n]), np.concatenate([val, self.context_weight * ctx[1]])))
         return out
 
+    def readable_chars(self, text: str) -> int:
+        return len(text)  # its cost is linear in characters, bounded by the pipeline's character limit
+
     def in_worker(self) -> None:
         """Nothing to adjust: the classical model runs on the calling thread."""
 

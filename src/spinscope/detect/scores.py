@@ -62,6 +62,10 @@ class ScoringModel(Protocol):
 
     def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores: ...
 
+    def readable_chars(self, text: str) -> int:
+        """How much of ``text``, from its start, the model reads within its work budget."""
+        ...
+
     def in_worker(self) -> None:
         """Adjust to running in a forked worker process (see ``spinscope.parallel``)."""
         ...
