@@ -8,7 +8,7 @@ politician from the lists below is copied with each such name exchanged for anot
 the same kind ("Pakistan" -> "India", "ISIS" -> "Hamas", "Republicans" -> "Democrats").
 Both versions are analysed; a paragraph flips when its set of detected techniques
 changes. Only paragraphs that contain a swapped name are counted. An article flips when
-its techniques as a whole (``Analysis.techniques``) change.
+its techniques as a whole (``Analysis.techniques``) change; its genre label is counted apart.
 
 The ring names are also in ``spinscope.detect.names``, the list the model masks, so the
 default run measures what masking buys on listed names. ``--unlisted`` swaps each name for
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from spinscope import load
-from spinscope.audit import Swap, apply_swaps, compare, compare_article
+from spinscope.audit import Swap, apply_swaps, compare, compare_article, genre_moved
 from spinscope.training.corpus import load_corpus
 from spinscope.training.transformer import split_of
 from spinscope.types import Article
@@ -74,7 +74,7 @@ def main() -> int:
     lang_of = {p.article: p.language for p in corpus.paragraphs}
     t0 = time.time()
     rows = []  # (language, paragraph changed?, decisions moved, decisions)
-    articles = []  # (language, article-level decisions moved)
+    articles = []  # (language, article-level decisions moved, genre label moved)
     done = 0
     for aid in sorted(corpus.st3_texts):
         if split_of(aid) != args.split or aid not in lang_of:
@@ -93,7 +93,7 @@ def main() -> int:
         changed = {m.paragraph for m in moved}
         for idx in touched:
             rows.append((lang, idx in changed, sum(m.paragraph == idx for m in moved)))
-        articles.append((lang, len(compare_article(a, b))))
+        articles.append((lang, len(compare_article(a, b)), genre_moved(a, b) is not None))
         done += 1
         if args.limit and done >= args.limit:
             break
@@ -107,11 +107,13 @@ def main() -> int:
         moved = sum(r[2] for r in sel)
         print(f"{lang:<6}{len(sel):>11}{flips:>9}{100 * flips / len(sel):>10.1f}%{moved:>17}"
               f"{1000 * moved / (23 * len(sel)):>10.2f}")
-    print(f"\nthe article as a whole\n{'lang':<6}{'articles':>11}{'flipped':>9}{'flip rate':>11}{'decisions moved':>17}")
+    print(f"\nthe article as a whole\n{'lang':<6}{'articles':>11}{'flipped':>9}{'flip rate':>11}{'decisions moved':>17}"
+          f"{'genre moved':>13}")
     for lang in sorted({r[0] for r in articles}) + ["all"]:
-        sel = [r[1] for r in articles if lang in ("all", r[0])]
-        flips = sum(n > 0 for n in sel)
-        print(f"{lang:<6}{len(sel):>11}{flips:>9}{100 * flips / len(sel):>10.1f}%{sum(sel):>17}")
+        sel = [r for r in articles if lang in ("all", r[0])]
+        flips = sum(r[1] > 0 for r in sel)
+        print(f"{lang:<6}{len(sel):>11}{flips:>9}{100 * flips / len(sel):>10.1f}%{sum(r[1] for r in sel):>17}"
+              f"{sum(r[2] for r in sel):>13}")
     return 0
 
 

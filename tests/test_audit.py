@@ -77,3 +77,23 @@ def test_moves_in_the_article_as_a_whole_are_listed_apart(pipeline):
     assert "0 of" in out and "1 decisions on the article as a whole" in out
     assert any(line.strip().startswith("article") and "no longer detected" in line for line in out.splitlines())
     assert json.loads(audit_to_json(audit))["article_moved"][0]["paragraph"] == 0
+
+
+def test_a_genre_that_moves_with_the_names_is_reported(pipeline):
+    import dataclasses
+
+    from spinscope.audit import SwapAudit
+    from spinscope.report.audit import audit_to_json, audit_to_text
+
+    a = pipeline((FIXTURES / "op-ed.txt").read_text(encoding="utf-8"))
+    other = "reporting" if a.genre.label != "reporting" else "opinion"
+    b = dataclasses.replace(a, genre=dataclasses.replace(a.genre, label=other))
+    same = SwapAudit((Swap("A", "B"),), {"A": 1}, a, a, (), len(a.paragraphs) * 23)
+    assert same.genre_moved is None and json.loads(audit_to_json(same))["genre_moved"] is None
+    assert "No decision depends on the swapped names." in audit_to_text(same) and "Genre:" not in audit_to_text(same)
+    moved = SwapAudit((Swap("A", "B"),), {"A": 1}, a, b, (), len(a.paragraphs) * 23)
+    assert moved.genre_moved == (a.genre.label, other)
+    assert json.loads(audit_to_json(moved))["genre_moved"] == {"before": a.genre.label, "after": other}
+    text = audit_to_text(moved)
+    assert f"Genre: {a.genre.label} (" in text and f"{other} (" in text
+    assert "No decision depends on the swapped names." not in text

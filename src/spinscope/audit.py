@@ -88,6 +88,11 @@ class SwapAudit:
     def paragraphs_changed(self) -> int:
         return len({m.paragraph for m in self.moved})
 
+    @property
+    def genre_moved(self) -> tuple[str, str] | None:
+        """The genre label before and after the swap, when it changed."""
+        return genre_moved(self.original, self.swapped)
+
 
 Decisions = dict[tuple[int, str], tuple[float, bool]]
 
@@ -117,6 +122,11 @@ def compare(original: Analysis, swapped: Analysis) -> tuple[tuple[MovedDecision,
 def compare_article(original: Analysis, swapped: Analysis) -> tuple[MovedDecision, ...]:
     """Decisions on the article as a whole that differ (``paragraph`` 0)."""
     return _moved(_article_decisions(original), _article_decisions(swapped))
+
+
+def genre_moved(original: Analysis, swapped: Analysis) -> tuple[str, str] | None:
+    before, after = original.genre.label, swapped.genre.label
+    return None if before == after else (before, after)
 
 
 def audit_swap(nlp, article: Article, swaps: Sequence[Swap], *, threshold: float | None = None,  # noqa: ANN001
