@@ -19,8 +19,9 @@ Everything is scored on the test fold (fold 0), never used for a choice. Tables:
    the same macro-F1 with the classes weighed as if equally frequent (the head's blend
    weight is chosen on that, on the validation fold); and news from outside SemEval:
    the share of PolNeAR's dev articles (US political news from 7 publishers, 2016,
-   nearly all reporting; never used for fitting) called each genre, as they come and
-   one sentence per line;
+   nearly all reporting; its train split teaches the genre head since v4.4, never its dev
+   split) called each genre, as they come and one sentence per line; and the share of
+   SemEval's unlabelled test articles (nine languages) called each genre;
 5. expected calibration error per language (10 bins) on the test fold's sentences,
    and a reliability diagram (PNG) when matplotlib is installed;
 6. the article as a whole: the techniques each article uses (gold: those of any of its
@@ -236,6 +237,23 @@ def news_genre(root: Path, model: TransformerModel, cls: ClassicModel) -> dict:
     return result
 
 
+def unlabelled_genre(root: Path, model: TransformerModel, cls: ClassicModel) -> dict:
+    """Share of SemEval's unlabelled test articles (subtask 1, nine languages) that the blend calls
+    each genre: what held-out input gets, though it cannot be scored here."""
+    from spinscope.languages import normalize
+
+    result = {}
+    combine = transformer_heads.shipped_combine(model)
+    for folder in sorted(p for p in root.iterdir() if (p / "test-articles-subtask-1").is_dir()):
+        lang = normalize(folder.name)
+        docs = {f.stem: f.read_text(encoding="utf-8") for f in sorted((folder / "test-articles-subtask-1").glob("*.txt"))}
+        out = transformer_heads.Outputs({}, {}, {}, {}, {}, {}, {}, dict.fromkeys(docs, lang))
+        transformer_heads.run_all(model.encoder, cls, docs, out, st3=False)
+        calls = [genre_label(combine(a, out, False).genre, GENRE_NAMES, model.satire_floor) for a in out.docs]
+        result[lang] = {g: round(calls.count(g) / len(calls), 3) for g in GENRE_NAMES} | {"n": len(calls)}
+    return result
+
+
 def genre_report(corpus, out, model: TransformerModel, cls: ClassicModel) -> dict:
     gold, ours, classic_pred, langs = {}, {}, {}, {}
     combine = transformer_heads.shipped_combine(model)
@@ -372,6 +390,10 @@ def main() -> int:
         print("\nPolNeAR dev (US political news, not used for fitting): share called each genre")
         for what, row in figures["news_genre"].items():
             print(f"{what:<28}" + "".join(f"{g} {row[g]:.2f}  " for g in GENRE_NAMES) + f"n={row['n']}")
+    figures["unlabelled_genre"] = unlabelled_genre(Path(args.data), model, cls)
+    print("\nSemEval's unlabelled test articles (no labels here): share called each genre")
+    for lang, row in figures["unlabelled_genre"].items():
+        print(f"{lang:<6}" + "".join(f"{g} {row[g]:.2f}  " for g in GENRE_NAMES) + f"n={row['n']}")
     if not args.skip_lolo:
         figures["lolo"] = lolo(corpus, out, model, log)
         print("\nleave-one-language-out (sentence decisions and genre head fitted without the language)")
