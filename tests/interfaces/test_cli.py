@@ -209,3 +209,9 @@ def test_train_genre_takes_polnear_from_news_or_beside_the_data(tmp_path, monkey
     assert calls[-1] == tmp_path / "shared" / "polnear"
     r = run("train", "--model", "classic", "--news", str(tmp_path / "shared" / "polnear"), "--out", str(tmp_path / "m"))
     assert r.exit_code == 2 and "--news applies to" in r.output
+    # English news has no place in a model trained without English
+    assert run("train", "--model", "transformer", "--heads-only", "--lang", "fr", "--data", str(data),
+               "--out", str(tmp_path / "m")).exit_code == 0
+    assert calls[-1] is None
+    r = run("train", "--model", "genre", "--lang", "fr", "--data", str(data), "--out", str(tmp_path / "m"))
+    assert r.exit_code == 2 and "include --lang en" in r.output

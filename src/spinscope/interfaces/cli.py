@@ -489,6 +489,10 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         fit_article_decisions_only(data, out, work_dir=work_dir, seed=seed, log=echo, langs=langs or None)
         return
     news_dir = _news_dir(data, news)
+    if langs and "en" not in langs:  # the news is English: a model without English gets none
+        if kind == "genre":
+            raise click.UsageError("--model genre adds English news to the genre head: include --lang en")
+        news_dir = None
     if kind == "genre":
         if news_dir is None:
             raise click.UsageError(f"--model genre needs PolNeAR: none at {_shared_data(data) / 'polnear'}; give --news")
