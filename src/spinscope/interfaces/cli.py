@@ -435,7 +435,8 @@ def claims_evaluate(gold: str, pred: str) -> None:
               "the model directory to learn from, if not --init-from's. It may use another tokenizer (an mpnet "
               "encoder, say); rows in languages it was not trained on keep their gold labels alone.")
 @click.option("--heads-only", is_flag=True, help="Transformer only: keep the encoder in --out and refit what sits "
-              "on it (sentence decisions, span threshold, genre and frame heads); about 7 minutes on 2 cores.")
+              "on it (sentence decisions, span threshold, genre and frame heads); about 7 minutes on 2 cores, 4 more "
+              "when PolNeAR's news joins the genre head (--news).")
 def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, kind: str, work_dir: str,
           epochs: int | None, layers: int | None, encoder: str | None, init_from: str | None, distil: float | None,
           teacher: str | None, heads_only: bool, news: str | None) -> None:
