@@ -181,9 +181,10 @@ def fit_genre_head(X: np.ndarray, y: np.ndarray, languages: np.ndarray, seed: in
 
     w = genre_weights(y, languages)
     if extra is not None and len(extra) and extra_weight > 0:
-        groups = {(lang, k) for lang, k in zip(languages, y, strict=True)}
         en = languages == "en"
-        one_class = w[en].sum() / len(set(y[en])) if en.any() else w.sum() / len(groups)
+        # Without English articles, the mean total weight of one (language, class) group.
+        one_class = (w[en].sum() / len(set(y[en])) if en.any()
+                     else w.sum() / len(set(zip(languages, y, strict=True))))
         X = np.vstack([X, extra])
         y = np.concatenate([y, np.full(len(extra), GENRE_NAMES.index("reporting"))])
         w = np.concatenate([w, np.full(len(extra), extra_weight * one_class / len(extra))])
