@@ -58,6 +58,39 @@ def test_pipe_streams_in_order(pipeline, op_ed_text):
         list(pipeline.pipe(texts, batch_size=0))
 
 
+def test_pipe_starts_the_next_batch_early_and_gives_the_same_analyses(pipeline, op_ed_text):
+    texts = [op_ed_text, "Rain\n\nA calm note about rain.", op_ed_text[:900], "Fog\n\nThe fog lifted by noon."]
+    alone = [pipeline(t).to_json() for t in texts]
+    scores = pipeline.detector("scores")
+    events: list[str] = []
+    real_start = scores.start
+
+    def start(docs):
+        events.append(f"start {len(docs)}")
+        finish = real_start(docs)
+        return lambda: (events.append(f"finish {len(docs)}"), finish())[1]
+
+    scores.start = start
+    try:
+        out = []
+        for a in pipeline.pipe(texts, batch_size=3):
+            events.append("yield")
+            out.append(a.to_json())
+    finally:
+        del scores.start
+    assert out == alone
+    # The second batch (1 article) is started before the first one is handed out.
+    assert events == ["start 3", "start 1", "finish 3", "yield", "yield", "yield", "finish 1", "yield"]
+
+
+def test_pipe_hands_out_a_batch_before_the_error_in_the_next(pipeline):
+    out = []
+    with pytest.raises(EmptyInput):
+        for a in pipeline.pipe(["One\n\nSome text.", "Two\n\nMore text.", "   "], batch_size=2):
+            out.append(a.article.title)
+    assert out == ["One", "Two"]
+
+
 def test_unsupported_language_warns(pipeline):
     a = pipeline("El gobierno anunció hoy una nueva ley sobre la vivienda en Madrid y Barcelona.")
     assert a.article.language == "es"

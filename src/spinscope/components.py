@@ -13,7 +13,7 @@ of ``Doc``; a detector from another package writes its own slot under
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -83,6 +83,23 @@ class Detector(Protocol):
 
     def set_annotations(self, docs: Sequence[Doc], predictions: Sequence[object]) -> None:
         """Write each prediction into its document's ``writes`` slots."""
+
+
+@runtime_checkable
+class Startable(Protocol):
+    """A detector that can begin ``predict`` early, in the background (the encoder's pool).
+
+    ``Pipeline.pipe`` starts the next batch with it while the current batch's later detectors
+    run. Only a detector that reads nothing but ``INPUTS`` is started early.
+    """
+
+    def start(self, docs: Sequence[Doc]) -> Callable[[], Sequence[object]]:
+        """Begin ``predict(docs)``; the returned call gives its predictions."""
+
+
+def startable(detectors: Sequence[Detector]) -> list[Detector]:
+    """The detectors ``Pipeline.pipe`` may start a batch ahead: ``Startable``, reading inputs only."""
+    return [d for d in detectors if isinstance(d, Startable) and set(d.reads) <= set(INPUTS)]
 
 
 def check_order(detectors: Sequence[Detector]) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from itertools import islice
 from pathlib import Path
 
 from spinscope import languages, parallel, registry
-from spinscope.components import Detector, Doc, check_order
+from spinscope.components import Detector, Doc, check_order, startable
 from spinscope.detect.artifacts import MODELS_DIR, load_model
 from spinscope.detect.scores import ArticleScores, ScoringModel
 from spinscope.errors import (
@@ -128,9 +128,24 @@ class Pipeline:
                     parallel.raise_error(outcome[1], outcome[2])
                 yield Analysis.from_json(outcome[1])
             return
+        # One batch ahead: while a batch's later detectors run on this thread, the encoder's
+        # pool already works on the next batch (``components.Startable``). Results are the same.
         it = iter(sources)
-        while batch := list(islice(it, batch_size)):
-            yield from self.run([self.prepare(s, threshold=threshold) for s in batch])
+        docs, started = self._begin(it, batch_size, threshold)
+        while docs:
+            try:
+                following = self._begin(it, batch_size, threshold)
+            except Exception:
+                yield from self.run(docs, started=started)  # what came before a bad input is not lost
+                raise
+            yield from self.run(docs, started=started)
+            docs, started = following
+
+    def _begin(self, it: Iterator[str | Article], size: int, threshold: float | None,
+               ) -> tuple[list[Doc], dict[str, Callable[[], Sequence[object]]]]:
+        """The next batch, prepared, with its startable detectors started."""
+        docs = [self.prepare(s, threshold=threshold) for s in islice(it, size)]
+        return docs, ({d.name: d.start(docs) for d in startable(self.detectors)} if docs else {})
 
     def _analyse_task(self, threshold: float | None, task: str | dict) -> tuple[str, ...]:
         """One ``pipe`` task in a worker: ("ok", analysis JSON) or ("error", class name, message)."""
@@ -163,11 +178,15 @@ class Pipeline:
                 f"{analysed[-1].end:,} characters ({len(analysed)} of {len(paras)} paragraphs) were analysed{why}"))
         return Doc(article, analysed, sentences(article.text, analysed), threshold, warnings)
 
-    def run(self, docs: list[Doc], skip: frozenset[str] = frozenset()) -> list[Analysis]:
-        """Each detector (but those named in ``skip``) over the whole batch, in order; then freeze."""
+    def run(self, docs: list[Doc], skip: frozenset[str] = frozenset(),
+            started: Mapping[str, Callable[[], Sequence[object]]] | None = None) -> list[Analysis]:
+        """Each detector (but those named in ``skip``) over the whole batch, in order; then freeze.
+        ``started``: predictions already begun for this batch, by detector name."""
+        started = started or {}
         for detector in self.detectors:
             if detector.name not in skip:
-                detector.set_annotations(docs, detector.predict(docs))
+                waiting = started.get(detector.name)
+                detector.set_annotations(docs, waiting() if waiting else detector.predict(docs))
         return [self.freeze(d) for d in docs]
 
     def freeze(self, doc: Doc) -> Analysis:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,10 @@ class ClassicModel:
 
     def in_worker(self) -> None:
         """Nothing to adjust: the classical model runs on the calling thread."""
+
+    def start(self, items: Sequence[tuple[str, tuple[Paragraph, ...], str | None]]) -> Callable[[], list[ArticleScores]]:
+        items = list(items)
+        return lambda: [self.predict(*item) for item in items]  # no background work: all of it runs when called
 
     def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores:
         # Names must not sway a decision: proper nouns are blanked here, listed names in ``features``.

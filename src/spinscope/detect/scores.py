@@ -7,7 +7,7 @@ techniques, frames and genre detectors turn its probabilities into results.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -62,6 +62,11 @@ class ScoringModel(Protocol):
 
     def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores: ...
 
+    def start(self, items: Sequence[tuple[str, tuple[Paragraph, ...], str | None]]) -> Callable[[], list[ArticleScores]]:
+        """Begin ``predict`` for each (text, paragraphs, language); the returned call gives the
+        same results. A model may work in the background until then (the encoder's pool)."""
+        ...
+
     def readable_chars(self, text: str) -> int:
         """How much of ``text``, from its start, the model reads within its work budget."""
         ...
@@ -80,7 +85,11 @@ class ScoresDetector:
         self.model = model
 
     def predict(self, docs: Sequence[Doc]) -> list[ArticleScores]:
-        return [self.model.predict(d.article.text, d.paragraphs, d.article.language) for d in docs]
+        return self.start(docs)()
+
+    def start(self, docs: Sequence[Doc]) -> Callable[[], list[ArticleScores]]:
+        """``predict``, begun now and finished by the returned call (see ``components.Startable``)."""
+        return self.model.start([(d.article.text, d.paragraphs, d.article.language) for d in docs])
 
     def set_annotations(self, docs: Sequence[Doc], predictions: Sequence[ArticleScores]) -> None:
         for doc, scores in zip(docs, predictions, strict=True):

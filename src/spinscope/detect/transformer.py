@@ -15,6 +15,7 @@ than one window are read in several windows.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,9 +152,30 @@ class Encoder:
         return self._executor
 
     def run(self, text: str, paragraphs: tuple[Paragraph, ...]) -> RawOutputs:
+        return self.submit(text, paragraphs)()
+
+    def submit(self, text: str, paragraphs: tuple[Paragraph, ...]) -> Callable[[], RawOutputs]:
+        """Queue the article's windows on the pool now; the returned call waits for them.
+
+        Queueing several articles before collecting any keeps the pool busy while the caller
+        does other work (the classical model, the heads) on the calling thread. Each window
+        still runs alone, so the results are those of ``run``.
+        """
         wins = self.windows(text, paragraphs)
-        para, tok, pooled = self.forward(wins)
-        n, k = len(paragraphs), para[0].shape[0]
+        pool = self._pool()
+        futures = [pool.submit(self._run_one, w) for w in wins]
+
+        def collect() -> RawOutputs:
+            outs = [f.result() for f in futures]
+            return self._assemble(len(paragraphs), wins, [o[0] for o in outs], [o[1] for o in outs],
+                                  [o[2] for o in outs])
+
+        return collect
+
+    @staticmethod
+    def _assemble(n: int, wins: list[Window], para: list[np.ndarray], tok: list[np.ndarray],
+                  pooled: list[np.ndarray]) -> RawOutputs:
+        k = para[0].shape[0]
         logits = np.full((n, k), -30.0, np.float32)
         vec = np.zeros((n, pooled[0].shape[0]), np.float32)
         weight = np.zeros(n, np.float32)
@@ -233,11 +255,32 @@ class TransformerModel:
         self.encoder.in_worker()
 
     def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores:
-        if not paragraphs:
-            return self.classic.predict(text, paragraphs, language)
-        units, owner = sentence_units(text, paragraphs)
-        raw = self.encoder.run(self.encoder_text(text, language), units)
-        return self.combine(raw, self.classic.predict(text, units, language), owner, language)
+        return self.start([(text, paragraphs, language)])()[0]
+
+    def start(self, items: Sequence[tuple[str, tuple[Paragraph, ...], str | None]]) -> Callable[[], list[ArticleScores]]:
+        """Queue every article's windows on the encoder's pool now; the returned call runs the
+        classical model and the heads on the calling thread, while the pool encodes."""
+        items = list(items)
+        queued = []
+        for text, paragraphs, language in items:
+            if paragraphs:
+                units, owner = sentence_units(text, paragraphs)
+                queued.append((units, owner, self.encoder.submit(self.encoder_text(text, language), units)))
+            else:
+                queued.append(None)
+
+        def finish() -> list[ArticleScores]:
+            out = []
+            for (text, paragraphs, language), q in zip(items, queued, strict=True):
+                if q is None:
+                    out.append(self.classic.predict(text, paragraphs, language))
+                else:
+                    units, owner, collect = q
+                    classic = self.classic.predict(text, units, language)
+                    out.append(self.combine(collect(), classic, owner, language))
+            return out
+
+        return finish
 
     def encoder_text(self, text: str, language: str | None) -> str:
         """What the encoder reads: the text with names masked as the decisions were fitted (offsets unchanged)."""
