@@ -58,8 +58,11 @@ def _free_port() -> int:
 
 def main(src: str, work: str, kill: bool) -> None:
     import spinscope
+    from spinscope import batch_ray
     from spinscope.batch import read_inputs, run_batch
     from spinscope.batch_ray import read_results, run_ray_batch
+
+    batch_ray.SHARD_BYTES = 4096  # many shards of a small input, read on both nodes
 
     port = _free_port()
     common = ["--node-ip-address=127.0.0.1", "--num-cpus=1", "--disable-usage-stats"]
@@ -88,7 +91,7 @@ def main(src: str, work: str, kill: bool) -> None:
             local = Path(work) / "local.jsonl"
             run_batch(spinscope.load("classic"), read_inputs(src), local)
             summary["local"] = [json.loads(line) for line in local.read_text().splitlines()]
-            r = run_ray_batch(src, out, model="classic", address=address, actors=2, input_chunk=50)  # 3 chunks
+            r = run_ray_batch(src, out, model="classic", address=address, actors=2)
             summary["result"] = [r.written, r.failed, r.skipped]
             again = run_ray_batch(src, out, model="classic", address=address, resume=True)
             summary["again"] = [again.written, again.failed, again.skipped]

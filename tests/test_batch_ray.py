@@ -16,7 +16,7 @@ import pytest
 pytest.importorskip("ray", reason="the [ray] extra is not installed")
 UNSHARE = shutil.which("unshare")
 JOB = Path(__file__).parent / "ray_job.py"
-N = 120
+N = 200
 
 
 def _namespace_works() -> bool:

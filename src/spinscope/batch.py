@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TextIO
 
 from spinscope import parallel
 from spinscope.errors import (
@@ -38,15 +39,26 @@ from spinscope.types import Article, from_dict, to_dict
 
 FILE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 SOURCE_FIELDS = ("text", "html", "url")
+# A record without an id is named by its place: the line of a JSONL file, the record of a CSV
+# file (its header is 1) or the row of a Parquet file, counted from 1.
+DEFAULT_IDS = {"jsonl": "line-{}", "csv": "row-{}", "parquet": "row-{}"}
+# Python's csv module refuses fields over 128 KiB; a long article in a CSV cell is a record, not a broken file.
+# Beyond 64 MiB the file is refused as malformed (a text input is refused past 5 MB anyway).
+csv.field_size_limit(max(csv.field_size_limit(), 64 << 20))
 
 
 @dataclass(frozen=True, slots=True)
 class BatchItem:
     """One input: its id and how to load it. Loading is deferred, so a resumed
-    batch neither re-reads nor re-fetches what it has already written."""
+    batch neither re-reads nor re-fetches what it has already written.
+
+    ``number``: the record's line, record or row number in its file when its id is the
+    default that number gives (``DEFAULT_IDS``); None when the input names it.
+    """
 
     id: str
     load: Callable[[], Article]
+    number: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,71 +73,92 @@ def _raise(error: SpinscopeError) -> Article:
     raise error
 
 
-def _failing(item_id: str, error: SpinscopeError) -> BatchItem:
-    return BatchItem(item_id, lambda: _raise(error))
+def _failing(item_id: str, error: SpinscopeError, number: int | None = None) -> BatchItem:
+    return BatchItem(item_id, lambda: _raise(error), number)
 
 
-def _record_item(where: str, default_id: str, record: object, fetcher: SafeFetcher) -> BatchItem:
-    """A JSONL or CSV record: an ``id`` and exactly one of ``text``, ``html`` or ``url``, all strings."""
+def given_id(record: object) -> str | None:
+    """The id a record gives itself: a non-empty string or an integer; None for any other."""
+    raw = record.get("id") if isinstance(record, dict) else None
+    if isinstance(raw, str) and raw:
+        return raw
+    return str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else None
+
+
+def _record_item(where: str, kind: str, n: int, record: object, fetcher: SafeFetcher) -> BatchItem:
+    """Record ``n`` of a JSONL, CSV or Parquet file: an ``id`` and exactly one of ``text``,
+    ``html`` or ``url``, all strings."""
+    named = given_id(record)
+    item_id, number = (named, None) if named is not None else (DEFAULT_IDS[kind].format(n), n)
     if not isinstance(record, dict):
-        return _failing(default_id, MalformedRecord(f"{where}: a record must be a JSON object"))
-    raw_id = record.get("id")
-    if raw_id is None or raw_id == "":
-        item_id = default_id
-    elif isinstance(raw_id, str) or (isinstance(raw_id, int) and not isinstance(raw_id, bool)):
-        item_id = str(raw_id)
-    else:
-        return _failing(default_id, MalformedRecord(f"{where}: 'id' must be a string or an integer"))
+        return _failing(item_id, MalformedRecord(f"{where}: a record must be a JSON object"), number)
+    if named is None and record.get("id") not in (None, ""):
+        return _failing(item_id, MalformedRecord(f"{where}: 'id' must be a string or an integer"), number)
     given = [f for f in SOURCE_FIELDS if record.get(f) not in (None, "")]
     if len(given) != 1:
         what = "none" if not given else " and ".join(given)
         return _failing(item_id, MalformedRecord(
-            f"{where}: a record needs exactly one of the fields 'text', 'html' or 'url' (has {what})"))
+            f"{where}: a record needs exactly one of the fields 'text', 'html' or 'url' (has {what})"), number)
     field, value = given[0], record[given[0]]
     if not isinstance(value, str):
-        return _failing(item_id, MalformedRecord(f"{where}: {field!r} must be a string, not {type(value).__name__}"))
+        return _failing(item_id, MalformedRecord(f"{where}: {field!r} must be a string, not {type(value).__name__}"),
+                        number)
     # Other scalar columns (outlet, date, author, ...) travel with the article as metadata.
     extra = {k: str(v) for k, v in record.items()
              if k not in (*SOURCE_FIELDS, "id") and isinstance(v, str | int | float) and not isinstance(v, bool)}
     # ``url`` goes through ``load(url=...)``: always fetched over http(s), never read as a local path.
-    return BatchItem(item_id, lambda: _with_metadata(load(**{field: value}, article_id=item_id, fetcher=fetcher), extra))
+    return BatchItem(item_id, lambda: _with_metadata(load(**{field: value}, article_id=item_id, fetcher=fetcher), extra),
+                     number)
 
 
 def _with_metadata(article: Article, extra: dict[str, str]) -> Article:
     return dataclasses.replace(article, metadata={**article.metadata, **extra}) if extra else article
 
 
-def _file_item(path: Path) -> BatchItem:
+def file_item(path: Path) -> BatchItem:
     return BatchItem(path.stem, lambda: load(path=path))
 
 
 def _files(files: list[Path]) -> Iterator[BatchItem]:
-    return (_file_item(p) for p in files)
+    return (file_item(p) for p in files)
 
 
-def _jsonl_items(path: Path, fetcher: SafeFetcher) -> Iterator[BatchItem]:
-    with open_text(path, newline="\n") as lines:
-        for n, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as exc:
-                yield _failing(f"line-{n}", MalformedRecord(f"{path}:{n}: not valid JSON ({exc})"))
-                continue
-            yield _record_item(f"{path}:{n}", f"line-{n}", record, fetcher)
+def jsonl_items(path: Path, lines: Iterable[str], first: int, fetcher: SafeFetcher) -> Iterator[BatchItem]:
+    """Items of JSONL ``lines``, the first of which is line ``first`` of ``path``."""
+    for n, line in enumerate(lines, start=first):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            yield _failing(DEFAULT_IDS["jsonl"].format(n), MalformedRecord(f"{path}:{n}: not valid JSON ({exc})"), n)
+            continue
+        yield _record_item(f"{path}:{n}", "jsonl", n, record, fetcher)
 
 
-def _csv_items(path: Path, fetcher: SafeFetcher) -> Iterator[BatchItem]:
-    with open_text(path, newline="") as stream:
-        reader = csv.DictReader(stream)
-        if not reader.fieldnames or "id" not in reader.fieldnames:
-            raise MalformedRecord(f"{path}: a CSV batch needs an 'id' column and a 'text', 'html' or 'url' column")
-        for n, row in enumerate(reader, start=2):
-            yield _record_item(f"{path}:{n}", f"row-{n}", {k: v for k, v in row.items() if k and v}, fetcher)
+def csv_header(path: Path, stream: TextIO) -> list[str]:
+    """The column names of a CSV batch file, which must include ``id``."""
+    fields = csv.DictReader(stream).fieldnames
+    if not fields or "id" not in fields:
+        raise MalformedRecord(f"{path}: a CSV batch needs an 'id' column and a 'text', 'html' or 'url' column")
+    return list(fields)
 
 
-def _parquet_items(path: Path, fetcher: SafeFetcher) -> Iterator[BatchItem]:
+def csv_items(path: Path, stream: TextIO, first: int, fetcher: SafeFetcher,
+              header: list[str] | None = None) -> Iterator[BatchItem]:
+    """Items of CSV records, the first of which is record ``first`` of ``path``: from its
+    start (``header`` None: the stream begins with it), or from within, after ``header``."""
+    if header is None:
+        header = csv_header(path, stream)
+    n = first
+    try:
+        for n, row in enumerate(csv.DictReader(stream, fieldnames=header), start=first):  # noqa: B007 - n for the error
+            yield _record_item(f"{path}:{n}", "csv", n, {k: v for k, v in row.items() if k and v}, fetcher)
+    except csv.Error as exc:
+        raise MalformedRecord(f"{path}: cannot read CSV record {n + 1}: {exc}") from exc
+
+
+def parquet_file(path: Path):  # noqa: ANN201 - a pyarrow.parquet.ParquetFile
     try:
         import pyarrow.parquet as pq
     except ImportError as exc:
@@ -133,32 +166,60 @@ def _parquet_items(path: Path, fetcher: SafeFetcher) -> Iterator[BatchItem]:
 
         raise ExtraNotInstalled("reading Parquet needs pyarrow: pip install -e '.[ray]'") from exc
     try:
-        table = pq.ParquetFile(path)
+        return pq.ParquetFile(path)
     except (OSError, ValueError) as exc:
         raise MalformedRecord(f"{path}: not a readable Parquet file ({exc})") from exc
-    n = 0
-    for batch in table.iter_batches(batch_size=1024):
+
+
+def parquet_items(path: Path, row_groups: list[int] | None, first: int, fetcher: SafeFetcher) -> Iterator[BatchItem]:
+    """Items of a Parquet file's rows (of ``row_groups`` only, if given; their first row is row ``first``)."""
+    n = first - 1
+    for batch in parquet_file(path).iter_batches(batch_size=1024, row_groups=row_groups):
         for row in batch.to_pylist():
             n += 1
-            yield _record_item(f"{path}:row {n}", f"row-{n}", row, fetcher)
+            yield _record_item(f"{path}:row {n}", "parquet", n, row, fetcher)
+
+
+def _jsonl_items(path: Path, fetcher: SafeFetcher) -> Iterator[BatchItem]:
+    with open_text(path, newline="\n") as lines:
+        yield from jsonl_items(path, lines, 1, fetcher)
+
+
+def _csv_items(path: Path, fetcher: SafeFetcher) -> Iterator[BatchItem]:
+    with open_text(path, newline="") as stream:
+        yield from csv_items(path, stream, 2, fetcher)
+
+
+def unique_ids(ids: Iterable[str]) -> Iterator[str]:
+    """Each id, or for a repeat a ``~N`` suffix: deterministic, so a resumed run renames alike."""
+    seen: set[str] = set()
+    for given in ids:
+        yield _unused(given, seen)
+
+
+def _unused(given: str, seen: set[str]) -> str:
+    item_id, n = given, 1
+    while item_id in seen:
+        n += 1
+        item_id = f"{given}~{n}"
+    seen.add(item_id)
+    return item_id
+
+
+def renamed(item: BatchItem, item_id: str) -> BatchItem:
+    """``item`` under another id; its article records the id it was given."""
+    return item if item_id == item.id else BatchItem(item_id, _renamed(item, item_id), item.number)
 
 
 def _unique(items: Iterable[BatchItem]) -> Iterator[BatchItem]:
-    """Give repeated ids a ``~N`` suffix, deterministically, so a resumed run renames them alike."""
+    """Give repeated ids a ``~N`` suffix (``unique_ids``)."""
     seen: set[str] = set()
     for item in items:
-        item_id, n = item.id, 1
-        while item_id in seen:
-            n += 1
-            item_id = f"{item.id}~{n}"
-        seen.add(item_id)
-        yield item if item_id == item.id else BatchItem(item_id, _renamed(item, item_id))
+        yield renamed(item, _unused(item.id, seen))
 
 
 def _renamed(item: BatchItem, item_id: str) -> Callable[[], Article]:
     def load_renamed() -> Article:
-        import dataclasses
-
         article = item.load()
         metadata = {**article.metadata, "batch_id_renamed_from": item.id}
         return dataclasses.replace(article, id=item_id, metadata=metadata)
@@ -166,28 +227,38 @@ def _renamed(item: BatchItem, item_id: str) -> Callable[[], Article]:
     return load_renamed
 
 
-def read_inputs(source: str, fetcher: SafeFetcher | None = None) -> Iterator[BatchItem]:
-    """Items from a directory, a glob, or a ``.jsonl``, ``.csv`` or ``.parquet`` file, in a stable order."""
-    fetcher = fetcher or SafeFetcher()
+def input_kind(source: str) -> tuple[str, Path | list[Path]]:
+    """What ``source`` is: ("jsonl" | "csv" | "parquet", the file), or ("files", the files of a
+    directory or glob, sorted)."""
     path = Path(source)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
         if not files:
             raise EmptyDirectory(f"{path} holds no {', '.join(FILE_SUFFIXES)} files")
-        items = _files(files)
-    elif path.suffix.lower() == ".jsonl" and path.is_file():
-        items = _jsonl_items(path, fetcher)
-    elif path.suffix.lower() == ".csv" and path.is_file():
-        items = _csv_items(path, fetcher)
-    elif path.suffix.lower() == ".parquet" and path.is_file():
-        items = _parquet_items(path, fetcher)
-    elif any(ch in source for ch in "*?["):
+        return "files", files
+    kind = path.suffix.lower().lstrip(".")
+    if kind in DEFAULT_IDS and path.is_file():
+        return kind, path
+    if any(ch in source for ch in "*?["):
         files = sorted(Path(p) for p in glob.glob(source) if Path(p).is_file())
         if not files:
             raise MissingFile(f"no files match {source!r}")
-        items = _files(files)
+        return "files", files
+    raise MissingFile(f"no such directory, .jsonl, .csv or .parquet file: {source}")
+
+
+def read_inputs(source: str, fetcher: SafeFetcher | None = None) -> Iterator[BatchItem]:
+    """Items from a directory, a glob, or a ``.jsonl``, ``.csv`` or ``.parquet`` file, in a stable order."""
+    fetcher = fetcher or SafeFetcher()
+    kind, where = input_kind(source)
+    if isinstance(where, list):
+        items = _files(where)
+    elif kind == "jsonl":
+        items = _jsonl_items(where, fetcher)
+    elif kind == "csv":
+        items = _csv_items(where, fetcher)
     else:
-        raise MissingFile(f"no such directory, .jsonl, .csv or .parquet file: {source}")
+        items = parquet_items(where, None, 1, fetcher)
     return _unique(items)
 
 

@@ -105,7 +105,12 @@ def decode(data: bytes, *, max_bytes: int = MAX_BYTES, keep_bom: bool = False, d
     return decode_noting(data, max_bytes=max_bytes, keep_bom=keep_bom, declared=declared)[0]
 
 
-_CHUNK = 1 << 20
+HEAD_BYTES = 1 << 20  # what ``may_stream`` looks at; also the size of each read
+
+
+def may_stream(head: bytes) -> bool:
+    """Whether a file that begins with ``head`` (its first 1 MiB) may stream as UTF-8, should all of it be valid."""
+    return not head.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" not in head and not _is_binary(head)
 
 
 def open_text(path: Path, *, newline: str) -> TextIO:
@@ -116,15 +121,15 @@ def open_text(path: Path, *, newline: str) -> TextIO:
     which needs all of it to guess, and which refuses binary input.
     """
     with path.open("rb") as f:
-        head = f.read(_CHUNK)
-        streams = not head.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" not in head and not _is_binary(head)
+        head = f.read(HEAD_BYTES)
+        streams = may_stream(head)
         if streams:
             check = codecs.getincrementaldecoder("utf-8")()
             try:
                 chunk = head
                 while chunk:
                     check.decode(chunk)
-                    chunk = f.read(_CHUNK)
+                    chunk = f.read(HEAD_BYTES)
                 check.decode(b"", final=True)
             except UnicodeDecodeError:
                 streams = False
