@@ -7,7 +7,7 @@ import pytest
 
 from spinscope import batch_ray
 from spinscope.batch import read_inputs
-from spinscope.batch_ray import census, plan, settle, shard_rows
+from spinscope.batch_ray import census, plan, second_pass, shard_rows
 from spinscope.errors import MalformedRecord, SpinscopeError
 
 
@@ -21,13 +21,8 @@ def _loaded(item):
 
 def _sharded(source, done=frozenset()):
     shards = plan(str(source))
-    censuses = [census(s) for s in shards]
-    if not all(c.utf8 for c in censuses):
-        shards = [batch_ray.Shard(shards[0].kind, shards[0].path, whole=True)]
-        censuses = [census(s) for s in shards]
-    firsts, ids, skipped = settle(shards, censuses, set(done))
-    rows = [r for s, f, i in zip(shards, firsts, ids, strict=True)
-            for r in shard_rows({"shard": s, "first": f, "ids": json.dumps(i)})]
+    tasks, skipped = second_pass(shards, lambda ss: [census(s) for s in ss], set(done))
+    rows = [r for task in tasks for r in shard_rows(task)]
     return shards, [(r["id"], _loaded(r["item"])) for r in rows], skipped
 
 
@@ -82,7 +77,7 @@ def test_a_file_that_is_not_utf8_is_read_whole_as_the_local_engine_reads_it(tmp_
     body = "\n".join(json.dumps({"id": f"x{i}", "text": "caf\u00e9 cr\u00e8me"}, ensure_ascii=False) for i in range(6))
     src.write_bytes(body.encode("utf-8") + b"\n" + json.dumps({"id": "late", "text": "x"}).encode()[:-2] + b'\xe9"}\n')
     shards, got, _ = _sharded(src)
-    assert got == _local(src) and len(got) == 7
+    assert len(shards) > 1 and got == _local(src) and len(got) == 7
 
 
 def test_parquet_shards_are_row_groups(tmp_path, tiny):

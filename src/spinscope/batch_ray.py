@@ -32,6 +32,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from spinscope.batch import (
@@ -243,6 +244,20 @@ def settle(shards: list[Shard], censuses: list[Census], done: set[str]) -> tuple
     return firsts, settled, sum(x is None for ids in settled for x in ids)
 
 
+def second_pass(shards: list[Shard], first_pass: Callable[[list[Shard]], list[Census]],
+                done: set[str]) -> tuple[list[dict], int]:
+    """The second pass's tasks (for ``shard_rows``), from the first pass over ``shards``, and
+    how many items it skips as written already."""
+    censuses = first_pass(shards)
+    if not all(c.utf8 for c in censuses):  # not UTF-8 after all: read the file whole, as the local engine does
+        shards = [Shard(shards[0].kind, shards[0].path, whole=True)]
+        censuses = first_pass(shards)
+    firsts, ids, skipped = settle(shards, censuses, done)
+    tasks = [{"shard": s, "first": f, "ids": json.dumps(i)}
+             for s, f, i in zip(shards, firsts, ids, strict=True) if any(x is not None for x in i)]
+    return tasks, skipped
+
+
 def shard_rows(task: dict) -> Iterator[dict]:
     """The second pass over a shard: its items under their settled ids, those not yet written."""
     shard, ids = task["shard"], json.loads(task["ids"])
@@ -339,13 +354,7 @@ def run_ray_batch(
         ray.init(address=address or "local", include_dashboard=False, log_to_driver=False,
                  **({} if address else {"_node_ip_address": "127.0.0.1"}))
     try:
-        censuses = _census(ray, shards)
-        if not all(c.utf8 for c in censuses):  # not UTF-8 after all: read the file whole, as the local engine does
-            shards = [Shard(shards[0].kind, shards[0].path, header=shards[0].header, whole=True)]
-            censuses = _census(ray, shards)
-        firsts, ids, skipped = settle(shards, censuses, done)
-        tasks = [{"shard": s, "first": f, "ids": json.dumps(i)}
-                 for s, f, i in zip(shards, firsts, ids, strict=True) if any(x is not None for x in i)]
+        tasks, skipped = second_pass(shards, partial(_census, ray), done)
         written, failed = _analyse(ray, tasks, out_dir, done, model, threshold, actors, batch_size, progress)
         return BatchResult(written, failed, skipped)
     finally:
