@@ -136,7 +136,7 @@ def jsonl_items(path: Path, lines: Iterable[str], first: int, fetcher: SafeFetch
         yield _record_item(f"{path}:{n}", "jsonl", n, record, fetcher)
 
 
-def csv_header(path: Path, stream: TextIO) -> list[str]:
+def csv_header(path: Path, stream: Iterable[str]) -> list[str]:
     """The column names of a CSV batch file, which must include ``id``."""
     fields = csv.DictReader(stream).fieldnames
     if not fields or "id" not in fields:

@@ -139,13 +139,9 @@ def _csv_shards(path: Path) -> list[Shard]:
         try:
             with path.open(encoding="utf-8-sig", newline="") as f:
                 lines = _Counted(f, len(BOM) if head.startswith(BOM) else 0)
-                reader = csv.reader(lines)
-                header = next(reader, None)
-                if not header or "id" not in header:
-                    raise MalformedRecord(
-                        f"{path}: a CSV batch needs an 'id' column and a 'text', 'html' or 'url' column")
+                header = csv_header(path, lines)
                 cuts = [0]
-                for _ in reader:
+                for _ in csv.reader(lines):
                     if lines.offset - cuts[-1] >= SHARD_BYTES:
                         cuts.append(lines.offset)
                 end = lines.offset
