@@ -1,6 +1,9 @@
+from concurrent.futures import CancelledError
+
 import pytest
 
 import spinscope
+from spinscope.detect.scores import Started
 from spinscope.errors import EmptyInput, InvalidOption, ModelNotFound
 from spinscope.types import Analysis, Article
 
@@ -67,8 +70,8 @@ def test_pipe_starts_the_next_batch_early_and_gives_the_same_analyses(pipeline, 
 
     def start(docs):
         events.append(f"start {len(docs)}")
-        finish = real_start(docs)
-        return lambda: (events.append(f"finish {len(docs)}"), finish())[1]
+        begun = real_start(docs)
+        return Started(lambda: (events.append(f"finish {len(docs)}"), begun())[1], begun.cancel)
 
     scores.start = start
     try:
@@ -81,6 +84,28 @@ def test_pipe_starts_the_next_batch_early_and_gives_the_same_analyses(pipeline, 
     assert out == alone
     # The second batch (1 article) is started before the first one is handed out.
     assert events == ["start 3", "start 1", "finish 3", "yield", "yield", "yield", "finish 1", "yield"]
+
+
+def test_a_pipe_stopped_early_cancels_the_batch_it_started(pipeline, op_ed_text):
+    scores = pipeline.detector("scores")
+    real_start = scores.start
+    begun = []
+
+    def start(docs):
+        begun.append(real_start(docs))
+        return begun[-1]
+
+    scores.start = start
+    try:
+        long = "\n\n".join([op_ed_text] * 20)  # 180 sentence windows: far more than run during one short article
+        stream = pipeline.pipe([op_ed_text, long, long], batch_size=1)
+        next(stream)
+        stream.close()  # the caller stops: the second batch's queued windows must not run on
+    finally:
+        del scores.start
+    assert len(begun) == 2
+    with pytest.raises(CancelledError):
+        begun[1]()
 
 
 def test_pipe_hands_out_a_batch_before_the_error_in_the_next(pipeline):

@@ -13,11 +13,11 @@ of ``Doc``; a detector from another package writes its own slot under
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from spinscope.detect.scores import ArticleScores
+from spinscope.detect.scores import ArticleScores, Started
 from spinscope.errors import InvalidOption
 from spinscope.types import (
     AnalysisWarning,
@@ -93,8 +93,8 @@ class Startable(Protocol):
     run. Only a detector that reads nothing but ``INPUTS`` is started early.
     """
 
-    def start(self, docs: Sequence[Doc]) -> Callable[[], Sequence[object]]:
-        """Begin ``predict(docs)``; the returned call gives its predictions."""
+    def start(self, docs: Sequence[Doc]) -> Started:
+        """Begin ``predict(docs)``; calling the result gives its predictions."""
 
 
 def startable(detectors: Sequence[Detector]) -> list[Detector]:

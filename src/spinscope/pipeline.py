@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from itertools import islice
 from pathlib import Path
@@ -19,7 +19,7 @@ from pathlib import Path
 from spinscope import languages, parallel, registry
 from spinscope.components import Detector, Doc, check_order, startable
 from spinscope.detect.artifacts import MODELS_DIR, load_model
-from spinscope.detect.scores import ArticleScores, ScoringModel
+from spinscope.detect.scores import ArticleScores, ScoringModel, Started
 from spinscope.errors import (
     W_ENCODING,
     W_LANGUAGE_MISMATCH,
@@ -138,11 +138,16 @@ class Pipeline:
             except Exception:
                 yield from self.run(docs, started=started)  # what came before a bad input is not lost
                 raise
-            yield from self.run(docs, started=started)
+            try:
+                yield from self.run(docs, started=started)
+            except BaseException:  # also a caller that stops early (GeneratorExit): free the pool
+                for work in following[1].values():
+                    work.cancel()
+                raise
             docs, started = following
 
     def _begin(self, it: Iterator[str | Article], size: int, threshold: float | None,
-               ) -> tuple[list[Doc], dict[str, Callable[[], Sequence[object]]]]:
+               ) -> tuple[list[Doc], dict[str, Started]]:
         """The next batch, prepared, with its startable detectors started."""
         docs = [self.prepare(s, threshold=threshold) for s in islice(it, size)]
         return docs, ({d.name: d.start(docs) for d in startable(self.detectors)} if docs else {})
@@ -179,7 +184,7 @@ class Pipeline:
         return Doc(article, analysed, sentences(article.text, analysed), threshold, warnings)
 
     def run(self, docs: list[Doc], skip: frozenset[str] = frozenset(),
-            started: Mapping[str, Callable[[], Sequence[object]]] | None = None) -> list[Analysis]:
+            started: Mapping[str, Started] | None = None) -> list[Analysis]:
         """Each detector (but those named in ``skip``) over the whole batch, in order; then freeze.
         ``started``: predictions already begun for this batch, by detector name."""
         started = started or {}

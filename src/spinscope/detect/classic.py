@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from spinscope.detect.cues import CueLexicon
 from spinscope.detect.features import Counts, Vectorizer
 from spinscope.detect.linear import LinearHead, softmax
 from spinscope.detect.names import without_proper_nouns
-from spinscope.detect.scores import ArticleScores
+from spinscope.detect.scores import ArticleScores, Started
 from spinscope.errors import ModelCorrupt, ModelNotFound
 from spinscope.types import Paragraph
 
@@ -92,9 +92,9 @@ class ClassicModel:
     def in_worker(self) -> None:
         """Nothing to adjust: the classical model runs on the calling thread."""
 
-    def start(self, items: Sequence[tuple[str, tuple[Paragraph, ...], str | None]]) -> Callable[[], list[ArticleScores]]:
+    def start(self, items: Sequence[tuple[str, tuple[Paragraph, ...], str | None]]) -> Started:
         items = list(items)
-        return lambda: [self.predict(*item) for item in items]  # no background work: all of it runs when called
+        return Started(lambda: [self.predict(*item) for item in items])  # no background work: it all runs when called
 
     def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores:
         # Names must not sway a decision: proper nouns are blanked here, listed names in ``features``.

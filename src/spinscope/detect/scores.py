@@ -20,6 +20,22 @@ if TYPE_CHECKING:
     from spinscope.types import Paragraph
 
 
+def _nothing() -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """Work under way (``start``): calling it waits for the results; ``cancel`` drops the part
+    not begun yet, for a caller that will never ask for them."""
+
+    wait: Callable[[], list]
+    cancel: Callable[[], None] = _nothing
+
+    def __call__(self) -> list:
+        return self.wait()
+
+
 @dataclass(frozen=True)
 class ArticleScores:
     """Calibrated probabilities before any threshold is applied."""
@@ -62,8 +78,8 @@ class ScoringModel(Protocol):
 
     def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores: ...
 
-    def start(self, items: Sequence[tuple[str, tuple[Paragraph, ...], str | None]]) -> Callable[[], list[ArticleScores]]:
-        """Begin ``predict`` for each (text, paragraphs, language); the returned call gives the
+    def start(self, items: Sequence[tuple[str, tuple[Paragraph, ...], str | None]]) -> Started:
+        """Begin ``predict`` for each (text, paragraphs, language); calling the result gives the
         same results. A model may work in the background until then (the encoder's pool)."""
         ...
 
@@ -87,8 +103,8 @@ class ScoresDetector:
     def predict(self, docs: Sequence[Doc]) -> list[ArticleScores]:
         return self.start(docs)()
 
-    def start(self, docs: Sequence[Doc]) -> Callable[[], list[ArticleScores]]:
-        """``predict``, begun now and finished by the returned call (see ``components.Startable``)."""
+    def start(self, docs: Sequence[Doc]) -> Started:
+        """``predict``, begun now and finished by calling the result (see ``components.Startable``)."""
         return self.model.start([(d.article.text, d.paragraphs, d.article.language) for d in docs])
 
     def set_annotations(self, docs: Sequence[Doc], predictions: Sequence[ArticleScores]) -> None:

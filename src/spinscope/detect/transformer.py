@@ -15,7 +15,7 @@ than one window are read in several windows.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +28,7 @@ from spinscope.detect.classic import ClassicModel
 from spinscope.detect.decisions import FEATURES, ArticleDecisions, SentenceDecisions, unit_features
 from spinscope.detect.linear import LinearHead, sigmoid, softmax
 from spinscope.detect.names import MASKS, encoder_view
-from spinscope.detect.scores import ArticleScores, sentence_features
+from spinscope.detect.scores import ArticleScores, Started, sentence_features
 from spinscope.errors import ModelCorrupt, ModelNotFound
 from spinscope.segment import sentences
 from spinscope.types import Paragraph
@@ -154,7 +154,7 @@ class Encoder:
     def run(self, text: str, paragraphs: tuple[Paragraph, ...]) -> RawOutputs:
         return self.submit(text, paragraphs)()
 
-    def submit(self, text: str, paragraphs: tuple[Paragraph, ...]) -> Callable[[], RawOutputs]:
+    def submit(self, text: str, paragraphs: tuple[Paragraph, ...]) -> Started:
         """Queue the article's windows on the pool now; the returned call waits for them.
 
         Queueing several articles before collecting any keeps the pool busy while the caller
@@ -170,7 +170,11 @@ class Encoder:
             return self._assemble(len(paragraphs), wins, [o[0] for o in outs], [o[1] for o in outs],
                                   [o[2] for o in outs])
 
-        return collect
+        def cancel() -> None:
+            for f in futures:
+                f.cancel()  # a window already running finishes; the rest never run
+
+        return Started(collect, cancel)
 
     @staticmethod
     def _assemble(n: int, wins: list[Window], para: list[np.ndarray], tok: list[np.ndarray],
@@ -257,7 +261,7 @@ class TransformerModel:
     def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores:
         return self.start([(text, paragraphs, language)])()[0]
 
-    def start(self, items: Sequence[tuple[str, tuple[Paragraph, ...], str | None]]) -> Callable[[], list[ArticleScores]]:
+    def start(self, items: Sequence[tuple[str, tuple[Paragraph, ...], str | None]]) -> Started:
         """Queue every article's windows on the encoder's pool now; the returned call runs the
         classical model and the heads on the calling thread, while the pool encodes."""
         items = list(items)
@@ -280,7 +284,12 @@ class TransformerModel:
                     out.append(self.combine(collect(), classic, owner, language))
             return out
 
-        return finish
+        def cancel() -> None:
+            for q in queued:
+                if q is not None:
+                    q[2].cancel()
+
+        return Started(finish, cancel)
 
     def encoder_text(self, text: str, language: str | None) -> str:
         """What the encoder reads: the text with names masked as the decisions were fitted (offsets unchanged)."""
