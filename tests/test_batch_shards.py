@@ -2,6 +2,7 @@
 local engine's items exactly (ids, renames, default ids, errors, loaded articles)."""
 
 import json
+import os
 
 import pytest
 
@@ -114,3 +115,26 @@ def test_a_long_article_in_a_csv_cell_is_a_record(tmp_path):
     src.write_text('id,text\nbig,"' + "word " * 40_000 + '"\nsmall,x\n', encoding="utf-8")
     assert [i.id for i in read_inputs(str(src))] == ["big", "small"]
     assert [r[0] for r in _sharded(src)[1]] == ["big", "small"]
+
+
+def test_a_ray_cluster_started_here_is_told_to_send_no_usage_statistics(tmp_path, monkeypatch):
+    pytest.importorskip("pyarrow")
+    monkeypatch.delenv(batch_ray.USAGE_STATS_ENV, raising=False)
+    seen = {}
+
+    class Ray:  # stands in for the ray module: records the environment ray.init would start under
+        def is_initialized(self):
+            return False
+
+        def init(self, **kwargs):
+            seen["usage_stats"] = os.environ.get(batch_ray.USAGE_STATS_ENV)
+            seen["address"] = kwargs["address"]
+            raise RuntimeError("stop here")
+
+    monkeypatch.setattr(batch_ray, "_ray", Ray)
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "text": "Some text."}\n')
+    with pytest.raises(RuntimeError, match="stop here"):
+        batch_ray.run_ray_batch(str(src), tmp_path / "out")
+    assert seen == {"usage_stats": "0", "address": "local"}
+    monkeypatch.delenv(batch_ray.USAGE_STATS_ENV, raising=False)

@@ -62,6 +62,7 @@ SHARD_ROWS = 64  # Parquet rows (whole row groups) or files per shard
 READERS = 2  # shards read at once in the second pass
 FIRST = {"jsonl": 1, "csv": 2, "parquet": 1, "files": 1}  # the number of a file's first record (a CSV header is 1)
 BOM = b"\xef\xbb\xbf"
+USAGE_STATS_ENV = "RAY_USAGE_STATS_ENABLED"
 
 
 def _ray():  # noqa: ANN202 - the ray module
@@ -347,6 +348,8 @@ def run_ray_batch(
     done = done_ids(out_dir)
     started = not ray.is_initialized()
     if started:
+        # Offline: Ray reports usage statistics to its makers unless told not to. A user may opt in with "1".
+        os.environ.setdefault(USAGE_STATS_ENV, "0")
         # "local" starts a fresh cluster; None would join whatever /tmp/ray last recorded.
         ray.init(address=address or "local", include_dashboard=False, log_to_driver=False,
                  **({} if address else {"_node_ip_address": "127.0.0.1"}))
