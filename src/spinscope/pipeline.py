@@ -138,13 +138,14 @@ class Pipeline:
             except Exception:
                 yield from self.run(docs, started=started)  # what came before a bad input is not lost
                 raise
+            next_docs, next_started = following
             try:
                 yield from self.run(docs, started=started)
             except BaseException:  # also a caller that stops early (GeneratorExit): free the pool
-                for work in following[1].values():
+                for work in next_started.values():
                     work.cancel()
                 raise
-            docs, started = following
+            docs, started = next_docs, next_started
 
     def _begin(self, it: Iterator[str | Article], size: int, threshold: float | None,
                ) -> tuple[list[Doc], dict[str, Started]]:

@@ -98,7 +98,7 @@ class Encoder:
 
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         opts = ort.SessionOptions()
-        # One thread per run; parallelism comes from running windows side by side (see ``forward``).
+        # One thread per run; parallelism comes from running windows side by side (see ``submit``).
         self.threads = threads or int(os.environ.get(THREADS_ENV) or 0) or min(8, os.cpu_count() or 1)
         self._executor: ThreadPoolExecutor | None = None
         opts.intra_op_num_threads = 1
@@ -123,17 +123,6 @@ class Encoder:
                 out.append(Window(row, w_ids, w_off))
         return out
 
-    def forward(self, windows: list[Window]) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
-        """Paragraph logits, token logits and pooled vectors, one entry per window.
-
-        Each window runs alone: the int8 graph quantises activations with one scale per call,
-        so batching windows would make a sentence's scores depend on its neighbours.
-        Single-threaded runs spread over a thread pool are also faster than padded batches
-        (377 windows, 2 cores: 1.10 s vs 1.51 s batched).
-        """
-        outs = list(self._pool().map(self._run_one, windows)) if len(windows) > 1 else [self._run_one(w) for w in windows]
-        return [o[0] for o in outs], [o[1] for o in outs], [o[2] for o in outs]
-
     def _run_one(self, window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ids = window.ids[None]
         p, t, v = self.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
@@ -155,11 +144,14 @@ class Encoder:
         return self.submit(text, paragraphs)()
 
     def submit(self, text: str, paragraphs: tuple[Paragraph, ...]) -> Started:
-        """Queue the article's windows on the pool now; the returned call waits for them.
+        """Queue the article's windows on the pool now; calling the result waits for them.
 
-        Queueing several articles before collecting any keeps the pool busy while the caller
-        does other work (the classical model, the heads) on the calling thread. Each window
-        still runs alone, so the results are those of ``run``.
+        Each window runs alone: the int8 graph quantises activations with one scale per call,
+        so batching windows would make a sentence's scores depend on its neighbours.
+        Single-threaded runs spread over a thread pool are also faster than padded batches
+        (377 windows, 2 cores: 1.10 s vs 1.51 s batched). Queueing several articles before
+        collecting any keeps the pool busy while the caller does other work (the classical
+        model, the heads) on the calling thread.
         """
         wins = self.windows(text, paragraphs)
         pool = self._pool()
