@@ -21,7 +21,7 @@ from output import finish
 
 from spinscope.evaluation.metrics import per_language
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
-from spinscope.training import classic
+from spinscope.training import classic, genre_news
 from spinscope.training.corpus import fold_of, load_corpus
 
 LABELS = {"techniques": TECHNIQUE_NAMES, "frames": FRAME_NAMES, "genre": GENRE_NAMES}
@@ -54,7 +54,9 @@ def main() -> int:
     args = ap.parse_args()
     t0 = time.time()
     corpus = load_corpus(args.data)
-    model = classic.train(corpus, classic.ClassicConfig(), log=lambda m: print(f"  {m}", file=sys.stderr))
+    news_dir = genre_news.news_beside(args.data)  # as `spinscope train` does: PolNeAR's news joins the genre head
+    model = classic.train(corpus, classic.ClassicConfig(), log=lambda m: print(f"  {m}", file=sys.stderr),
+                          news=genre_news.news_texts(news_dir) if news_dir else None)
     train_s = time.time() - t0
     ours = classic.cv_table(model.cv)
     texts = {

@@ -52,7 +52,7 @@ from spinscope.evaluation.metrics import score_single_label
 from spinscope.pipeline import MODELS_DIR, Pipeline
 from spinscope.segment import paragraphs, sentences
 from spinscope.taxonomy import GENRE_NAMES, TECHNIQUE_NAMES
-from spinscope.training import classic, transformer_heads
+from spinscope.training import classic, genre_news, transformer_heads
 from spinscope.training.corpus import load_corpus
 from spinscope.training.decisions import fit_sentence_decisions
 from spinscope.training.transformer import restrict, split_of
@@ -344,7 +344,10 @@ def main() -> int:
     corpus = load_corpus(args.data, args.lang or LANGS)
     with tempfile.TemporaryDirectory() as tmp:
         train = restrict(corpus, {"train"})
-        classic.export(classic.train(train, classic.ClassicConfig(), log=log), train, tmp, 0.0)
+        # Its genre learns from news only if the committed classical model's did; PolNeAR's dev split stays unseen.
+        polnear = args.polnear if (Path(args.polnear) / "train").is_dir() else None
+        news = genre_news.partner_news(Path(args.model).parent / "classic", polnear)
+        classic.export(classic.train(train, classic.ClassicConfig(), log=log, news=news), train, tmp, 0.0)
         cls = ClassicModel.load(tmp)
     model = TransformerModel(Path(args.model), cls)  # blended with the folds-2-4 classic, as when fitted
     out = transformer_heads.collect(model.encoder, cls, corpus, {"validation", "test"})

@@ -9,6 +9,7 @@ PINNED = {
     e.MalformedRecord: ("E110", 3), e.UnreadableFile: ("E111", 3), e.UnknownFormat: ("E112", 3),
     e.ExtraNotInstalled: ("E113", 3), e.ExtractionTimeout: ("E114", 3), e.InternalError: ("E900", 1),
     e.ModelNotFound: ("E201", 5), e.ModelCorrupt: ("E202", 5), e.TrainingDependencyMissing: ("E203", 5),
+    e.TrainingDataMismatch: ("E204", 5),
     e.SemEvalFormatError: ("E301", 3), e.ScoringMismatch: ("E302", 3),
     e.MalformedURL: ("E401", 4), e.BlockedAddress: ("E402", 4), e.HTTPErrorStatus: ("E403", 4),
     e.FetchTimeout: ("E404", 4), e.TooManyRedirects: ("E405", 4), e.DisallowedContentType: ("E406", 4),

@@ -27,19 +27,24 @@ PINNED = {
     ("techniques", "ru", "micro_f1"): 0.353,
     ("frames", "en", "micro_f1"): 0.665,
     ("frames", "all", "micro_f1"): 0.612,
-    ("genre", "en", "macro_f1"): 0.377,
-    ("genre", "all", "macro_f1"): 0.547,
+    # Re-pinned (from 0.377 / 0.547) when PolNeAR's hard news joined the genre head as English
+    # reporting: on these 88%-opinion English articles the official macro-F1 falls (0.387 ->
+    # 0.266 en), as reporting is now called; PolNeAR's dev news goes from 0% to 100% reporting.
+    ("genre", "en", "macro_f1"): 0.255,
+    ("genre", "all", "macro_f1"): 0.462,
 }
 
 
 @needs_shared_data()
 def test_cross_validated_quality_does_not_drop():
-    from spinscope.training import classic
+    from spinscope.training import classic, genre_news
     from spinscope.training.corpus import load_corpus
 
     corpus = load_corpus(SHARED_DATA)
     assert corpus.data_hash == EVAL_SET_SHA256, "evaluation data changed: re-measure and re-pin"
-    table = classic.cv_table(classic.train(corpus, classic.ClassicConfig(), log=lambda m: None).cv)
+    news_dir = genre_news.news_beside(SHARED_DATA)
+    news = genre_news.news_texts(news_dir) if news_dir else None
+    table = classic.cv_table(classic.train(corpus, classic.ClassicConfig(), log=lambda m: None, news=news).cv)
     drops = {
         key: (table[key[0]][key[1]][key[2]], floor)
         for key, floor in PINNED.items()

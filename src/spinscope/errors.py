@@ -215,6 +215,12 @@ class TrainingDependencyMissing(ModelError):
     code = "E203"
 
 
+class TrainingDataMismatch(ModelError):
+    """A head refit on data other than its model's: the model must be retrained whole."""
+
+    code = "E204"
+
+
 class SemEvalError(SpinscopeError):
     """A SemEval file cannot be used (CLI exit status 3, like other bad input)."""
 

@@ -81,3 +81,83 @@ def test_training_is_deterministic(tmp_path):
             # through threaded BLAS and may differ in the last float bits.
             assert np.allclose(za[k], zb[k], rtol=1e-4, atol=1e-6), k
         assert np.array_equal(za["techniques_W"], zb["techniques_W"])
+
+
+def _genre_data(rng: np.random.Generator, n: int = 120):
+    """English 90% opinion; column 0 is a reporting style the few reporting articles share weakly."""
+    import scipy.sparse as sp
+
+    y = np.where(rng.random(n) < 0.1, classic.REPORTING, 0)
+    style = np.where(y == classic.REPORTING, 0.6, -0.6) + rng.normal(0, 1.0, n)
+    X = sp.csr_matrix(np.c_[style, rng.normal(size=(n, 3))])
+    return X, y, np.array(["en"] * n)
+
+
+def _news_matrix(rng: np.random.Generator, n: int = 60):
+    import scipy.sparse as sp
+
+    return sp.csr_matrix(np.c_[1.5 + rng.normal(0, 1.0, n), rng.normal(size=(n, 3))])
+
+
+def test_genre_news_at_weight_zero_is_the_semeval_head_and_weight_moves_towards_reporting():
+    rng = np.random.default_rng(3)
+    X, y, langs = _genre_data(rng)
+    news = _news_matrix(rng)
+    base = classic.fit_genre(X, y, langs, 1.0, 13)
+    same = classic.fit_genre(X, y, langs, 1.0, 13, news, 0.0)
+    assert np.array_equal(base[0], same[0]) and np.array_equal(base[1], same[1])
+    probe = _news_matrix(rng)
+    rep = [classic.softmax(np.asarray(probe @ W) + b)[:, classic.REPORTING].mean()
+           for W, b in (classic.fit_genre(X, y, langs, 1.0, 13, news, w) for w in (0.0, 1.0, 4.0))]
+    assert rep[0] < rep[1] < rep[2]
+
+
+def test_genre_choice_takes_news_when_its_validation_articles_need_it():
+    rng = np.random.default_rng(4)
+    X, y, langs = _genre_data(rng, 200)
+    folds = np.arange(len(y)) % 2
+    cfg = classic.ClassicConfig(folds=2, c_genre=(1.0,), news_weights=(0.0, 1.0, 4.0))
+    logs: list[str] = []
+    choice, Z = classic.choose_genre(X, y, folds, langs, _news_matrix(rng), _news_matrix(rng, 40), cfg, logs.append)
+    assert choice["news_weight"] > 0 and set(choice["cv_scores"]) == {"C=1 news=0", "C=1 news=1", "C=1 news=4"}
+    assert Z.shape == (len(y), 3) and any("chosen" in line for line in logs)
+    alone, _ = classic.choose_genre(X, y, folds, langs, None, None, cfg, lambda m: None)
+    assert alone["news_weight"] == 0.0 and len(alone["cv_scores"]) == 1
+
+
+def test_train_with_news_records_it_in_the_manifest(tmp_path):
+    out = tmp_path / "model"
+    manifest = train_classic_model(write_corpus(tmp_path / "data"), out, langs=["en"], folds=2, log=lambda m: None,
+                                   news_dir=_polnear(tmp_path / "polnear"))
+    entry = manifest["genre"]["news"]
+    assert entry["articles"] + entry["validation_articles"] == 8 and len(entry["sha256"]) == 64
+    assert "PolNeAR" in entry["source"] and manifest["genre"]["news_weight"] in classic.ClassicConfig().news_weights
+    assert json.loads((out / "manifest.json").read_text())["genre"] == manifest["genre"]
+
+
+def _polnear(root):
+    news = root / "train" / "text"
+    news.mkdir(parents=True)
+    for i in range(8):
+        (news / f"news-{i}.txt").write_text(f"The committee met on Monday {i}, officials said.\n", encoding="utf-8")
+    return root
+
+
+def test_genre_only_refit_keeps_every_other_head_and_refuses_other_data(tmp_path):
+    from spinscope.errors import TrainingDataMismatch
+    from spinscope.training.run import fit_classic_genre_only
+
+    data, out = write_corpus(tmp_path / "data"), tmp_path / "model"
+    train_classic_model(data, out, langs=["en"], folds=2, log=lambda m: None)
+    before = {k: v.copy() for k, v in np.load(out / "weights.npz").items()}
+    vocab = (out / "vocab.json").read_bytes()
+    manifest = fit_classic_genre_only(data, out, _polnear(tmp_path / "polnear"), langs=["en"], log=lambda m: None)
+    after = np.load(out / "weights.npz")
+    assert (out / "vocab.json").read_bytes() == vocab
+    assert all(np.array_equal(before[k], after[k]) for k in before if not k.startswith("genre_"))
+    assert manifest["genre"]["news"]["articles"] + manifest["genre"]["news"]["validation_articles"] == 8
+    assert "# train --model classic-genre" in (out / "training-log.txt").read_text()
+    ClassicModel.load(out)  # still a whole model
+    other = write_corpus(tmp_path / "other", n_articles=10)
+    with pytest.raises(TrainingDataMismatch):
+        fit_classic_genre_only(other, out, tmp_path / "polnear", langs=["en"], log=lambda m: None)

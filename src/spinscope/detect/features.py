@@ -97,7 +97,8 @@ class Vectorizer:
     def joined(self, a: Counts, b: Counts) -> Counter:
         """The counts of ``a + "\n" + b`` from those of ``a`` and ``b``: the same features, plus the
         word bigram across the join. Saves analysing every sentence's context a second time."""
-        out = a[0] + b[0]
+        out = a[0].copy()  # a C-speed copy, then one pass over b: the keys and order of a[0] + b[0]
+        out.update(b[0])
         if a[2] is not None and b[1] is not None and (j := self.index.get(f"w:{a[2]} {b[1]}")) is not None:
             out[j] += 1
         return out

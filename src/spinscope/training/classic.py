@@ -35,6 +35,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 MODEL_NAME = "spinscope-classic"
+REPORTING = GENRE_NAMES.index("reporting")
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,10 @@ class ClassicConfig:
     max_features: int = 100_000
     c_techniques: float = 0.1
     c_frames: float = 0.3
-    c_genre: float = 1.0
+    # The genre head's C and the weight of hard news (``NewsTexts``) are chosen together under
+    # cross-validation (``choose_genre``) from these grids.
+    c_genre: tuple[float, ...] = (1.0, 4.0)
+    news_weights: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0)
     # Labels with fewer positives than this share one global threshold: a
     # per-label optimum over a handful of examples does not transfer.
     min_positives_own_threshold: int = 25
@@ -123,10 +127,97 @@ def fit_multilabel(X: sp.csr_matrix, Y: np.ndarray, C: float, seed: int, n_jobs:
     return W, b
 
 
-def fit_multiclass(X: sp.csr_matrix, y: np.ndarray, C: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    clf = LogisticRegression(C=C, class_weight="balanced", random_state=seed, max_iter=2000)
-    clf.fit(X, y)
+def fit_genre(X: sp.csr_matrix, y: np.ndarray, languages: np.ndarray, C: float, seed: int,
+              news: sp.csr_matrix | None = None, weight: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """The multinomial genre head, classes balanced over all languages pooled.
+
+    ``news``: more English reporting articles, weighing ``weight`` times as much in total as one
+    class of English articles (as ``transformer_heads.fit_genre_head`` weighs them)."""
+    counts = np.bincount(y, minlength=len(GENRE_NAMES))
+    w = len(y) / (np.count_nonzero(counts) * counts[y])  # sklearn's class_weight="balanced"
+    if news is not None and news.shape[0] and weight > 0:
+        en = languages == "en"
+        one_class = w[en].sum() / len(set(y[en])) if en.any() else w.sum() / np.count_nonzero(counts)
+        X = sp.vstack([X, news], format="csr")
+        y = np.concatenate([y, np.full(news.shape[0], REPORTING)])
+        w = np.concatenate([w, np.full(news.shape[0], weight * one_class / news.shape[0])])
+    clf = LogisticRegression(C=C, random_state=seed, max_iter=3000)
+    clf.fit(X, y, sample_weight=w)
     return genre_columns(clf, X.shape[1])
+
+
+@dataclass(frozen=True)
+class NewsTexts:
+    """Hard news as English reporting for the genre head: texts by id, with PolNeAR's validation
+    articles (the hash split that SemEval's articles follow) kept for choosing, never fitted."""
+
+    texts: dict[str, str]
+    validation: frozenset[str]
+    sha256: str
+
+    @property
+    def fitted(self) -> list[str]:
+        return [a for a in sorted(self.texts) if a not in self.validation]
+
+
+def choose_genre(X: sp.csr_matrix, y: np.ndarray, folds: np.ndarray, languages: np.ndarray, news_fit: sp.csr_matrix | None,
+                 news_val: sp.csr_matrix | None, cfg: ClassicConfig, log: Callable[[str], None]) -> tuple[dict, np.ndarray]:
+    """C and news weight of the genre head, and the chosen setting's out-of-fold decision values.
+
+    Score: the mean, over SemEval's languages (out-of-fold) and the news validation articles
+    (all reporting; each fold's model votes), of the class-balanced macro-F1, as the transformer's
+    genre head is chosen (``genre_news``). A tie keeps the earlier, smaller setting."""
+    from spinscope.training.transformer_heads import genre_balanced_macro
+
+    weights = cfg.news_weights if news_fit is not None and news_val is not None else (0.0,)
+    best: tuple[float, dict, np.ndarray] | None = None
+    scores: dict[str, float] = {}
+    for C in cfg.c_genre:
+        for weight in weights:
+            Z = np.zeros((X.shape[0], len(GENRE_NAMES)), np.float32)
+            votes = []
+            for k in np.unique(folds):
+                tr = folds != k
+                W, b = fit_genre(X[tr], y[tr], languages[tr], C, cfg.seed, news_fit, weight)
+                Z[~tr] = X[~tr] @ W + b
+                if news_val is not None:
+                    votes.append(softmax(np.asarray(news_val @ W) + b))
+            pred = Z.argmax(1)
+            per = [genre_balanced_macro(y[languages == g], pred[languages == g]) for g in sorted(set(languages))]
+            if votes:
+                per.append(genre_balanced_macro(np.full(news_val.shape[0], REPORTING), np.mean(votes, 0).argmax(1)))
+            score = float(np.mean(per))
+            scores[f"C={C:g} news={weight:g}"] = round(score, 4)
+            log(f"genre C {C:g}, news weight {weight:g}: mean class-balanced macro-F1 {score:.3f}")
+            if best is None or score > best[0] + 1e-9:
+                best = (score, {"c": C, "news_weight": weight}, Z)
+    assert best is not None
+    log(f"genre: C {best[1]['c']:g}, news weight {best[1]['news_weight']:g} chosen")
+    return {**best[1], "cv_scores": scores}, best[2]
+
+
+def train_genre(corpus: Corpus, vec: Vectorizer, cfg: ClassicConfig, log: Callable[[str], None],
+                news: NewsTexts | None = None) -> tuple[LinearHead, CVResult, dict]:
+    """The genre head on ``vec``'s features: its cross-validated setting and predictions, then the
+    head fitted on every article (news ignored for a corpus without English)."""
+    arts = [a for a in corpus.articles if a.genre is not None]
+    X = _stack(vec, [a.text for a in arts])
+    y = np.array([GENRE_NAMES.index(a.genre) for a in arts])  # type: ignore[arg-type]
+    folds = np.array([fold_of(a.id, cfg.folds) for a in arts])
+    langs = np.array([a.language for a in arts])
+    if news is not None and (langs == "en").any():
+        Xn = _stack(vec, [news.texts[a] for a in news.fitted])
+        Xnv = _stack(vec, [news.texts[a] for a in sorted(news.validation)])
+    else:
+        news, Xn, Xnv = None, None, None
+    choice, Z = choose_genre(X, y, folds, langs, Xn, Xnv, cfg, log)
+    if news is not None:
+        choice["news"] = {"articles": len(news.fitted), "validation_articles": len(news.validation),
+                          "sha256": news.sha256}
+    P = softmax(Z)
+    cv = CVResult([a.id for a in arts], list(langs), [a.genre for a in arts], [GENRE_NAMES[i] for i in P.argmax(1)], P)
+    W, b = fit_genre(X, y, langs, choice["c"], cfg.seed, Xn, choice["news_weight"])
+    return LinearHead(GENRE_NAMES, W, b), cv, choice
 
 
 def genre_columns(clf: LogisticRegression, dim: int) -> tuple[np.ndarray, np.ndarray]:
@@ -234,10 +325,15 @@ class TrainedClassic:
     cues_skipped: int
     cv: dict[str, CVResult]
     config: ClassicConfig
+    genre_choice: dict
 
 
-def train(corpus: Corpus, config: ClassicConfig = ClassicConfig(), log: Callable[[str], None] = print) -> TrainedClassic:
-    """Cross-validate, then fit every head on all data. Deterministic for a given seed."""
+def train(corpus: Corpus, config: ClassicConfig = ClassicConfig(), log: Callable[[str], None] = print,
+          news: NewsTexts | None = None) -> TrainedClassic:
+    """Cross-validate, then fit every head on all data. Deterministic for a given seed.
+
+    ``news``: hard news that joins the genre head as English reporting (ignored for a corpus
+    without English), at a weight chosen under cross-validation."""
     t0 = time.time()
     cfg = config
     paras = corpus.paragraphs
@@ -249,23 +345,16 @@ def train(corpus: Corpus, config: ClassicConfig = ClassicConfig(), log: Callable
     fp = np.array([fold_of(p.article, cfg.folds) for p in paras])
 
     frame_arts = [a for a in corpus.articles if a.frames is not None]
-    genre_arts = [a for a in corpus.articles if a.genre is not None]
     Xf = _stack(vec, [a.text for a in frame_arts])
     Yf = _onehot([a.frames or () for a in frame_arts], FRAME_NAMES)
     ff = np.array([fold_of(a.id, cfg.folds) for a in frame_arts])
-    Xg = _stack(vec, [a.text for a in genre_arts])
-    yg = np.array([GENRE_NAMES.index(a.genre) for a in genre_arts])  # type: ignore[arg-type]
-    fg = np.array([fold_of(a.id, cfg.folds) for a in genre_arts])
-    log(f"matrices: paragraphs {Xp.shape}, frame articles {Xf.shape}, genre articles {Xg.shape} ({time.time() - t0:.0f}s)")
+    log(f"matrices: paragraphs {Xp.shape}, frame articles {Xf.shape} ({time.time() - t0:.0f}s)")
 
     def fit_t(X, Y):  # type: ignore[no-untyped-def]
         return fit_multilabel(X, Y, cfg.c_techniques, cfg.seed, cfg.n_jobs)
 
     def fit_f(X, Y):  # type: ignore[no-untyped-def]
         return fit_multilabel(X, Y, cfg.c_frames, cfg.seed, cfg.n_jobs)
-
-    def fit_g(X, y):  # type: ignore[no-untyped-def]
-        return fit_multiclass(X, y, cfg.c_genre, cfg.seed)
 
     cv: dict[str, CVResult] = {}
     Zt = oof_decisions(Xp, Yt, fp, fit_t)
@@ -281,12 +370,7 @@ def train(corpus: Corpus, config: ClassicConfig = ClassicConfig(), log: Callable
         [a.id for a in frame_arts], [a.language for a in frame_arts],
         [a.frames for a in frame_arts], [_labels_of(r, FRAME_NAMES) for r in Df], Pf,
     )
-    Zg = oof_decisions(Xg, yg, fg, fit_g)
-    Pg = softmax(Zg)
-    cv["genre"] = CVResult(
-        [a.id for a in genre_arts], [a.language for a in genre_arts],
-        [a.genre for a in genre_arts], [GENRE_NAMES[i] for i in Pg.argmax(1)], Pg,
-    )
+    genre, cv["genre"], choice = train_genre(corpus, vec, cfg, log, news)
     log(f"frames and genre cross-validated ({time.time() - t0:.0f}s)")
 
     Wt, bt = fit_t(Xp, Yt)
@@ -297,12 +381,10 @@ def train(corpus: Corpus, config: ClassicConfig = ClassicConfig(), log: Callable
     af, cf = calibrate(Zf, Yf)
     frames = LinearHead(FRAME_NAMES, Wf, bf, af, cf,
                    choose_thresholds(sigmoid(af * Zf + cf), Yf, cfg.min_positives_own_threshold))
-    Wg, bg = fit_g(Xg, yg)
-    genre = LinearHead(GENRE_NAMES, Wg, bg)
     cues, used, skipped = learn_cues(corpus)
     log(f"cue lexicon from {used} gold spans ({skipped} skipped: offsets off word boundaries)")
     log(f"final models fitted ({time.time() - t0:.0f}s)")
-    return TrainedClassic(vec, tech, frames, genre, cues, used, skipped, cv, cfg)
+    return TrainedClassic(vec, tech, frames, genre, cues, used, skipped, cv, cfg, choice)
 
 
 def cv_table(cv: dict[str, CVResult]) -> dict[str, dict[str, dict[str, float]]]:
@@ -334,6 +416,7 @@ def export(model: TrainedClassic, corpus: Corpus, out_dir: str | Path, training_
             "genre": list(model.genre.labels),
         },
         "config": asdict(model.config),
+        "genre": model.genre_choice,
         "cv_protocol": f"{model.config.folds}-fold, grouped by article (sha256 of id), thresholds and calibration cross-fitted",
         "cv_metrics": metrics,
         "training_seconds": round(training_seconds, 1),

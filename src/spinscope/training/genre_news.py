@@ -15,6 +15,7 @@ split is never read here, so it stays the out-of-sample check (``bench/shift.py`
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,9 @@ from spinscope.detect.classic import ClassicModel
 from spinscope.detect.genre import genre_label
 from spinscope.detect.linear import softmax
 from spinscope.detect.transformer import Encoder
+from spinscope.errors import TrainingDataMismatch
 from spinscope.taxonomy import GENRE_NAMES
+from spinscope.training.classic import NewsTexts
 from spinscope.training.corpus import Corpus
 from spinscope.training.transformer import split_of
 from spinscope.training.transformer_heads import (
@@ -39,6 +42,7 @@ from spinscope.training.transformer_heads import (
 NEWS_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 SOURCE = "PolNeAR v1.0.0 train split (hard news on the 2016 US election from 7 publishers), as English reporting"
 REPORTING = GENRE_NAMES.index("reporting")
+LICENCE = "PolNeAR is for research use and is not redistributed"
 
 
 @dataclass(frozen=True)
@@ -64,16 +68,48 @@ def read_news(root: str | Path) -> dict[str, str]:
     return {f.stem: f.read_text(encoding="utf-8") for f in files}
 
 
+def news_beside(data_dir: str | Path) -> Path | None:
+    """PolNeAR beside a SemEval data root (or in a shared data root), when it has training articles."""
+    root = Path(data_dir).parent if Path(data_dir).name == "semeval2023" else Path(data_dir)
+    return root / "polnear" if (root / "polnear" / "train" / "text").is_dir() else None
+
+
+def digest(texts: dict[str, str]) -> str:
+    h = hashlib.sha256()
+    for stem in sorted(texts):
+        h.update(f"{stem}\0{texts[stem]}\0".encode())
+    return h.hexdigest()
+
+
+def news_texts(root: str | Path) -> NewsTexts:
+    """PolNeAR's training articles for the classical genre head, its validation fold set apart."""
+    texts = read_news(root)
+    return NewsTexts(texts, frozenset(a for a in texts if split_of(a) == "validation"), digest(texts))
+
+
+def partner_news(classic_dir: str | Path, news_dir: str | Path | None) -> NewsTexts | None:
+    """The news that a classical partner trained for the transformer must learn its genre from to
+    match the committed classical model in ``classic_dir``: its news, or none if it learnt none."""
+    manifest = Path(classic_dir) / "manifest.json"
+    if not manifest.is_file():
+        return None
+    sha = json.loads(manifest.read_text(encoding="utf-8")).get("genre", {}).get("news", {}).get("sha256")
+    if sha is None:
+        return None
+    news = news_texts(news_dir) if news_dir is not None else None
+    if news is None or news.sha256 != sha:
+        raise TrainingDataMismatch(f"the classical model in {classic_dir} learnt its genre from news with sha256 "
+                                   f"{sha[:12]}…; give that PolNeAR root as --news")
+    return news
+
+
 def news_outputs(encoder: Encoder, classic: ClassicModel, texts: dict[str, str],
                  progress: Callable = lambda x: x) -> News:
-    digest = hashlib.sha256()
-    for stem in sorted(texts):
-        digest.update(f"{stem}\0{texts[stem]}\0".encode())
     out = Outputs({}, {}, {}, {}, {}, {}, {}, dict.fromkeys(texts, "en"))
     run_all(encoder, classic, texts, out, progress, st3=False)
     ids = tuple(sorted(out.docs))
     return News(ids, np.array([out.docs[a].document for a in ids]),
-                np.array([out.docs_classic[a].genre for a in ids]), digest.hexdigest())
+                np.array([out.docs_classic[a].genre for a in ids]), digest(texts))
 
 
 def _labels(P: np.ndarray, floor: float | None) -> np.ndarray:
@@ -111,4 +147,4 @@ def decision_entry(news: News, weight: float, scores: dict[str, float]) -> dict:
     """What the manifest records about the news articles in the genre head."""
     return {"source": SOURCE, "articles": int((~news.validation).sum()), "validation_articles": int(news.validation.sum()),
             "sha256": news.sha256, "weight": weight, "validation_scores": scores,
-            "licence": "PolNeAR is for research use and is not redistributed"}
+            "licence": LICENCE}
