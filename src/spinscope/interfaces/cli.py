@@ -417,7 +417,7 @@ def claims_evaluate(gold: str, pred: str) -> None:
               "article: fit only the transformer's article decisions (the article as a whole) on its own sentence "
               "decisions, keeping every other head (about 5 minutes); genre: refit only the transformer's genre "
               "head with --news as more English reporting (about 10 minutes); classic-genre: the same for the "
-              "classical model in --out, keeping its vocabulary and other heads (about 3 minutes).")
+              "classical model in --out, keeping its vocabulary and other heads (about 2 minutes).")
 @click.option("--news", type=click.Path(file_okay=False), help="A PolNeAR root whose hard news joins the genre heads "
               "(classical and transformer) as English reporting, at a weight chosen on validation. Default: the "
               "polnear folder beside the SemEval data, when it is there.")
