@@ -228,8 +228,9 @@ def news_genre(root: Path, model: TransformerModel, cls: ClassicModel) -> dict:
         out = transformer_heads.Outputs({}, {}, {}, {}, {}, {}, {}, dict.fromkeys(docs, "en"))
         transformer_heads.run_all(model.encoder, cls, docs, out, st3=False)
         combine = transformer_heads.shipped_combine(model)
+        # The fallback alone reads its own genre head, not the blend partner's in out.docs_classic.
         probs = {"transformer": [combine(a, out, False).genre for a in out.docs],
-                 "classic": [out.docs_classic[a].genre for a in out.docs]}
+                 "classic": [cls.predict(docs[a], paragraphs(docs[a]), "en").genre for a in out.docs]}
         floors = {"transformer": model.satire_floor, "classic": cls.satire_floor}
         for name, rows in probs.items():
             calls = [genre_label(p, GENRE_NAMES, floors[name]) for p in rows]
@@ -261,7 +262,7 @@ def genre_report(corpus, out, model: TransformerModel, cls: ClassicModel) -> dic
         if a.genre and split_of(a.id) == "test" and a.id in out.docs:
             gold[a.id], langs[a.id] = a.genre, a.language
             ours[a.id] = genre_label(combine(a.id, out, False).genre, GENRE_NAMES, model.satire_floor)
-            classic_pred[a.id] = GENRE_NAMES[int(np.argmax(out.docs_classic[a.id].genre))]
+            classic_pred[a.id] = GENRE_NAMES[int(np.argmax(cls.predict(a.text, paragraphs(a.text), a.language).genre))]
     base = {}
     for lang in present(langs.values()):
         tr = [a for a in corpus.articles if a.language == lang and a.genre and split_of(a.id) == "train"]
@@ -344,9 +345,8 @@ def main() -> int:
     corpus = load_corpus(args.data, args.lang or LANGS)
     with tempfile.TemporaryDirectory() as tmp:
         train = restrict(corpus, {"train"})
-        # Its genre learns from news only if the committed classical model's did; PolNeAR's dev split stays unseen.
-        polnear = args.polnear if (Path(args.polnear) / "train").is_dir() else None
-        news = genre_news.partner_news(Path(args.model).parent / "classic", polnear)
+        # The fallback's own genre head learns PolNeAR's training news, as shipped; its dev split stays unseen.
+        news = genre_news.news_texts(args.polnear) if (Path(args.polnear) / "train" / "text").is_dir() else None
         classic.export(classic.train(train, classic.ClassicConfig(), log=log, news=news), train, tmp, 0.0)
         cls = ClassicModel.load(tmp)
     model = TransformerModel(Path(args.model), cls)  # blended with the folds-2-4 classic, as when fitted

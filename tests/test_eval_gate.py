@@ -27,11 +27,13 @@ PINNED = {
     ("techniques", "ru", "micro_f1"): 0.353,
     ("frames", "en", "micro_f1"): 0.665,
     ("frames", "all", "micro_f1"): 0.612,
-    # Re-pinned (from 0.377 / 0.547) when PolNeAR's hard news joined the genre head as English
-    # reporting: on these 88%-opinion English articles the official macro-F1 falls (0.387 ->
-    # 0.266 en), as reporting is now called; PolNeAR's dev news goes from 0% to 100% reporting.
-    ("genre", "en", "macro_f1"): 0.255,
-    ("genre", "all", "macro_f1"): 0.462,
+    ("genre", "en", "macro_f1"): 0.377,
+    ("genre", "all", "macro_f1"): 0.547,
+    # The fallback's own genre head, which also learns PolNeAR's hard news as English reporting:
+    # on these 88%-opinion English articles it calls reporting far more often, so its official
+    # macro-F1 sits below the blend partner's (measured 0.2655 en, 0.4727 all).
+    ("fallback_genre", "en", "macro_f1"): 0.255,
+    ("fallback_genre", "all", "macro_f1"): 0.462,
 }
 
 

@@ -30,3 +30,23 @@ def test_weights_load_without_pickle():
         assert z["techniques_W"].dtype == np.float16
         assert z["techniques_t"].shape == (len(TECHNIQUE_NAMES),)
         assert ((z["techniques_t"] > 0) & (z["techniques_t"] < 1)).all()
+
+
+def test_the_fallbacks_own_genre_head_loads_and_the_default_model_does_not_read_it():
+    from spinscope.detect.classic import FALLBACK_GENRE_FILE, ClassicModel
+    from spinscope.detect.linear import LinearHead
+    from spinscope.detect.transformer import TransformerModel
+    from spinscope.segment import paragraphs
+
+    with np.load(CLASSIC / FALLBACK_GENRE_FILE, allow_pickle=False) as z:
+        assert z["W"].dtype == np.float16 and z["W"].shape[1] == len(GENRE_NAMES)
+    m = json.loads((CLASSIC / "manifest.json").read_text())
+    assert "PolNeAR" in m["fallback_genre"]["news"]["source"] and len(m["fallback_genre"]["news"]["sha256"]) == 64
+    classic = ClassicModel.load(CLASSIC)
+    model = TransformerModel(MODELS_DIR / "transformer", classic)
+    text = "Headline\n\nThe council met on Tuesday and approved the budget, officials said.\n\nWe must act now."
+    before = model.predict(text, paragraphs(text), "en").genre
+    own = classic.fallback_genre
+    classic.fallback_genre = LinearHead(own.labels, own.weights, own.bias + np.array([0, 0, 50], np.float32))
+    assert classic.predict(text, paragraphs(text), "en").genre.argmax() == GENRE_NAMES.index("satire")
+    assert np.array_equal(model.predict(text, paragraphs(text), "en").genre, before)

@@ -207,14 +207,10 @@ def test_train_genre_takes_polnear_from_news_or_beside_the_data(tmp_path, monkey
     assert run("train", "--model", "transformer", "--heads-only", "--data", str(data),
                "--out", str(tmp_path / "m")).exit_code == 0
     assert calls[-1] == tmp_path / "shared" / "polnear"
-    # every genre head learns from the same news: the classical model, its genre-only refit, and
-    # the classical partner that the transformer's article decisions are fitted with
+    # the classical model's own genre head learns the news too, whole or refitted alone
     monkeypatch.setattr(training_run, "train_classic_model", lambda *a, **kw: calls.append(kw["news_dir"]))
     monkeypatch.setattr(training_run, "fit_classic_genre_only", lambda *a, **kw: calls.append(("classic-genre", a)))
-    monkeypatch.setattr(training_run, "fit_article_decisions_only", lambda *a, **kw: calls.append(kw["news_dir"]))
     assert run("train", "--data", str(data), "--out", str(tmp_path / "m")).exit_code == 0
-    assert calls[-1] == tmp_path / "shared" / "polnear"
-    assert run("train", "--model", "article", "--data", str(data), "--out", str(tmp_path / "m")).exit_code == 0
     assert calls[-1] == tmp_path / "shared" / "polnear"
     assert run("train", "--model", "classic-genre", "--news", str(tmp_path / "shared" / "polnear"),
                "--out", str(tmp_path / "m")).exit_code == 0

@@ -89,25 +89,3 @@ def test_read_news_needs_training_articles(tmp_path):
     (tmp_path / "train" / "text" / "nyt_2016-01-01_a.txt").write_text("Senators voted on Tuesday.", encoding="utf-8")
     assert G.read_news(tmp_path) == {"nyt_2016-01-01_a": "Senators voted on Tuesday."}
 
-
-def test_the_classical_partner_learns_the_news_the_committed_classic_learnt(tmp_path):
-    import json
-
-    from spinscope.errors import TrainingDataMismatch
-
-    polnear = tmp_path / "polnear" / "train" / "text"
-    polnear.mkdir(parents=True)
-    (polnear / "a.txt").write_text("Officials said on Monday.", encoding="utf-8")
-    classic_dir = tmp_path / "classic"
-    assert G.partner_news(classic_dir, tmp_path / "polnear") is None  # no committed model
-    classic_dir.mkdir()
-    (classic_dir / "manifest.json").write_text(json.dumps({"genre": {"c": 1.0, "news_weight": 0.0}}))
-    assert G.partner_news(classic_dir, tmp_path / "polnear") is None  # it learnt no news
-    sha = G.news_texts(tmp_path / "polnear").sha256
-    (classic_dir / "manifest.json").write_text(json.dumps({"genre": {"news": {"sha256": sha}}}))
-    assert G.partner_news(classic_dir, tmp_path / "polnear").texts == {"a": "Officials said on Monday."}
-    with pytest.raises(TrainingDataMismatch, match="give that PolNeAR root"):
-        G.partner_news(classic_dir, None)
-    (polnear / "a.txt").write_text("Other news.", encoding="utf-8")
-    with pytest.raises(TrainingDataMismatch):
-        G.partner_news(classic_dir, tmp_path / "polnear")

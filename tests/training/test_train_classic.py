@@ -116,7 +116,7 @@ def test_genre_choice_takes_news_when_its_validation_articles_need_it():
     rng = np.random.default_rng(4)
     X, y, langs = _genre_data(rng, 200)
     folds = np.arange(len(y)) % 2
-    cfg = classic.ClassicConfig(folds=2, c_genre=(1.0,), news_weights=(0.0, 1.0, 4.0))
+    cfg = classic.ClassicConfig(folds=2, fallback_c=(1.0,), news_weights=(0.0, 1.0, 4.0))
     logs: list[str] = []
     choice, Z = classic.choose_genre(X, y, folds, langs, _news_matrix(rng), _news_matrix(rng, 40), cfg, logs.append)
     assert choice["news_weight"] > 0 and set(choice["cv_scores"]) == {"C=1 news=0", "C=1 news=1", "C=1 news=4"}
@@ -125,14 +125,34 @@ def test_genre_choice_takes_news_when_its_validation_articles_need_it():
     assert alone["news_weight"] == 0.0 and len(alone["cv_scores"]) == 1
 
 
-def test_train_with_news_records_it_in_the_manifest(tmp_path):
-    out = tmp_path / "model"
-    manifest = train_classic_model(write_corpus(tmp_path / "data"), out, langs=["en"], folds=2, log=lambda m: None,
+def test_news_trains_the_fallbacks_own_genre_head_and_leaves_the_blend_partners(tmp_path):
+    from spinscope.segment import paragraphs
+
+    data = write_corpus(tmp_path / "data")
+    plain, out = tmp_path / "plain", tmp_path / "model"
+    train_classic_model(data, plain, langs=["en"], folds=2, log=lambda m: None)
+    manifest = train_classic_model(data, out, langs=["en"], folds=2, log=lambda m: None,
                                    news_dir=_polnear(tmp_path / "polnear"))
-    entry = manifest["genre"]["news"]
+    entry = manifest["fallback_genre"]["news"]
     assert entry["articles"] + entry["validation_articles"] == 8 and len(entry["sha256"]) == 64
-    assert "PolNeAR" in entry["source"] and manifest["genre"]["news_weight"] in classic.ClassicConfig().news_weights
-    assert json.loads((out / "manifest.json").read_text())["genre"] == manifest["genre"]
+    assert "PolNeAR" in entry["source"] and manifest["fallback_genre"]["news_weight"] in classic.ClassicConfig().news_weights
+    assert json.loads((out / "manifest.json").read_text())["fallback_genre"] == manifest["fallback_genre"]
+    assert set(manifest["cv_metrics"]) == {"techniques", "frames", "genre", "fallback_genre"}
+    # the blend partner's genre head is the one trained without news
+    with np.load(plain / "weights.npz") as a, np.load(out / "weights.npz") as b:
+        assert np.array_equal(a["genre_W"], b["genre_W"])
+    assert not (plain / "fallback-genre.npz").exists() and ClassicModel.load(plain).fallback_genre is None
+    from spinscope.detect.linear import LinearHead
+
+    model = ClassicModel.load(out)
+    text = f"Headline\n\n{NEUTRAL}\n\n{AUTHORITY}"
+    partner = model.predict(text, paragraphs(text), "en", blend_partner=True).genre
+    assert np.allclose(partner, ClassicModel.load(plain).predict(text, paragraphs(text), "en").genre)
+    # alone, the model reads its own head: one that calls everything satire shows it
+    own = model.fallback_genre
+    model.fallback_genre = LinearHead(own.labels, own.weights, own.bias + np.array([0, 0, 50], np.float32))
+    assert model.predict(text, paragraphs(text), "en").genre.argmax() == own.labels.index("satire")
+    assert model.predict(text, paragraphs(text), "en", blend_partner=True).genre.argmax() != own.labels.index("satire")
 
 
 def _polnear(root):
@@ -149,15 +169,14 @@ def test_genre_only_refit_keeps_every_other_head_and_refuses_other_data(tmp_path
 
     data, out = write_corpus(tmp_path / "data"), tmp_path / "model"
     train_classic_model(data, out, langs=["en"], folds=2, log=lambda m: None)
-    before = {k: v.copy() for k, v in np.load(out / "weights.npz").items()}
-    vocab = (out / "vocab.json").read_bytes()
+    read_by_transformer = {f: (out / f).read_bytes() for f in ("weights.npz", "vocab.json", "cues.json")}
     manifest = fit_classic_genre_only(data, out, _polnear(tmp_path / "polnear"), langs=["en"], log=lambda m: None)
-    after = np.load(out / "weights.npz")
-    assert (out / "vocab.json").read_bytes() == vocab
-    assert all(np.array_equal(before[k], after[k]) for k in before if not k.startswith("genre_"))
-    assert manifest["genre"]["news"]["articles"] + manifest["genre"]["news"]["validation_articles"] == 8
+    assert all((out / f).read_bytes() == b for f, b in read_by_transformer.items())
+    assert (out / "fallback-genre.npz").is_file() and manifest["version"] == classic.MODEL_VERSION
+    assert manifest["fallback_genre"]["news"]["articles"] + manifest["fallback_genre"]["news"]["validation_articles"] == 8
+    assert "fallback_genre" in manifest["cv_metrics"]
     assert "# train --model classic-genre" in (out / "training-log.txt").read_text()
-    ClassicModel.load(out)  # still a whole model
+    assert ClassicModel.load(out).fallback_genre is not None
     other = write_corpus(tmp_path / "other", n_articles=10)
     with pytest.raises(TrainingDataMismatch):
         fit_classic_genre_only(other, out, tmp_path / "polnear", langs=["en"], log=lambda m: None)

@@ -25,6 +25,8 @@ from spinscope.errors import ModelCorrupt, ModelNotFound
 from spinscope.types import Paragraph
 
 HEADS = ("techniques", "frames", "genre")
+# The genre head the model uses alone, when it has one; ``genre`` stays the transformer's blend partner.
+FALLBACK_GENRE_FILE = "fallback-genre.npz"
 
 
 class ClassicModel:
@@ -34,13 +36,15 @@ class ClassicModel:
     satire_floor = None  # its genre label is the argmax, as it was chosen
 
     def __init__(
-        self, vectorizer: Vectorizer, heads: dict[str, LinearHead], cues: CueLexicon, manifest: dict[str, Any]
+        self, vectorizer: Vectorizer, heads: dict[str, LinearHead], cues: CueLexicon, manifest: dict[str, Any],
+        fallback_genre: LinearHead | None = None,
     ) -> None:
         self.vectorizer = vectorizer
         self.cues = cues
         self.techniques = heads["techniques"]
         self.frames = heads["frames"]
-        self.genre = heads["genre"]
+        self.genre = heads["genre"]  # what the transformer's genre blend was fitted with
+        self.fallback_genre = fallback_genre
         self.manifest = manifest
         self.name = str(manifest.get("name", "classic"))
         self.version = str(manifest.get("version", "0"))
@@ -69,7 +73,11 @@ class ClassicModel:
                 )
                 for h in HEADS
             }
-            return cls(Vectorizer(vocab, arrays["idf"]), heads, CueLexicon.load(files["cues.json"]), manifest)
+            fallback = None
+            if (path / FALLBACK_GENRE_FILE).is_file():
+                own = read_arrays(path / FALLBACK_GENRE_FILE)
+                fallback = LinearHead(tuple(manifest["labels"]["genre"]), own["W"], own["b"].astype(np.float32))
+            return cls(Vectorizer(vocab, arrays["idf"]), heads, CueLexicon.load(files["cues.json"]), manifest, fallback)
         except (KeyError, ValueError, OSError) as exc:
             raise ModelCorrupt(f"cannot read model in {path}: {exc}") from exc
 
@@ -96,7 +104,10 @@ class ClassicModel:
         items = list(items)
         return Started(lambda: [self.predict(*item) for item in items])  # no background work: it all runs when called
 
-    def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores:
+    def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None, *,
+                blend_partner: bool = False) -> ArticleScores:
+        """``blend_partner``: the genre of the head the transformer's blend was fitted with, not of
+        the model's own (``fallback_genre``, when it has one)."""
         # Names must not sway a decision: proper nouns are blanked here, listed names in ``features``.
         text = without_proper_nouns(text, language)
         chunks = [text[p.start : p.end] for p in paragraphs]
@@ -105,5 +116,6 @@ class ClassicModel:
         # Article-level heads see the analysed paragraphs only (long inputs are cut by the pipeline).
         idx, val = self.vectorizer.transform_one(text[: paragraphs[-1].end] if paragraphs else "")
         frames = self.frames.calibrated(self.frames.decision(idx, val))
-        genre = softmax(self.genre.decision(idx, val))
+        head = self.genre if blend_partner or self.fallback_genre is None else self.fallback_genre
+        genre = softmax(head.decision(idx, val))
         return ArticleScores(para.astype(np.float32), frames.astype(np.float32), genre.astype(np.float32))

@@ -269,10 +269,10 @@ class TransformerModel:
             out = []
             for (text, paragraphs, language), q in zip(items, queued, strict=True):
                 if q is None:
-                    out.append(self.classic.predict(text, paragraphs, language))
+                    out.append(self.classic.predict(text, paragraphs, language, blend_partner=True))
                 else:
                     units, owner, collect = q
-                    classic = self.classic.predict(text, units, language)
+                    classic = self.classic.predict(text, units, language, blend_partner=True)
                     out.append(self.combine(collect(), classic, owner, language))
             return out
 

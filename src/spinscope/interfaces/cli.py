@@ -417,9 +417,11 @@ def claims_evaluate(gold: str, pred: str) -> None:
               "article: fit only the transformer's article decisions (the article as a whole) on its own sentence "
               "decisions, keeping every other head (about 5 minutes); genre: refit only the transformer's genre "
               "head with --news as more English reporting (about 10 minutes); classic-genre: the same for the "
-              "classical model in --out, keeping its vocabulary and other heads (about 2 minutes).")
-@click.option("--news", type=click.Path(file_okay=False), help="A PolNeAR root whose hard news joins the genre heads "
-              "(classical and transformer) as English reporting, at a weight chosen on validation. Default: the "
+              "classical model's own genre head in --out, on its vocabulary, leaving every file the transformer reads "
+              "untouched (about 2 minutes).")
+@click.option("--news", type=click.Path(file_okay=False), help="Classic, classic-genre, transformer and genre: a PolNeAR "
+              "root whose hard news joins the genre head as English reporting, at a weight chosen on validation (the "
+              "classical model's own genre head; its blend partner's stays SemEval-only). Default: the "
               "polnear folder beside the SemEval data, when it is there.")
 @click.option("--work-dir", type=click.Path(file_okay=False), default="runs/transformer", show_default=True,
               help="Transformer only: checkpoints (one per epoch); a rerun resumes after the last one.")
@@ -496,8 +498,7 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
             raise click.UsageError(f"--model {kind} adds English news to the genre head: include --lang en")
         news_dir = None
     if kind == "article":
-        fit_article_decisions_only(data, out, work_dir=work_dir, seed=seed, log=echo, langs=langs or None,
-                                   news_dir=news_dir)
+        fit_article_decisions_only(data, out, work_dir=work_dir, seed=seed, log=echo, langs=langs or None)
         return
     if kind in ("genre", "classic-genre"):
         if news_dir is None:

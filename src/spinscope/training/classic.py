@@ -35,7 +35,10 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 MODEL_NAME = "spinscope-classic"
+# 2: the model's own genre head (fallback-genre.npz) learns hard news; the blend partner's stays.
+MODEL_VERSION = "2"
 REPORTING = GENRE_NAMES.index("reporting")
+SCORED_AS = {"fallback_genre": "genre"}  # cross-validated tasks scored by another task's metric
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,10 @@ class ClassicConfig:
     max_features: int = 100_000
     c_techniques: float = 0.1
     c_frames: float = 0.3
-    # The genre head's C and the weight of hard news (``NewsTexts``) are chosen together under
-    # cross-validation (``choose_genre``) from these grids.
-    c_genre: tuple[float, ...] = (1.0, 4.0)
+    c_genre: float = 1.0
+    # The fallback's own genre head (``train_fallback_genre``): C and the weight of hard news
+    # (``NewsTexts``) are chosen together under cross-validation from these grids.
+    fallback_c: tuple[float, ...] = (1.0, 4.0)
     news_weights: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0)
     # Labels with fewer positives than this share one global threshold: a
     # per-label optimum over a handful of examples does not transfer.
@@ -127,9 +131,15 @@ def fit_multilabel(X: sp.csr_matrix, Y: np.ndarray, C: float, seed: int, n_jobs:
     return W, b
 
 
+def fit_multiclass(X: sp.csr_matrix, y: np.ndarray, C: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    clf = LogisticRegression(C=C, class_weight="balanced", random_state=seed, max_iter=2000)
+    clf.fit(X, y)
+    return genre_columns(clf, X.shape[1])
+
+
 def fit_genre(X: sp.csr_matrix, y: np.ndarray, languages: np.ndarray, C: float, seed: int,
               news: sp.csr_matrix | None = None, weight: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """The multinomial genre head, classes balanced over all languages pooled.
+    """The fallback's multinomial genre head, classes balanced over all languages pooled.
 
     ``news``: more English reporting articles, weighing ``weight`` times as much in total as one
     class of English articles (as ``transformer_heads.fit_genre_head`` weighs them)."""
@@ -154,6 +164,8 @@ class NewsTexts:
     texts: dict[str, str]
     validation: frozenset[str]
     sha256: str
+    source: str
+    licence: str
 
     @property
     def fitted(self) -> list[str]:
@@ -162,7 +174,7 @@ class NewsTexts:
 
 def choose_genre(X: sp.csr_matrix, y: np.ndarray, folds: np.ndarray, languages: np.ndarray, news_fit: sp.csr_matrix | None,
                  news_val: sp.csr_matrix | None, cfg: ClassicConfig, log: Callable[[str], None]) -> tuple[dict, np.ndarray]:
-    """C and news weight of the genre head, and the chosen setting's out-of-fold decision values.
+    """C and news weight of the fallback's genre head, and the chosen setting's out-of-fold decision values.
 
     Score: the mean, over SemEval's languages (out-of-fold) and the news validation articles
     (all reporting; each fold's model votes), of the class-balanced macro-F1, as the transformer's
@@ -172,7 +184,7 @@ def choose_genre(X: sp.csr_matrix, y: np.ndarray, folds: np.ndarray, languages: 
     weights = cfg.news_weights if news_fit is not None and news_val is not None else (0.0,)
     best: tuple[float, dict, np.ndarray] | None = None
     scores: dict[str, float] = {}
-    for C in cfg.c_genre:
+    for C in cfg.fallback_c:
         for weight in weights:
             Z = np.zeros((X.shape[0], len(GENRE_NAMES)), np.float32)
             votes = []
@@ -188,32 +200,35 @@ def choose_genre(X: sp.csr_matrix, y: np.ndarray, folds: np.ndarray, languages: 
                 per.append(genre_balanced_macro(np.full(news_val.shape[0], REPORTING), np.mean(votes, 0).argmax(1)))
             score = float(np.mean(per))
             scores[f"C={C:g} news={weight:g}"] = round(score, 4)
-            log(f"genre C {C:g}, news weight {weight:g}: mean class-balanced macro-F1 {score:.3f}")
+            log(f"fallback genre C {C:g}, news weight {weight:g}: mean class-balanced macro-F1 {score:.3f}")
             if best is None or score > best[0] + 1e-9:
                 best = (score, {"c": C, "news_weight": weight}, Z)
     assert best is not None
-    log(f"genre: C {best[1]['c']:g}, news weight {best[1]['news_weight']:g} chosen")
+    log(f"fallback genre: C {best[1]['c']:g}, news weight {best[1]['news_weight']:g} chosen")
     return {**best[1], "cv_scores": scores}, best[2]
 
 
-def train_genre(corpus: Corpus, vec: Vectorizer, cfg: ClassicConfig, log: Callable[[str], None],
-                news: NewsTexts | None = None) -> tuple[LinearHead, CVResult, dict]:
-    """The genre head on ``vec``'s features: its cross-validated setting and predictions, then the
-    head fitted on every article (news ignored for a corpus without English)."""
+def genre_matrix(corpus: Corpus, vec: Vectorizer, folds: int) -> tuple:
+    """Every article with a genre: its features, genre index, fold and language."""
     arts = [a for a in corpus.articles if a.genre is not None]
-    X = _stack(vec, [a.text for a in arts])
-    y = np.array([GENRE_NAMES.index(a.genre) for a in arts])  # type: ignore[arg-type]
-    folds = np.array([fold_of(a.id, cfg.folds) for a in arts])
-    langs = np.array([a.language for a in arts])
-    if news is not None and (langs == "en").any():
-        Xn = _stack(vec, [news.texts[a] for a in news.fitted])
-        Xnv = _stack(vec, [news.texts[a] for a in sorted(news.validation)])
-    else:
-        news, Xn, Xnv = None, None, None
+    return (arts, _stack(vec, [a.text for a in arts]), np.array([GENRE_NAMES.index(a.genre) for a in arts]),  # type: ignore[arg-type]
+            np.array([fold_of(a.id, folds) for a in arts]), np.array([a.language for a in arts]))
+
+
+def train_fallback_genre(matrix: tuple, vec: Vectorizer, cfg: ClassicConfig, log: Callable[[str], None],
+                         news: NewsTexts) -> tuple[LinearHead, CVResult, dict] | None:
+    """The genre head the classical model uses alone (``fallback-genre.npz``), with hard news as
+    English reporting: its cross-validated setting and predictions, then the head fitted on every
+    article of ``matrix`` (``genre_matrix``). None for a corpus without English. The transformer's blend keeps the SemEval-only
+    ``genre`` head it was fitted with, so this one can change without moving the default model."""
+    arts, X, y, folds, langs = matrix
+    if not (langs == "en").any():
+        return None
+    Xn = _stack(vec, [news.texts[a] for a in news.fitted])
+    Xnv = _stack(vec, [news.texts[a] for a in sorted(news.validation)])
     choice, Z = choose_genre(X, y, folds, langs, Xn, Xnv, cfg, log)
-    if news is not None:
-        choice["news"] = {"articles": len(news.fitted), "validation_articles": len(news.validation),
-                          "sha256": news.sha256}
+    choice["news"] = {"source": news.source, "articles": len(news.fitted), "validation_articles": len(news.validation),
+                      "sha256": news.sha256, "licence": news.licence}
     P = softmax(Z)
     cv = CVResult([a.id for a in arts], list(langs), [a.genre for a in arts], [GENRE_NAMES[i] for i in P.argmax(1)], P)
     W, b = fit_genre(X, y, langs, choice["c"], cfg.seed, Xn, choice["news_weight"])
@@ -325,15 +340,15 @@ class TrainedClassic:
     cues_skipped: int
     cv: dict[str, CVResult]
     config: ClassicConfig
-    genre_choice: dict
+    fallback_genre: LinearHead | None = None
+    fallback_choice: dict | None = None
 
 
 def train(corpus: Corpus, config: ClassicConfig = ClassicConfig(), log: Callable[[str], None] = print,
           news: NewsTexts | None = None) -> TrainedClassic:
     """Cross-validate, then fit every head on all data. Deterministic for a given seed.
 
-    ``news``: hard news that joins the genre head as English reporting (ignored for a corpus
-    without English), at a weight chosen under cross-validation."""
+    ``news``: hard news for the fallback's own genre head (``train_fallback_genre``)."""
     t0 = time.time()
     cfg = config
     paras = corpus.paragraphs
@@ -370,7 +385,14 @@ def train(corpus: Corpus, config: ClassicConfig = ClassicConfig(), log: Callable
         [a.id for a in frame_arts], [a.language for a in frame_arts],
         [a.frames for a in frame_arts], [_labels_of(r, FRAME_NAMES) for r in Df], Pf,
     )
-    genre, cv["genre"], choice = train_genre(corpus, vec, cfg, log, news)
+    matrix = genre_matrix(corpus, vec, cfg.folds)
+    genre_arts, Xg, yg, fg, lg = matrix
+    Pg = softmax(oof_decisions(Xg, yg, fg, lambda X, y: fit_multiclass(X, y, cfg.c_genre, cfg.seed)))
+    cv["genre"] = CVResult([a.id for a in genre_arts], list(lg), [a.genre for a in genre_arts],
+                           [GENRE_NAMES[i] for i in Pg.argmax(1)], Pg)
+    fallback = train_fallback_genre(matrix, vec, cfg, log, news) if news is not None else None
+    if fallback is not None:
+        cv["fallback_genre"] = fallback[1]
     log(f"frames and genre cross-validated ({time.time() - t0:.0f}s)")
 
     Wt, bt = fit_t(Xp, Yt)
@@ -384,12 +406,14 @@ def train(corpus: Corpus, config: ClassicConfig = ClassicConfig(), log: Callable
     cues, used, skipped = learn_cues(corpus)
     log(f"cue lexicon from {used} gold spans ({skipped} skipped: offsets off word boundaries)")
     log(f"final models fitted ({time.time() - t0:.0f}s)")
-    return TrainedClassic(vec, tech, frames, genre, cues, used, skipped, cv, cfg, choice)
+    genre = LinearHead(GENRE_NAMES, *fit_multiclass(Xg, yg, cfg.c_genre, cfg.seed))
+    return TrainedClassic(vec, tech, frames, genre, cues, used, skipped, cv, cfg,
+                          *((fallback[0], fallback[2]) if fallback is not None else (None, None)))
 
 
 def cv_table(cv: dict[str, CVResult]) -> dict[str, dict[str, dict[str, float]]]:
     """``{task: {language|all: {micro_f1, macro_f1, n}}}`` from cross-fitted predictions."""
-    return {task: per_language(task, dict(zip(res.keys, res.gold, strict=True)),
+    return {task: per_language(SCORED_AS.get(task, task), dict(zip(res.keys, res.gold, strict=True)),
                                dict(zip(res.keys, res.pred, strict=True)), dict(zip(res.keys, res.languages, strict=True)))
             for task, res in cv.items()}
 
@@ -401,7 +425,7 @@ def export(model: TrainedClassic, corpus: Corpus, out_dir: str | Path, training_
     metrics = cv_table(model.cv)
     manifest = {
         "name": MODEL_NAME,
-        "version": "1",
+        "version": MODEL_VERSION,
         "kind": "classic",
         "licence": (
             "Apache-2.0 (weights trained by spinscope; the SemEval-2023 training data "
@@ -416,11 +440,12 @@ def export(model: TrainedClassic, corpus: Corpus, out_dir: str | Path, training_
             "genre": list(model.genre.labels),
         },
         "config": asdict(model.config),
-        "genre": model.genre_choice,
+        **({"fallback_genre": model.fallback_choice} if model.fallback_choice is not None else {}),
         "cv_protocol": f"{model.config.folds}-fold, grouped by article (sha256 of id), thresholds and calibration cross-fitted",
         "cv_metrics": metrics,
         "training_seconds": round(training_seconds, 1),
     }
-    save_classic(Path(out_dir), model.vectorizer, model.techniques, model.frames, model.genre, model.cues, manifest)
+    save_classic(Path(out_dir), model.vectorizer, model.techniques, model.frames, model.genre, model.cues, manifest,
+                 model.fallback_genre)
     return manifest
 

@@ -9,11 +9,18 @@ from typing import Any
 import numpy as np
 
 from spinscope.detect.artifacts import write_arrays, write_manifest
-from spinscope.detect.classic import HEADS
+from spinscope.detect.classic import FALLBACK_GENRE_FILE, HEADS
 from spinscope.detect.cues import CueLexicon
 from spinscope.detect.features import Vectorizer
 from spinscope.detect.linear import LinearHead
 from spinscope.training.card import write_card
+
+
+def save_fallback_genre(path: Path, head: LinearHead) -> None:
+    """The classical model's own genre head, apart from ``weights.npz``: refitting it
+    (``train --model classic-genre``) leaves the heads the transformer blends with untouched."""
+    write_arrays(path / FALLBACK_GENRE_FILE, {"W": head.weights.astype(np.float16), "b": head.bias.astype(np.float32)},
+                 compressed=True)
 
 
 def save_classic(
@@ -24,8 +31,11 @@ def save_classic(
     genre: LinearHead,
     cues: CueLexicon,
     manifest: dict[str, Any],
+    fallback_genre: LinearHead | None = None,
 ) -> None:
     path.mkdir(parents=True, exist_ok=True)
+    if fallback_genre is not None:
+        save_fallback_genre(path, fallback_genre)
     arrays: dict[str, np.ndarray] = {"idf": vectorizer.idf.astype(np.float32)}
     for name, head in zip(HEADS, (techniques, frames, genre), strict=True):
         arrays[f"{name}_W"] = head.weights.astype(np.float16)

@@ -15,7 +15,6 @@ split is never read here, so it stays the out-of-sample check (``bench/shift.py`
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,6 @@ from spinscope.detect.classic import ClassicModel
 from spinscope.detect.genre import genre_label
 from spinscope.detect.linear import softmax
 from spinscope.detect.transformer import Encoder
-from spinscope.errors import TrainingDataMismatch
 from spinscope.taxonomy import GENRE_NAMES
 from spinscope.training.classic import NewsTexts
 from spinscope.training.corpus import Corpus
@@ -84,23 +82,7 @@ def digest(texts: dict[str, str]) -> str:
 def news_texts(root: str | Path) -> NewsTexts:
     """PolNeAR's training articles for the classical genre head, its validation fold set apart."""
     texts = read_news(root)
-    return NewsTexts(texts, frozenset(a for a in texts if split_of(a) == "validation"), digest(texts))
-
-
-def partner_news(classic_dir: str | Path, news_dir: str | Path | None) -> NewsTexts | None:
-    """The news that a classical partner trained for the transformer must learn its genre from to
-    match the committed classical model in ``classic_dir``: its news, or none if it learnt none."""
-    manifest = Path(classic_dir) / "manifest.json"
-    if not manifest.is_file():
-        return None
-    sha = json.loads(manifest.read_text(encoding="utf-8")).get("genre", {}).get("news", {}).get("sha256")
-    if sha is None:
-        return None
-    news = news_texts(news_dir) if news_dir is not None else None
-    if news is None or news.sha256 != sha:
-        raise TrainingDataMismatch(f"the classical model in {classic_dir} learnt its genre from news with sha256 "
-                                   f"{sha[:12]}…; give that PolNeAR root as --news")
-    return news
+    return NewsTexts(texts, frozenset(a for a in texts if split_of(a) == "validation"), digest(texts), SOURCE, LICENCE)
 
 
 def news_outputs(encoder: Encoder, classic: ClassicModel, texts: dict[str, str],

@@ -21,9 +21,9 @@ def train_classic_model(
 ) -> dict:
     """Train the classical models on a SemEval data root and write them to ``out_dir``.
 
-    ``news_dir``: a PolNeAR root whose hard news joins the genre head as English reporting, at a
-    weight chosen under cross-validation. The log (label repairs included) is also written to
-    ``out_dir/training-log.txt``.
+    ``news_dir``: a PolNeAR root whose hard news the model's own genre head (the fallback's,
+    ``classic.train_fallback_genre``) learns as English reporting. The log (label repairs
+    included) is also written to ``out_dir/training-log.txt``.
     """
     from spinscope.training import classic, genre_news
 
@@ -38,8 +38,6 @@ def train_classic_model(
     tee(f"training data sha256: {corpus.data_hash}")
     news = genre_news.news_texts(news_dir) if news_dir is not None else None
     model = classic.train(corpus, classic.ClassicConfig(seed=seed, folds=folds), log=tee, news=news)
-    if "news" in model.genre_choice:
-        model.genre_choice["news"].update(source=genre_news.SOURCE, licence=genre_news.LICENCE)
     manifest = classic.export(model, corpus, out_dir, time.time() - t0)
     for task, rows in manifest["cv_metrics"].items():
         for lang, m in rows.items():
@@ -51,13 +49,15 @@ def train_classic_model(
 
 def fit_classic_genre_only(data_dir: str | Path, out_dir: str | Path, news_dir: str | Path, *, seed: int = 13,
                            langs: Sequence[str] = languages.TRAINED, log: Callable[[str], None] = print) -> dict:
-    """Refit only the genre head of the classical model in ``out_dir`` on its own vocabulary, with
-    PolNeAR's hard news as more English reporting; keep every other head, so the techniques and
-    frames it gives (and the transformer's blends with them) stay as they are."""
+    """Fit only the classical model's own genre head (``fallback-genre.npz``) in ``out_dir`` on its
+    vocabulary, with PolNeAR's hard news as more English reporting. Every file the transformer
+    reads stays byte for byte, so the default model does not move."""
+    from spinscope.detect.artifacts import write_manifest
     from spinscope.detect.classic import ClassicModel
     from spinscope.errors import TrainingDataMismatch
     from spinscope.training import classic, genre_news
-    from spinscope.training.export import save_classic
+    from spinscope.training.card import write_card
+    from spinscope.training.export import save_fallback_genre
 
     lines: list[str] = []
 
@@ -71,19 +71,24 @@ def fit_classic_genre_only(data_dir: str | Path, out_dir: str | Path, news_dir: 
     corpus = _corpus(data_dir, langs, tee)
     if corpus.data_hash != manifest["training_data"]["sha256"]:
         raise TrainingDataMismatch(f"{out_dir} was trained on other data (sha256 {manifest['training_data']['sha256'][:12]}…, "
-                         f"not {corpus.data_hash[:12]}…): retrain it whole")
+                                   f"not {corpus.data_hash[:12]}…): retrain it whole")
     cfg = classic.ClassicConfig(seed=seed, folds=int(manifest["config"]["folds"]))
     news = genre_news.news_texts(news_dir)
-    genre, cv, choice = classic.train_genre(corpus, model.vectorizer, cfg, tee, news)
-    if "news" in choice:
-        choice["news"].update(source=genre_news.SOURCE, licence=genre_news.LICENCE)
-    manifest["genre"] = choice
-    manifest["config"].update(c_genre=list(cfg.c_genre), news_weights=list(cfg.news_weights))
-    manifest["cv_metrics"]["genre"] = classic.cv_table({"genre": cv})["genre"]
-    save_classic(Path(out_dir), model.vectorizer, model.techniques, model.frames, genre, model.cues, manifest)
-    for lang, m in manifest["cv_metrics"]["genre"].items():
-        tee(f"cv genre      {lang:<3} micro-F1 {m['micro_f1']:.3f}  macro-F1 {m['macro_f1']:.3f}  n={m['n']}")
-    tee(f"genre head refitted in {out_dir} in {time.time() - t0:.0f}s")
+    fitted = classic.train_fallback_genre(classic.genre_matrix(corpus, model.vectorizer, cfg.folds), model.vectorizer,
+                                          cfg, tee, news)
+    if fitted is None:
+        raise TrainingDataMismatch("the news is English: the corpus has no English articles for it to join")
+    head, cv, choice = fitted
+    manifest["fallback_genre"] = choice
+    manifest["version"] = classic.MODEL_VERSION
+    manifest["config"].update(fallback_c=list(cfg.fallback_c), news_weights=list(cfg.news_weights))
+    manifest["cv_metrics"]["fallback_genre"] = classic.cv_table({"fallback_genre": cv})["fallback_genre"]
+    save_fallback_genre(Path(out_dir), head)
+    write_manifest(Path(out_dir), manifest)
+    write_card(Path(out_dir), manifest)
+    for lang, m in manifest["cv_metrics"]["fallback_genre"].items():
+        tee(f"cv fallback genre {lang:<3} micro-F1 {m['micro_f1']:.3f}  macro-F1 {m['macro_f1']:.3f}  n={m['n']}")
+    tee(f"fallback genre head fitted in {out_dir} in {time.time() - t0:.0f}s")
     with (Path(out_dir) / "training-log.txt").open("a", encoding="utf-8") as f:
         f.write("\n# train --model classic-genre\n" + "\n".join(lines) + "\n")
     return manifest
@@ -222,7 +227,7 @@ def fit_transformer_heads(
     from spinscope.training import transformer_heads
     from spinscope.training.decisions import SATIRE_FLOOR
 
-    run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, corpus, lines, t0, langs, news_dir)
+    run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, corpus, lines, t0, langs)
     arrays = transformer_heads.fit_paragraph_heads(run.corpus, run.outputs, run.tee)
     arrays |= transformer_heads.fit_article_heads(run.corpus, run.outputs, seed, run.tee)
     decisions = {"unit": "sentence", "features": list(FEATURES), "threshold": float(arrays["sentences_t"][0]),
@@ -243,7 +248,7 @@ def fit_genre_only(data_dir: str | Path, out_dir: str | Path, news_dir: str | Pa
     from spinscope.detect.transformer import TransformerModel
     from spinscope.training import transformer_heads
 
-    run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, None, None, None, langs, news_dir)
+    run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, None, None, None, langs)
     arrays = transformer_heads.read_heads(run.out)
     entry = run.add_news(arrays, news_dir, TransformerModel(run.out, run.classic).satire_floor)
     transformer_heads.save_heads(run.out, arrays)
@@ -252,14 +257,13 @@ def fit_genre_only(data_dir: str | Path, out_dir: str | Path, news_dir: str | Pa
 
 def fit_article_decisions_only(data_dir: str | Path, out_dir: str | Path, *, work_dir: str | Path = "runs/transformer",
                                seed: int = 13, log: Callable[[str], None] = print,
-                               langs: Sequence[str] | None = None, news_dir: str | Path | None = None) -> dict:
+                               langs: Sequence[str] | None = None) -> dict:
     """Fit only the article decisions of the transformer in ``out_dir`` on its own sentence
-    decisions (validation fold), keep every other head, and re-score the test fold. ``news_dir``:
-    the PolNeAR root whose news the classical partner's genre head learns from, as the shipped one's."""
+    decisions (validation fold), keep every other head, and re-score the test fold."""
     from spinscope.detect.transformer import TransformerModel
     from spinscope.training import transformer_heads
 
-    run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, None, None, None, langs, news_dir)
+    run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, None, None, None, langs)
     decisions = TransformerModel(run.out, run.classic).decisions
     arrays = transformer_heads.read_heads(run.out)
     arrays["article_decisions"] = transformer_heads.fit_article_decisions_on(run.corpus, run.outputs, decisions, run.tee)
@@ -277,13 +281,12 @@ class _HeadsRun:
     training folds (trained once into the work directory), and both models' outputs on the
     validation and test folds; ``record`` scores the test fold and writes manifest, card and log."""
 
-    def __init__(self, data_dir, out_dir, work_dir, seed, log, corpus, lines, t0, langs,  # noqa: ANN001, PLR0913
-                 news_dir) -> None:
+    def __init__(self, data_dir, out_dir, work_dir, seed, log, corpus, lines, t0, langs) -> None:  # noqa: ANN001, PLR0913
         import json
 
         from spinscope.detect.classic import ClassicModel
         from spinscope.detect.transformer import Encoder
-        from spinscope.training import genre_news, transformer, transformer_heads
+        from spinscope.training import transformer, transformer_heads
 
         self.lines = [] if lines is None else lines
         self.seed = seed
@@ -292,18 +295,12 @@ class _HeadsRun:
         work, self.out = Path(work_dir), Path(out_dir)
         self.corpus = corpus or _corpus(data_dir, langs, self.tee)
         classic_dir = work / "classic-train-folds"
-        # The classical partner learns its genre as the committed one beside ``out_dir`` did (from
-        # the same news, or none): a cached partner that differs is trained again.
-        news = genre_news.partner_news(self.out.parent / "classic", news_dir)
-        cached = classic_dir / "manifest.json"
-        cached_news = (json.loads(cached.read_text(encoding="utf-8")).get("genre", {}).get("news", {}).get("sha256")
-                       if cached.is_file() else False)
-        if cached_news != (news.sha256 if news else None):
+        if not (classic_dir / "manifest.json").is_file():
             train_corpus = transformer.restrict(self.corpus, {"train"})
             from spinscope.training import classic
 
-            classic.export(classic.train(train_corpus, classic.ClassicConfig(seed=seed), log=self.tee, news=news),
-                           train_corpus, classic_dir, 0.0)
+            classic.export(classic.train(train_corpus, classic.ClassicConfig(seed=seed), log=self.tee), train_corpus,
+                           classic_dir, 0.0)
         self.classic = ClassicModel.load(classic_dir)
         self.manifest = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
         self.encoder = Encoder(self.out, int(self.manifest["config"]["max_len"]), special=self.manifest.get("special_ids"))
