@@ -50,3 +50,17 @@ def test_the_fallbacks_own_genre_head_loads_and_the_default_model_does_not_read_
     classic.fallback_genre = LinearHead(own.labels, own.weights, own.bias + np.array([0, 0, 50], np.float32))
     assert classic.predict(text, paragraphs(text), "en").genre.argmax() == GENRE_NAMES.index("satire")
     assert np.array_equal(model.predict(text, paragraphs(text), "en").genre, before)
+
+
+def test_a_fallback_genre_head_of_the_wrong_size_is_a_corrupt_model(tmp_path):
+    import shutil
+
+    import pytest
+
+    from spinscope.detect.classic import FALLBACK_GENRE_FILE, ClassicModel
+    from spinscope.errors import ModelCorrupt
+
+    shutil.copytree(CLASSIC, tmp_path / "classic")
+    np.savez(tmp_path / "classic" / FALLBACK_GENRE_FILE, W=np.zeros((10, 3), np.float16), b=np.zeros(3, np.float32))
+    with pytest.raises(ModelCorrupt, match="vocabulary size"):
+        ClassicModel.load(tmp_path / "classic")

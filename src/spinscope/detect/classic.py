@@ -50,7 +50,8 @@ class ClassicModel:
         self.version = str(manifest.get("version", "0"))
         self.context_weight = float(manifest.get("config", {}).get("context_weight", 0.0))
         n = len(vectorizer)
-        if self.techniques.weights.shape[0] != 2 * n or self.frames.weights.shape[0] != n:
+        own = fallback_genre.weights.shape[0] if fallback_genre is not None else n
+        if self.techniques.weights.shape[0] != 2 * n or self.frames.weights.shape[0] != n or own != n:
             raise ModelCorrupt("model weights do not match the vocabulary size")
 
     @classmethod

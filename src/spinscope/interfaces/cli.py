@@ -492,14 +492,14 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
 
         train_tagger(_shared_data(data) / "polnear", out, log=echo)
         return
+    if kind == "article":
+        fit_article_decisions_only(data, out, work_dir=work_dir, seed=seed, log=echo, langs=langs or None)
+        return
     news_dir = _news_dir(data, news)
     if langs and "en" not in langs:  # the news is English: a model without English gets none
         if kind in ("genre", "classic-genre"):
             raise click.UsageError(f"--model {kind} adds English news to the genre head: include --lang en")
         news_dir = None
-    if kind == "article":
-        fit_article_decisions_only(data, out, work_dir=work_dir, seed=seed, log=echo, langs=langs or None)
-        return
     if kind in ("genre", "classic-genre"):
         if news_dir is None:
             raise click.UsageError(f"--model {kind} needs PolNeAR: none at {_shared_data(data) / 'polnear'}; give --news")
