@@ -146,14 +146,20 @@ def fit_genre(X: sp.csr_matrix, y: np.ndarray, languages: np.ndarray, C: float, 
     counts = np.bincount(y, minlength=len(GENRE_NAMES))
     w = len(y) / (np.count_nonzero(counts) * counts[y])  # sklearn's class_weight="balanced"
     if news is not None and news.shape[0] and weight > 0:
-        en = languages == "en"
-        one_class = w[en].sum() / len(set(y[en])) if en.any() else w.sum() / np.count_nonzero(counts)
         X = sp.vstack([X, news], format="csr")
-        y = np.concatenate([y, np.full(news.shape[0], REPORTING)])
-        w = np.concatenate([w, np.full(news.shape[0], weight * one_class / news.shape[0])])
+        y, w = with_news(y, w, languages, news.shape[0], weight)
     clf = LogisticRegression(C=C, random_state=seed, max_iter=3000)
     clf.fit(X, y, sample_weight=w)
     return genre_columns(clf, X.shape[1])
+
+
+def with_news(y: np.ndarray, w: np.ndarray, languages: np.ndarray, n: int, weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and sample weights with ``n`` news articles appended as reporting, weighing ``weight``
+    times as much in total as one class of English articles (both genre heads weigh news so)."""
+    en = languages == "en"
+    # Without English articles, the mean total weight of one (language, class) group.
+    one_class = w[en].sum() / len(set(y[en])) if en.any() else w.sum() / len(set(zip(languages, y, strict=True)))
+    return (np.concatenate([y, np.full(n, REPORTING)]), np.concatenate([w, np.full(n, weight * one_class / n)]))
 
 
 @dataclass(frozen=True)
@@ -172,8 +178,8 @@ class NewsTexts:
         return [a for a in sorted(self.texts) if a not in self.validation]
 
 
-def choose_genre(X: sp.csr_matrix, y: np.ndarray, folds: np.ndarray, languages: np.ndarray, news_fit: sp.csr_matrix | None,
-                 news_val: sp.csr_matrix | None, cfg: ClassicConfig, log: Callable[[str], None]) -> tuple[dict, np.ndarray]:
+def choose_genre(X: sp.csr_matrix, y: np.ndarray, folds: np.ndarray, languages: np.ndarray, news_fit: sp.csr_matrix,
+                 news_val: sp.csr_matrix, cfg: ClassicConfig, log: Callable[[str], None]) -> tuple[dict, np.ndarray]:
     """C and news weight of the fallback's genre head, and the chosen setting's out-of-fold decision values.
 
     Score: the mean, over SemEval's languages (out-of-fold) and the news validation articles
@@ -181,23 +187,20 @@ def choose_genre(X: sp.csr_matrix, y: np.ndarray, folds: np.ndarray, languages: 
     genre head is chosen (``genre_news``). A tie keeps the earlier, smaller setting."""
     from spinscope.training.transformer_heads import genre_balanced_macro
 
-    weights = cfg.news_weights if news_fit is not None and news_val is not None else (0.0,)
     best: tuple[float, dict, np.ndarray] | None = None
     scores: dict[str, float] = {}
     for C in cfg.fallback_c:
-        for weight in weights:
+        for weight in cfg.news_weights:
             Z = np.zeros((X.shape[0], len(GENRE_NAMES)), np.float32)
             votes = []
             for k in np.unique(folds):
                 tr = folds != k
                 W, b = fit_genre(X[tr], y[tr], languages[tr], C, cfg.seed, news_fit, weight)
                 Z[~tr] = X[~tr] @ W + b
-                if news_val is not None:
-                    votes.append(softmax(np.asarray(news_val @ W) + b))
+                votes.append(softmax(np.asarray(news_val @ W) + b))
             pred = Z.argmax(1)
             per = [genre_balanced_macro(y[languages == g], pred[languages == g]) for g in sorted(set(languages))]
-            if votes:
-                per.append(genre_balanced_macro(np.full(news_val.shape[0], REPORTING), np.mean(votes, 0).argmax(1)))
+            per.append(genre_balanced_macro(np.full(news_val.shape[0], REPORTING), np.mean(votes, 0).argmax(1)))
             score = float(np.mean(per))
             scores[f"C={C:g} news={weight:g}"] = round(score, 4)
             log(f"fallback genre C {C:g}, news weight {weight:g}: mean class-balanced macro-F1 {score:.3f}")

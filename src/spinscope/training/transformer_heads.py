@@ -25,7 +25,7 @@ from spinscope.detect.transformer import Encoder, RawOutputs, sentence_units, to
 from spinscope.evaluation.metrics import per_language
 from spinscope.segment import paragraphs
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
-from spinscope.training.classic import calibrate, choose_thresholds, genre_columns
+from spinscope.training.classic import calibrate, choose_thresholds, genre_columns, with_news
 from spinscope.training.corpus import Corpus
 from spinscope.training.decisions import fit_article_decisions, fit_sentence_decisions, micro_f1
 from spinscope.training.transformer import spans_by_article, split_of
@@ -181,13 +181,8 @@ def fit_genre_head(X: np.ndarray, y: np.ndarray, languages: np.ndarray, seed: in
 
     w = genre_weights(y, languages)
     if extra is not None and len(extra) and extra_weight > 0:
-        en = languages == "en"
-        # Without English articles, the mean total weight of one (language, class) group.
-        one_class = (w[en].sum() / len(set(y[en])) if en.any()
-                     else w.sum() / len(set(zip(languages, y, strict=True))))
         X = np.vstack([X, extra])
-        y = np.concatenate([y, np.full(len(extra), GENRE_NAMES.index("reporting"))])
-        w = np.concatenate([w, np.full(len(extra), extra_weight * one_class / len(extra))])
+        y, w = with_news(y, w, languages, len(extra), extra_weight)
     clf = LogisticRegression(C=1.0, max_iter=3000, random_state=seed)
     clf.fit(X, y, sample_weight=w)
     return genre_columns(clf, X.shape[1])
