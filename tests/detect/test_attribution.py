@@ -56,6 +56,35 @@ def test_viterbi_finds_the_best_sequence_that_brute_force_finds():
         assert t.tag(feats) == [labels[k] for k in best]
 
 
+def _word_tagger(rng, toks_lists):
+    """A tagger whose attributes are token_features' own strings, with random weights."""
+    names = sorted({a for toks in toks_lists for f in token_features(toks) for a in f})
+    names = names[::2]  # half unseen in "training": they must add nothing
+    labels = ("O", "B-SRC", "I-SRC", "B-CUE", "I-CUE", "B-CON", "I-CON")
+    return Tagger(labels, {a: i for i, a in enumerate(names)}, rng.normal(size=(len(names), 7)).astype(np.float32),
+                  rng.normal(size=(7, 7)).astype(np.float32))
+
+
+def test_tag_many_gives_tags_labels_without_building_strings(monkeypatch):
+    import spinscope.detect.attribution_tagger as tagger_module
+
+    text = ('Critics said "the plan is bad." The minister told reporters it would pass.\n'
+            'According to officials, the talks failed. "We will not go back," he warned.\nYes.\n\n'
+            'Ministers, analysts and diplomats said on Tuesday that the vote, which was delayed twice, '
+            'would be held again next week, though few expected it to pass.')
+    paragraphs = [tokens(line) for line in text.split("\n")]  # one empty paragraph among them
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        t = _word_tagger(rng, paragraphs)
+        expected = [t.tag(token_features(p)) for p in paragraphs]
+        assert t.tag_many(paragraphs) == expected
+        assert expected[3] == [] and len(expected[1]) == len(paragraphs[1])
+        monkeypatch.setattr(tagger_module, "VITERBI_CELLS", 20)  # every paragraph decoded in a chunk of its own
+        assert t.tag_many(paragraphs) == expected
+        monkeypatch.undo()
+    assert t.tag_many([]) == []
+
+
 def test_tokens_features_and_spans_keep_offsets():
     text = 'Critics said "the plan is bad."'
     toks = tokens(text)

@@ -95,3 +95,20 @@ def test_the_classical_model_reads_no_proper_noun(monkeypatch):
     monkeypatch.setattr("spinscope.detect.classic.without_proper_nouns", lambda text, language: text)
     assert not np.array_equal(model.predict(a, paragraphs(a), "en").paragraphs,
                               model.predict(b, paragraphs(b), "en").paragraphs)
+
+
+def test_the_trie_regex_matches_as_the_longest_first_alternation():
+    import re
+
+    from spinscope.detect.names import trie_alternation
+
+    words = ["Democrat", "Democrats", "Democratic", "Liberal", "Liberal Democrats", "Hong Kong", "Hong", "US", "U.S.",
+             "Kim", "Kim Jong-un", "al-Qaeda", "a"]
+    longest_first = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    text = ("Democrats and Democratic voters; the Liberal Democratic group; Liberal Democrats' plans; Hong Kong, "
+            "Hong Konger; U.S. and US; Kim Jong-un, Kim's; al-Qaeda's; a b; Democratics")
+    for suffix in ("", r"(?:'s?|s)?(?![\w-])"):
+        flat = re.compile(rf"(?<![\w-])(?:{longest_first}){suffix}")
+        trie = re.compile(rf"(?<![\w-])(?:{trie_alternation(words)}){suffix}")
+        assert [m.span() for m in trie.finditer(text)] == [m.span() for m in flat.finditer(text)]
+    assert re.fullmatch(trie_alternation(words), "Kim Jong-un") and not re.fullmatch(trie_alternation(words), "Kim Jong")

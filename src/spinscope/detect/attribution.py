@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from spinscope.components import Doc
-from spinscope.detect.attribution_tagger import Tagger, spans, token_features, tokens
+from spinscope.detect.attribution_tagger import Tagger, spans, tokens
 from spinscope.detect.scores import ScoringModel
 from spinscope.types import Attribution, TextSpan
 
@@ -131,16 +131,18 @@ class AttributionDetector:
         self.tagger = Tagger.load(Path(path)) if path is not None else None
 
     def predict(self, docs: Sequence[Doc]) -> list[tuple[Attribution, ...]]:
-        return [self._attributions(d) for d in docs]
-
-    def _attributions(self, doc: Doc) -> tuple[Attribution, ...]:
         if self.tagger is None:
-            return ()
+            return [() for _ in docs]
+        toks = [[tokens(d.article.text, p.start, p.end) for p in d.paragraphs] for d in docs]
+        tags = iter(self.tagger.tag_many([t for doc_toks in toks for t in doc_toks]))  # the batch's paragraphs decoded together
+        return [self._attributions(d, [(t, next(tags)) for t in doc_toks]) for d, doc_toks in zip(docs, toks, strict=True)]
+
+    @staticmethod
+    def _attributions(doc: Doc, tagged: list[tuple[list[tuple[str, int, int]], list[str]]]) -> tuple[Attribution, ...]:
         text = doc.article.text
         out = []
-        for p in doc.paragraphs:
-            toks = tokens(text, p.start, p.end)
-            found = spans(toks, self.tagger.tag(token_features(toks)))
+        for p, (toks, tags) in zip(doc.paragraphs, tagged, strict=True):
+            found = spans(toks, tags)
             extra = nominal_reports(text, p.start, p.end, found)
             # The reports' own pairs, never linked to the tagger's sources.
             pairs = link(found) + [(None, c[1:], n[1:]) for c, n in zip(extra[::2], extra[1::2], strict=True)]

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +27,9 @@ wrote writes noted notes explained explains announced announces reported reports
 accused accuses suggested suggests believes believed thinks thought asked asks acknowledged admitted denied
 declared recalled predicted promised vowed urged called described pointed confirmed revealed tweeted""".split())
 ROLES = ("SRC", "CUE", "CON")
+VITERBI_CELLS = 65_536  # tokens (padding included) decoded together; 3.7 MB of back-pointers
+# The attribute templates of ``token_features``, in its order (``Tagger.tag_tokens`` sums them in it).
+TEMPLATES = ("w", "s3", "q", "shape", "cue", "w-2", "w-1", "w1", "w2", "cue-1", "cue+1")
 
 
 def tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, int, int]]:
@@ -42,24 +48,26 @@ def _shape(w: str) -> str:
     return "l" if w[0].isalnum() else "p"
 
 
-def token_features(toks: list[tuple[str, int, int]]) -> list[list[str]]:
-    """crfsuite attribute strings for each token of one paragraph."""
+def template_values(toks: list[tuple[str, int, int]]) -> list[list[str]]:
+    """For each of ``TEMPLATES``, its value at every token of one paragraph."""
     words = [t[0] for t in toks]
     lower = [w.lower() for w in words]
-    quoted = False
-    out = []
-    for i, w in enumerate(words):
+    quoted, q = False, []
+    for w in words:
         if w in QUOTES:
             quoted = not quoted
-        f = [f"w={lower[i]}", f"s3={lower[i][-3:]}", f"q={int(quoted)}", f"shape={_shape(w)}",
-             f"cue={int(lower[i] in CUE_WORDS)}"]
-        for k in (-2, -1, 1, 2):
-            j = i + k
-            f.append(f"w{k}={lower[j] if 0 <= j < len(words) else '<>'}")
-        f.append(f"cue-1={int(i > 0 and lower[i - 1] in CUE_WORDS)}")
-        f.append(f"cue+1={int(i + 1 < len(words) and lower[i + 1] in CUE_WORDS)}")
-        out.append(f)
-    return out
+        q.append("1" if quoted else "0")
+    cue = ["1" if w in CUE_WORDS else "0" for w in lower]
+    pad = ["<>", "<>", *lower, "<>", "<>"]
+    n = len(words)
+    return [lower, [w[-3:] for w in lower], q, [_shape(w) for w in words], cue,
+            pad[0:n], pad[1 : n + 1], pad[3 : n + 3], pad[4 : n + 4], ["0", *cue[:-1]][:n], [*cue[1:], "0"][:n]]
+
+
+def token_features(toks: list[tuple[str, int, int]]) -> list[list[str]]:
+    """crfsuite attribute strings for each token of one paragraph."""
+    columns = template_values(toks)
+    return [[f"{t}={v[i]}" for t, v in zip(TEMPLATES, columns, strict=True)] for i in range(len(toks))]
 
 
 @dataclass(frozen=True)
@@ -93,18 +101,80 @@ class Tagger:
                     cols.append(k)
         emit = np.zeros((len(feats), len(self.labels)), np.float32)
         np.add.at(emit, np.asarray(rows, np.int64), self.state[np.asarray(cols, np.int64)])
-        emit, trans = emit.astype(np.float64), self.transitions.astype(np.float64)
-        to = np.arange(len(self.labels))
-        score = emit[0]
-        back = np.empty((len(feats) - 1, len(self.labels)), np.int64)
-        for i in range(1, len(feats)):  # float64 and first-maximum ties, as the plain-Python Viterbi had
-            cand = score[:, None] + trans
-            back[i - 1] = best = cand.argmax(0)
-            score = cand[best, to] + emit[i]
-        path = [int(score.argmax())]
-        for best in back[::-1]:
-            path.append(int(best[path[-1]]))
-        return [self.labels[k] for k in reversed(path)]
+        return [self.labels[k] for k in self._viterbi(emit[None].astype(np.float64), np.array([len(feats)]))[0]]
+
+    @cached_property
+    def _by_template(self) -> list[dict[str, int]]:
+        """Per template, value -> attribute row; and a last all-zero row for values not seen in training."""
+        out: list[dict[str, int]] = [{} for _ in TEMPLATES]
+        slot = {t: k for k, t in enumerate(TEMPLATES)}
+        for a, i in self.attributes.items():
+            t, _, v = a.partition("=")
+            if t in slot:
+                out[slot[t]][v] = i
+        return out
+
+    @cached_property
+    def _state_with_zero(self) -> np.ndarray:
+        return np.vstack([self.state, np.zeros((1, self.state.shape[1]), self.state.dtype)])
+
+    def tag_many(self, paragraphs: Sequence[list[tuple[str, int, int]]]) -> list[list[str]]:
+        """``[tag(token_features(t)) for t in paragraphs]``, the same labels, several times faster.
+
+        No attribute strings are built: each template's values are looked up in one pass and
+        their state rows summed in ``token_features``' order (a value unseen in training adds an
+        exact zero), so the emissions are bit for bit ``tag``'s. Viterbi then runs over many
+        paragraphs at once, each step one array operation for all of them.
+        """
+        out: list[list[str]] = [[] for _ in paragraphs]
+        order = sorted((i for i, t in enumerate(paragraphs) if t), key=lambda i: len(paragraphs[i]))
+        chunk: list[int] = []
+        for i in order:  # chunks of similar length, so little padding and bounded memory
+            if chunk and (len(chunk) + 1) * len(paragraphs[i]) > VITERBI_CELLS:
+                self._tag_chunk([paragraphs[k] for k in chunk], chunk, out)
+                chunk = []
+            chunk.append(i)
+        if chunk:
+            self._tag_chunk([paragraphs[k] for k in chunk], chunk, out)
+        return out
+
+    def _tag_chunk(self, paragraphs: list[list[tuple[str, int, int]]], rows: list[int], out: list[list[str]]) -> None:
+        state, missing = self._state_with_zero, len(self.state)
+        columns = [template_values(t) for t in paragraphs]
+        lengths = np.array([len(t) for t in paragraphs])
+        flat = np.zeros((int(lengths.sum()), len(self.labels)), np.float32)
+        for k, lookup in enumerate(self._by_template):
+            values = chain.from_iterable(c[k] for c in columns)
+            ids = np.fromiter(map(lookup.get, values, repeat(missing)), np.int64, len(flat))
+            flat += state[ids]
+        emit = np.zeros((len(paragraphs), int(lengths.max()), len(self.labels)), np.float64)
+        emit[np.arange(emit.shape[1]) < lengths[:, None]] = flat
+        for row, path in zip(rows, self._viterbi(emit, lengths), strict=True):
+            out[row] = [self.labels[k] for k in path]
+
+    def _viterbi(self, emit: np.ndarray, lengths: np.ndarray) -> list[list[int]]:
+        """Best paths of (n, steps, labels) emissions, sequence j being its first ``lengths[j]``
+        steps. float64 and first-maximum ties, as the plain-Python Viterbi had."""
+        trans = self.transitions.astype(np.float64)
+        n, steps, _ = emit.shape
+        score = emit[:, 0]
+        final = score.copy()
+        back = np.empty((max(steps - 1, 0), n, emit.shape[2]), np.int64)
+        ends = {int(x): np.flatnonzero(lengths == x) for x in np.unique(lengths)}
+        for i in range(1, steps):
+            cand = score[:, :, None] + trans  # (sequence, from, to)
+            back[i - 1] = cand.argmax(1)
+            score = cand.max(1) + emit[:, i]
+            if (done := ends.get(i + 1)) is not None:
+                final[done] = score[done]
+        cur = final.argmax(1)
+        path = np.empty((n, steps), np.int64)
+        every = np.arange(n)
+        for i in range(steps - 1, -1, -1):  # at i, sequences still inside step back; the rest keep their end
+            if i < steps - 1:
+                cur = np.where(i < lengths - 1, back[i, every, cur], cur)
+            path[:, i] = cur
+        return [path[j, : lengths[j]].tolist() for j in range(n)]
 
 
 def spans(toks: list[tuple[str, int, int]], tags: list[str]) -> list[tuple[str, int, int]]:

@@ -85,7 +85,7 @@ class ClassicModel:
     def _paragraph_vectors(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
         vz = self.vectorizer
         counts = [vz.counts(t) for t in texts]
-        none: Counts = (Counter(), None, None)
+        none = Counts(Counter(), [], None, None)
         n = len(vz)
         out = []
         for i, c in enumerate(counts):
