@@ -28,7 +28,7 @@ accused accuses suggested suggests believes believed thinks thought asked asks a
 declared recalled predicted promised vowed urged called described pointed confirmed revealed tweeted""".split())
 ROLES = ("SRC", "CUE", "CON")
 VITERBI_CELLS = 65_536  # tokens (padding included) decoded together; 3.7 MB of back-pointers
-# The attribute templates of ``token_features``, in its order (``Tagger.tag_tokens`` sums them in it).
+# The attribute templates of ``token_features``, in its order (``Tagger.tag_many`` sums them in it).
 TEMPLATES = ("w", "s3", "q", "shape", "cue", "w-2", "w-1", "w1", "w2", "cue-1", "cue+1")
 
 
@@ -119,7 +119,7 @@ class Tagger:
         return np.vstack([self.state, np.zeros((1, self.state.shape[1]), self.state.dtype)])
 
     def tag_many(self, paragraphs: Sequence[list[tuple[str, int, int]]]) -> list[list[str]]:
-        """``[tag(token_features(t)) for t in paragraphs]``, the same labels, several times faster.
+        """``[tag(token_features(t)) for t in paragraphs]``, the same labels, 2.4x faster on the bench articles.
 
         No attribute strings are built: each template's values are looked up in one pass and
         their state rows summed in ``token_features``' order (a value unseen in training adds an

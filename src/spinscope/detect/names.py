@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -86,14 +86,13 @@ def _names(block: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _pattern() -> re.Pattern[str]:
-    names = sorted({n for block in (COUNTRIES, DEMONYMS, GROUPS, PARTIES, PEOPLE) for n in _names(block)},
-                   key=len, reverse=True)
+    names = {n for block in (COUNTRIES, DEMONYMS, GROUPS, PARTIES, PEOPLE) for n in _names(block)}
     # Whole words, case-sensitive (so "Georgia" the country and the state go alike, and lowercase
     # words are never touched), with possessives and an 's' plural: "Pakistan's", "Tories'".
     return re.compile(rf"(?<![\w-])(?P<name>{trie_alternation(names)})(?P<suffix>['’]s?|s)?(?![\w-])")
 
 
-def trie_alternation(words: list[str]) -> str:
+def trie_alternation(words: Iterable[str]) -> str:
     """A regex matching ``words``, written as a trie of shared prefixes.
 
     It matches as the plain alternation in longest-first order does: at a position only names
