@@ -29,7 +29,9 @@ Everything is scored on the test fold (fold 0), never used for a choice. Tables:
 6. the article as a whole: the techniques each article uses (gold: those of any of its
    paragraphs), found as the union of the sentence decisions and by the article
    decisions (``detect.decisions.ArticleDecisions``), with the article probabilities' ECE
-   and the same bound for it.
+   and the same bound for it;
+7. frames per language, precision / recall / micro-F1 and frames per article, on all test
+   articles and on the reporting ones alone.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ from spinscope.detect.transformer import TransformerModel
 from spinscope.evaluation.metrics import score_single_label
 from spinscope.pipeline import MODELS_DIR, Pipeline
 from spinscope.segment import paragraphs, sentences
-from spinscope.taxonomy import GENRE_NAMES, TECHNIQUE_NAMES
+from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
 from spinscope.training import classic, genre_news, transformer_heads
 from spinscope.training.corpus import load_corpus
 from spinscope.training.decisions import fit_sentence_decisions
@@ -288,6 +290,24 @@ def genre_report(corpus, out, model: TransformerModel, cls: ClassicModel) -> dic
     return {"macro_f1": table, "confusion": confusion}
 
 
+def frames_report(corpus, out, model: TransformerModel) -> dict:
+    """Frame precision / recall / micro-F1 per language on the test fold, all articles and reporting
+    articles alone (held-out news is mostly reporting, which has fewer frames per article)."""
+    combine = transformer_heads.shipped_combine(model)
+    rows = [(a.language, a.genre, combine(a.id, out, False).frames >= model.frames.thresholds,
+             np.array([f in a.frames for f in FRAME_NAMES]))
+            for a in corpus.articles if a.frames is not None and split_of(a.id) == "test" and a.id in out.docs]
+    table: dict = {}
+    for lang in (*present(r[0] for r in rows), "all"):
+        for name, keep in (("all", lambda r: True), ("reporting", lambda r: r[1] == "reporting")):
+            chosen = [r for r in rows if lang in ("all", r[0]) and keep(r)]
+            if chosen:
+                D, Y = np.array([r[2] for r in chosen]), np.array([r[3] for r in chosen])
+                table.setdefault(lang, {})[name] = {"prf": prf(D, Y), "n": len(chosen),
+                                                    "per_article": float(D.sum(1).mean()), "gold": float(Y.sum(1).mean())}
+    return table
+
+
 def ece_if_calibrated(P: np.ndarray, draws: int = 200, seed: int = 0) -> float:
     """The 95th percentile of the ECE a perfectly calibrated model would show on this many pairs:
     labels drawn as Bernoulli(p) from these very probabilities. A measured ECE below it is within
@@ -394,6 +414,11 @@ def main() -> int:
         print(f"reliability diagram: {args.png}")
     if args.record:
         record_calibration(Path(args.model), figures["ece"], ECE_HOW)
+    figures["frames"] = frames_report(corpus, out, model)
+    print("\nframes on the test fold, P / R / micro-F1 (frames per article: predicted / gold): all articles; reporting alone")
+    for lang, r in figures["frames"].items():
+        print(f"{lang:<6}" + "   ".join(f"{k} {v['prf'][0]:.3f}/{v['prf'][1]:.3f}/{v['prf'][2]:.3f} "
+                                        f"({v['per_article']:.1f}/{v['gold']:.1f}, n={v['n']})" for k, v in r.items()))
     figures["genre"] = genre_report(corpus, out, model, cls)
     print("\ngenre macro-F1 on the test fold: transformer / classic fallback / baseline; class-balanced: transformer / classic")
     for lang, row in figures["genre"]["macro_f1"].items():
