@@ -65,7 +65,7 @@ def _word_tagger(rng, toks_lists):
                   rng.normal(size=(7, 7)).astype(np.float32))
 
 
-def test_tag_many_gives_tags_labels_without_building_strings(monkeypatch):
+def test_tag_many_gives_the_labels_of_tag_without_building_strings(monkeypatch):
     import spinscope.detect.attribution_tagger as tagger_module
 
     text = ('Critics said "the plan is bad." The minister told reporters it would pass.\n'
@@ -79,7 +79,7 @@ def test_tag_many_gives_tags_labels_without_building_strings(monkeypatch):
         expected = [t.tag(token_features(p)) for p in paragraphs]
         assert t.tag_many(paragraphs) == expected
         assert expected[3] == [] and len(expected[1]) == len(paragraphs[1])
-        monkeypatch.setattr(tagger_module, "VITERBI_CELLS", 20)  # every paragraph decoded in a chunk of its own
+        monkeypatch.setattr(tagger_module, "VITERBI_CELLS", 20)  # chunks of one or a few paragraphs
         assert t.tag_many(paragraphs) == expected
         monkeypatch.undo()
     assert t.tag_many([]) == []
