@@ -46,7 +46,10 @@ def test_cross_validated_quality_does_not_drop():
     assert corpus.data_hash == EVAL_SET_SHA256, "evaluation data changed: re-measure and re-pin"
     news_dir = genre_news.news_beside(SHARED_DATA)
     news = genre_news.news_texts(news_dir) if news_dir else None
-    table = classic.cv_table(classic.train(corpus, classic.ClassicConfig(), log=lambda m: None, news=news).cv)
+    # The sentence head the transformer reads (5 more minutes) is gated through the shipped
+    # transformer's fixed test slice below, not here.
+    cfg = classic.ClassicConfig(partner=False)
+    table = classic.cv_table(classic.train(corpus, cfg, log=lambda m: None, news=news).cv)
     drops = {
         key: (table[key[0]][key[1]][key[2]], floor)
         for key, floor in PINNED.items()
@@ -85,12 +88,16 @@ SLICE_SHA256 = "27e85b47edb38c57e92ec39a78d07000a29d9ebdacaef53b9d1b87107ae3b62c
 # classical partner has seen these articles, so bench/shift.py is the estimate: there v4.0
 # raised paragraphs 0.372 -> 0.385 (en) and 0.397 -> 0.407 (all), sentence lines 0.296 ->
 # 0.302 and 0.311 -> 0.321. The encoder's raw probabilities moved too (fixed threshold 0.2).
-SHIPPED_PINNED = {"en": 0.417, "all": 0.525}  # measured 0.437 and 0.5452
-SENTENCE_LINES_PINNED = {"en": 0.330, "all": 0.405}  # measured 0.3503 and 0.4254
-ENCODER_ALONE_PINNED = {"en": 0.205, "all": 0.230}  # measured 0.2254 and 0.2501
+# Re-pinned for v4.5 (the decisions read the classical model's sentence-trained head). The slice
+# rose far more than the test fold did (v4.4 measured paragraphs 0.437 / 0.5452, sentence lines
+# 0.3503 / 0.4254, articles 0.6667 / 0.7156): the shipped head has seen these very sentences and
+# their labels. bench/shift.py, whose partner has not: sentence lines 0.303 -> 0.317 (en).
+SHIPPED_PINNED = {"en": 0.476, "all": 0.574}  # measured 0.4963 and 0.5943
+SENTENCE_LINES_PINNED = {"en": 0.418, "all": 0.510}  # measured 0.4381 and 0.5308
+ENCODER_ALONE_PINNED = {"en": 0.205, "all": 0.230}  # measured 0.2254 and 0.2501 (v4.5: 0.2245, 0.2495)
 ENCODER_ALONE_THRESHOLD = 0.2
 # The article as a whole (v4.2's article decisions), gold the labels of any of its paragraphs.
-ARTICLES_PINNED = {"en": 0.646, "all": 0.695}  # measured 0.6667 and 0.7156
+ARTICLES_PINNED = {"en": 0.648, "all": 0.705}  # measured 0.6687 and 0.7252
 
 
 def _slice():

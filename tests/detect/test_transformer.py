@@ -123,6 +123,26 @@ def test_corrupt_heads_are_a_clear_error(tmp_path: Path):
         TransformerModel.load(tmp_path / "transformer")
 
 
+def test_decisions_read_the_classical_head_they_were_fitted_on(tmp_path: Path, model: TransformerModel):
+    assert model.classic_head == json.loads((TRANSFORMER / "manifest.json").read_text())["decisions"]["classic_head"]
+    assert model.classic_head == "partner_techniques"  # v4.5: the sentence-trained head
+    text = "The corrupt regime lies to us again and again.\n\nWho will stop them?"
+    seen = []
+    real = model.classic.predict
+    model.classic.predict = lambda *a, **kw: seen.append(kw) or real(*a, **kw)
+    try:
+        model.predict(text, paragraphs(text), "en")
+    finally:
+        model.classic.predict = real
+    assert seen == [{"blend_partner": True, "techniques_head": "partner_techniques"}]
+    # a classical model without that head cannot stand in silently
+    shutil.copytree(TRANSFORMER, tmp_path / "transformer")
+    shutil.copytree(MODELS_DIR / "classic", tmp_path / "classic")
+    (tmp_path / "classic" / "partner-techniques.npz").unlink()
+    with pytest.raises(ModelCorrupt, match="partner-techniques.npz"):
+        TransformerModel.load(tmp_path / "transformer")
+
+
 def test_inference_never_imports_torch(tmp_path: Path):
     code = (
         "import sys, spinscope\n"

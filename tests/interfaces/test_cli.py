@@ -184,9 +184,15 @@ def test_train_lang_reaches_the_transformer_fine_tuning_and_its_heads(tmp_path, 
     assert run("train", "--model", "transformer", "--init-from", str(tmp_path), "--teacher", str(tmp_path),
                "--distil", "0.5", "--out", str(tmp_path)).exit_code == 0
     assert calls[-1][1]["teacher"] == str(tmp_path) and calls[-1][1]["distil"] == 0.5
-    monkeypatch.setattr(training_run, "fit_article_decisions_only", lambda *a, **kw: calls.append(("article", a, kw)))
+    monkeypatch.setattr(training_run, "fit_decisions_only", lambda *a, **kw: calls.append(("decisions", a, kw)))
     assert run("train", "--model", "article", "--out", str(tmp_path), "--work-dir", str(tmp_path / "w")).exit_code == 0
-    assert calls[-1][0] == "article" and calls[-1][1][1] == str(tmp_path) and calls[-1][2]["work_dir"] == str(tmp_path / "w")
+    assert calls[-1][1][1] == str(tmp_path) and calls[-1][2]["work_dir"] == str(tmp_path / "w")
+    assert calls[-1][2]["sentences"] is False  # the article decisions alone
+    assert run("train", "--model", "decisions", "--out", str(tmp_path)).exit_code == 0
+    assert calls[-1][2]["sentences"] is True and calls[-1][2]["work_dir"] == "runs/transformer"
+    monkeypatch.setattr(training_run, "fit_classic_partner_only", lambda *a, **kw: calls.append(("partner", a, kw)))
+    assert run("train", "--model", "classic-partner", "--lang", "en", "--out", str(tmp_path)).exit_code == 0
+    assert calls[-1][0] == "partner" and calls[-1][1][1] == str(tmp_path) and calls[-1][2]["langs"] == ("en",)
 
 
 def test_train_genre_takes_polnear_from_news_or_beside_the_data(tmp_path, monkeypatch):

@@ -31,7 +31,7 @@ def test_corpus_reports_and_repairs_corrupted_label(tmp_path):
 def test_train_export_load_predict_round_trip(tmp_path):
     out = tmp_path / "model"
     manifest = train_classic_model(write_corpus(tmp_path / "data"), out, langs=["en"], folds=2, log=lambda m: None)
-    assert set(manifest["cv_metrics"]) == {"techniques", "frames", "genre"}
+    assert set(manifest["cv_metrics"]) == {"techniques", "frames", "genre", "partner_techniques"}
     assert manifest["label_problems"][0]["repaired_to"] == "Loaded_Language"
     saved = json.loads((out / "manifest.json").read_text())
     assert saved["training_data"]["sha256"] == manifest["training_data"]["sha256"]
@@ -135,7 +135,7 @@ def test_news_trains_the_fallbacks_own_genre_head_and_leaves_the_blend_partners(
     assert entry["articles"] + entry["validation_articles"] == 8 and len(entry["sha256"]) == 64
     assert "PolNeAR" in entry["source"] and manifest["fallback_genre"]["news_weight"] in classic.ClassicConfig().news_weights
     assert json.loads((out / "manifest.json").read_text())["fallback_genre"] == manifest["fallback_genre"]
-    assert set(manifest["cv_metrics"]) == {"techniques", "frames", "genre", "fallback_genre"}
+    assert set(manifest["cv_metrics"]) == {"techniques", "frames", "genre", "fallback_genre", "partner_techniques"}
     # the blend partner's genre head is the one trained without news
     with np.load(plain / "weights.npz") as a, np.load(out / "weights.npz") as b:
         assert np.array_equal(a["genre_W"], b["genre_W"])
@@ -178,3 +178,75 @@ def test_genre_only_refit_keeps_every_other_head_and_refuses_other_data(tmp_path
     other = write_corpus(tmp_path / "other", n_articles=10)
     with pytest.raises(TrainingDataMismatch):
         fit_classic_genre_only(other, out, tmp_path / "polnear", langs=["en"], log=lambda m: None)
+
+
+def test_sentence_rows_label_each_sentence_by_the_spans_it_overlaps(tmp_path):
+    text = f"Title 1\n\n{NEUTRAL} {LOADED}\n\n{AUTHORITY}\n"
+    import dataclasses
+
+    from spinscope.semeval.io import GoldSpan
+    from spinscope.training.corpus import LabelledParagraph
+
+    corpus = load_corpus(write_corpus(tmp_path / "data", n_articles=2), ["en"])
+    start = text.index("corrupt")
+    corpus = dataclasses.replace(
+        corpus, st3_texts={"1000": text},
+        paragraphs=(LabelledParagraph("1000", "en", 3, f"{NEUTRAL} {LOADED}", ("Loaded_Language",), "", ""),),
+        spans=(GoldSpan("1000", "Loaded_Language", start, start + 7),))
+    rows = classic.sentence_rows(corpus)
+    # the paragraph's label falls on the sentence that holds the span, not on its neighbour
+    assert [(r.text, r.labels) for r in rows] == [("Title 1", ()), (NEUTRAL, ()), (LOADED, ("Loaded_Language",)),
+                                                  (AUTHORITY, ())]
+    assert (rows[2].previous, rows[2].next) == (NEUTRAL, AUTHORITY) and rows[0].previous == ""
+
+
+def test_partner_head_is_the_sentence_head_and_refits_alone_to_the_same_bytes(tmp_path):
+    from spinscope.errors import ModelCorrupt
+    from spinscope.segment import paragraphs
+    from spinscope.training.run import fit_classic_partner_only
+
+    data, out = write_corpus(tmp_path / "data"), tmp_path / "model"
+    manifest = train_classic_model(data, out, langs=["en"], folds=2, log=lambda m: None)
+    assert manifest["partner_techniques"]["unit"] == "sentence"
+    model = ClassicModel.load(out)
+    assert model.partner_head == "partner_techniques"
+    text = f"Headline\n\n{LOADED}\n\n{NEUTRAL}"
+    own = model.predict(text, paragraphs(text), "en").paragraphs
+    partner = model.predict(text, paragraphs(text), "en", techniques_head="partner_techniques").paragraphs
+    assert own.shape == partner.shape and not np.allclose(own, partner)
+    with pytest.raises(ModelCorrupt):
+        model.predict(text, paragraphs(text), "en", techniques_head="frames")
+
+    fitted = (out / "partner-techniques.npz").read_bytes()
+    kept = {f: (out / f).read_bytes() for f in ("weights.npz", "vocab.json", "cues.json")}
+    (out / "partner-techniques.npz").unlink()
+    old = ClassicModel.load(out)
+    assert old.partner_head == "techniques"
+    with pytest.raises(ModelCorrupt):
+        old.predict(text, paragraphs(text), "en", techniques_head="partner_techniques")
+    refit = fit_classic_partner_only(data, out, langs=["en"], log=lambda m: None)
+    assert all((out / f).read_bytes() == b for f, b in kept.items())
+    (tmp_path / "fitted.npz").write_bytes(fitted)
+    with np.load(tmp_path / "fitted.npz") as a, np.load(out / "partner-techniques.npz") as b:
+        assert set(a.files) == set(b.files) == {"W", "b", "a", "c", "t"}
+        assert all(np.array_equal(a[k], b[k]) for k in a.files)  # the same head as whole training gave
+    assert refit["version"] == classic.MODEL_VERSION and "partner_techniques" in refit["cv_metrics"]
+    assert "# train --model classic-partner" in (out / "training-log.txt").read_text()
+
+
+def test_partner_refit_learns_from_the_corpus_it_is_given(tmp_path):
+    """The heads fit adds the partner to a training-folds model from the training folds alone."""
+    import dataclasses
+
+    from spinscope.training.run import fit_classic_partner_only
+
+    data, out = write_corpus(tmp_path / "data"), tmp_path / "model"
+    corpus = load_corpus(data, ["en"])
+    keep = {a.id for a in corpus.articles[:8]}
+    part = dataclasses.replace(corpus, articles=tuple(a for a in corpus.articles if a.id in keep),
+                               paragraphs=tuple(p for p in corpus.paragraphs if p.article in keep),
+                               st3_texts={a: t for a, t in corpus.st3_texts.items() if a in keep})
+    train_classic_model(data, out, langs=["en"], folds=2, log=lambda m: None)
+    manifest = fit_classic_partner_only(data, out, log=lambda m: None, corpus=part)
+    assert manifest["cv_metrics"]["partner_techniques"]["all"]["n"] == len(classic.sentence_rows(part)) < len(
+        classic.sentence_rows(corpus))

