@@ -268,12 +268,11 @@ def sentence_rows(corpus: Corpus) -> tuple[LabelledParagraph, ...]:
     return tuple(rows)
 
 
-def train_partner(corpus: Corpus, vec: Vectorizer, cfg: ClassicConfig, log: Callable[[str], None],
-                  ) -> tuple[LinearHead, CVResult]:
-    """The techniques head the transformer's sentence decisions read (``partner-techniques.npz``):
-    the paragraph head's recipe on ``sentence_rows``, so that it learns what a sentence shows, not
-    what a paragraph around it does. Its cross-fitted predictions, then the head fitted on all rows."""
-    rows = sentence_rows(corpus)
+def techniques_head(rows: Sequence[LabelledParagraph], vec: Vectorizer, cfg: ClassicConfig,
+                    ) -> tuple[LinearHead, CVResult]:
+    """A techniques head on ``rows`` (paragraphs or sentences, each beside its neighbours):
+    its cross-fitted predictions, then the head fitted on all rows, Platt-calibrated and
+    thresholded on the out-of-fold scores."""
     X = paragraph_matrix(vec, [r.text for r in rows], [f"{r.previous}\n{r.next}" for r in rows], cfg.context_weight)
     Y = _onehot([r.labels for r in rows], TECHNIQUE_NAMES)
     folds = np.array([fold_of(r.article, cfg.folds) for r in rows])
@@ -287,9 +286,20 @@ def train_partner(corpus: Corpus, vec: Vectorizer, cfg: ClassicConfig, log: Call
                   [_labels_of(d, TECHNIQUE_NAMES) for d in D], P)
     W, b = fit(X, Y)
     a, c = calibrate(Z, Y)
-    log(f"sentence techniques head (blend partner): {len(rows)} sentences, {int(Y.any(1).sum())} with a technique")
     return LinearHead(TECHNIQUE_NAMES, W, b, a, c,
                       choose_thresholds(sigmoid(a * Z + c), Y, cfg.min_positives_own_threshold)), cv
+
+
+def train_partner(corpus: Corpus, vec: Vectorizer, cfg: ClassicConfig, log: Callable[[str], None],
+                  ) -> tuple[LinearHead, CVResult]:
+    """The techniques head the transformer's sentence decisions read (``partner-techniques.npz``):
+    the paragraph head's recipe on ``sentence_rows``, so that it learns what a sentence shows, not
+    what a paragraph around it does."""
+    rows = sentence_rows(corpus)
+    head, cv = techniques_head(rows, vec, cfg)
+    log(f"sentence techniques head (blend partner): {len(rows)} sentences, {sum(bool(r.labels) for r in rows)} "
+        "with a technique")
+    return head, cv
 
 
 def genre_columns(clf: LogisticRegression, dim: int) -> tuple[np.ndarray, np.ndarray]:
@@ -413,29 +423,17 @@ def train(corpus: Corpus, config: ClassicConfig = ClassicConfig(), log: Callable
     vec = Vectorizer.fit((p.text for p in paras), cfg.max_features)
     log(f"vocabulary: {len(vec):,} features ({time.time() - t0:.0f}s)")
 
-    Xp = paragraph_matrix(vec, [p.text for p in paras], [f"{p.previous}\n{p.next}" for p in paras], cfg.context_weight)
-    Yt = _onehot([p.labels for p in paras], TECHNIQUE_NAMES)
-    fp = np.array([fold_of(p.article, cfg.folds) for p in paras])
-
     frame_arts = [a for a in corpus.articles if a.frames is not None]
     Xf = _stack(vec, [a.text for a in frame_arts])
     Yf = _onehot([a.frames or () for a in frame_arts], FRAME_NAMES)
     ff = np.array([fold_of(a.id, cfg.folds) for a in frame_arts])
-    log(f"matrices: paragraphs {Xp.shape}, frame articles {Xf.shape} ({time.time() - t0:.0f}s)")
-
-    def fit_t(X, Y):  # type: ignore[no-untyped-def]
-        return fit_multilabel(X, Y, cfg.c_techniques, cfg.seed, cfg.n_jobs)
+    log(f"matrices: {len(paras)} paragraphs, frame articles {Xf.shape} ({time.time() - t0:.0f}s)")
 
     def fit_f(X, Y):  # type: ignore[no-untyped-def]
         return fit_multilabel(X, Y, cfg.c_frames, cfg.seed, cfg.n_jobs)
 
     cv: dict[str, CVResult] = {}
-    Zt = oof_decisions(Xp, Yt, fp, fit_t)
-    Pt, Dt = cross_fitted_multilabel(Zt, Yt, fp, cfg.min_positives_own_threshold)
-    cv["techniques"] = CVResult(
-        [(p.article, p.index) for p in paras], [p.language for p in paras],
-        [p.labels for p in paras], [_labels_of(r, TECHNIQUE_NAMES) for r in Dt], Pt,
-    )
+    tech, cv["techniques"] = techniques_head(paras, vec, cfg)
     log(f"techniques cross-validated ({time.time() - t0:.0f}s)")
     Zf = oof_decisions(Xf, Yf, ff, fit_f)
     Pf, Df = cross_fitted_multilabel(Zf, Yf, ff, cfg.min_positives_own_threshold)
@@ -456,10 +454,6 @@ def train(corpus: Corpus, config: ClassicConfig = ClassicConfig(), log: Callable
     if cfg.partner:
         partner, cv["partner_techniques"] = train_partner(corpus, vec, cfg, log)
 
-    Wt, bt = fit_t(Xp, Yt)
-    at, ct = calibrate(Zt, Yt)
-    tech = LinearHead(TECHNIQUE_NAMES, Wt, bt, at, ct,
-                 choose_thresholds(sigmoid(at * Zt + ct), Yt, cfg.min_positives_own_threshold))
     Wf, bf = fit_f(Xf, Yf)
     af, cf = calibrate(Zf, Yf)
     frames = LinearHead(FRAME_NAMES, Wf, bf, af, cf,
