@@ -422,7 +422,7 @@ def claims_evaluate(gold: str, pred: str) -> None:
               "classical model's own genre head in --out, on its vocabulary, leaving every file the transformer reads "
               "untouched (about 2 minutes); classic-partner: fit the classical model's sentence-trained techniques "
               "head (the transformer's blend partner) in --out, on its vocabulary, leaving the model alone unchanged "
-              "(about 3 minutes).")
+              "(about 5 minutes on all six languages).")
 @click.option("--news", type=click.Path(file_okay=False), help="Classic, classic-genre, transformer and genre: a PolNeAR "
               "root whose hard news joins the genre head as English reporting, at a weight chosen on validation (the "
               "classical model's own genre head; its blend partner's stays SemEval-only). Default: the "
