@@ -11,7 +11,8 @@ Everything is scored on the test fold (fold 0), never used for a choice. Tables:
    - re-segmented one sentence per line (gold labels per sentence from the gold spans),
    - its reporting articles only;
 2. agreement: the same articles analysed as paragraphs and as one sentence per line,
-   the sentence lines' labels mapped back to their paragraphs;
+   the sentence lines' labels mapped back to their paragraphs; and per article, whether
+   the techniques of the article as a whole, the frames and the genre label are the same;
 3. leave-one-language-out: the sentence decisions and the genre head refitted without
    a language and scored on it. The encoder itself was fine-tuned on all six languages
    (a true held-out-language encoder needs one fine-tuning per language);
@@ -62,7 +63,7 @@ from spinscope.training.corpus import load_corpus
 from spinscope.training.decisions import fit_sentence_decisions
 from spinscope.training.transformer import restrict, split_of
 from spinscope.training.transformer_card import record_calibration
-from spinscope.types import Article
+from spinscope.types import Analysis, Article
 
 LANGS = ("en", "fr", "de", "it", "pl", "ru")
 
@@ -155,10 +156,12 @@ def article_table(rows: Rows, model: TransformerModel, corpus) -> dict:
 
 
 def agreement(corpus, model: TransformerModel, articles: list[str]) -> dict[str, float]:
-    """Analyse each article as it is and one sentence per line; compare paragraph label sets."""
+    """Analyse each article as it is and one sentence per line; compare paragraph label sets, and
+    per article the detected article techniques, the detected frames and the genre label."""
     nlp = Pipeline(model)
     same = total = 0
     tp = fp_fn = 0
+    whole = {"identical_article_techniques": 0, "identical_frame_sets": 0, "same_genre": 0}
     for aid in articles:
         text = corpus.st3_texts[aid]
         paras = paragraphs(text)
@@ -168,6 +171,9 @@ def agreement(corpus, model: TransformerModel, articles: list[str]) -> dict[str,
         mapped: dict[int, set[str]] = {}
         for own, pt in zip(owners, split.paragraphs, strict=True):
             mapped.setdefault(own, set()).update(s.technique for s in pt.detected)
+        whole["identical_article_techniques"] += detected_techniques(native) == detected_techniques(split)
+        whole["identical_frame_sets"] += detected_frames(native) == detected_frames(split)
+        whole["same_genre"] += native.genre.label == split.genre.label
         for pt in native.paragraphs:
             a = {s.technique for s in pt.detected}
             b = mapped.get(pt.paragraph.index, set())
@@ -176,7 +182,16 @@ def agreement(corpus, model: TransformerModel, articles: list[str]) -> dict[str,
             tp += len(a & b)
             fp_fn += len(a ^ b)
     return {"paragraphs": total, "identical_label_sets": same / total if total else 0.0,
-            "label_f1_agreement": 2 * tp / (2 * tp + fp_fn) if tp + fp_fn else 1.0}
+            "label_f1_agreement": 2 * tp / (2 * tp + fp_fn) if tp + fp_fn else 1.0,
+            "articles": len(articles), **{k: v / len(articles) if articles else 0.0 for k, v in whole.items()}}
+
+
+def detected_techniques(analysis: Analysis) -> set[str]:
+    return {t.technique for t in analysis.techniques if t.detected}
+
+
+def detected_frames(analysis: Analysis) -> set[str]:
+    return {f.frame for f in analysis.frames if f.detected}
 
 
 def corpus_language(corpus, aid: str) -> str:
