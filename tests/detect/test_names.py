@@ -112,3 +112,12 @@ def test_the_trie_regex_matches_as_the_longest_first_alternation():
         trie = re.compile(rf"(?<![\w-])(?:{trie_alternation(words)}){suffix}")
         assert [m.span() for m in trie.finditer(text)] == [m.span() for m in flat.finditer(text)]
     assert re.fullmatch(trie_alternation(words), "Kim Jong-un") and not re.fullmatch(trie_alternation(words), "Kim Jong")
+
+
+def test_without_any_names_blanks_listed_names_and_proper_nouns_keeping_offsets():
+    from spinscope.detect.names import without_any_names
+
+    text = "ISIS and Pakistan's army met Hartmann; the army lied."
+    out = without_any_names(text, "en")
+    assert len(out) == len(text)
+    assert out.split() == ["and", "army", "met", ";", "the", "army", "lied."]

@@ -193,6 +193,9 @@ def test_train_lang_reaches_the_transformer_fine_tuning_and_its_heads(tmp_path, 
     monkeypatch.setattr(training_run, "fit_classic_partner_only", lambda *a, **kw: calls.append(("partner", a, kw)))
     assert run("train", "--model", "classic-partner", "--lang", "en", "--out", str(tmp_path)).exit_code == 0
     assert calls[-1][0] == "partner" and calls[-1][1][1] == str(tmp_path) and calls[-1][2]["langs"] == ("en",)
+    monkeypatch.setattr(training_run, "fit_classic_cues_only", lambda *a, **kw: calls.append(("cues", a, kw)))
+    assert run("train", "--model", "classic-cues", "--out", str(tmp_path)).exit_code == 0
+    assert calls[-1][0] == "cues" and calls[-1][1][1] == str(tmp_path) and "langs" not in calls[-1][2]
 
 
 def test_train_genre_takes_polnear_from_news_or_beside_the_data(tmp_path, monkeypatch):

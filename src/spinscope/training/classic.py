@@ -37,7 +37,8 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 MODEL_NAME = "spinscope-classic"
 # 2: the model's own genre head (fallback-genre.npz) learns hard news; the blend partner's stays.
 # 3: a techniques head trained on sentences (partner-techniques.npz) for the transformer's decisions.
-MODEL_VERSION = "3"
+# 3.1: no name or group word is a cue (cues.json; ``training.cues``); every head as in 3.
+MODEL_VERSION = "3.1"
 REPORTING = GENRE_NAMES.index("reporting")
 PARTNER_ENTRY = {"unit": "sentence", "labels": "techniques whose gold span overlaps the sentence",
                  "context": "the neighbouring sentences", "file": "partner-techniques.npz",
@@ -77,6 +78,13 @@ class CVResult:
     gold: list
     pred: list
     probabilities: np.ndarray
+
+
+def cue_entry(used: int, skipped: int) -> dict:
+    """The manifest's ``cue_spans``: what the cue lexicon was learnt from, and what never is a cue."""
+    return {"used": used, "skipped_misaligned": skipped,
+            "never_cues": "listed names, other proper nouns, and words opening like a people, faith or group "
+                          "(training.cues)"}
 
 
 def _stack(vec: Vectorizer, texts: Sequence[str]) -> sp.csr_matrix:
@@ -488,7 +496,7 @@ def export(model: TrainedClassic, corpus: Corpus, out_dir: str | Path, training_
         ),
         "training_data": corpus.provenance(),
         "label_problems": [asdict(p) for p in corpus.problems],
-        "cue_spans": {"used": model.cues_used, "skipped_misaligned": model.cues_skipped},
+        "cue_spans": cue_entry(model.cues_used, model.cues_skipped),
         "labels": {
             "techniques": list(model.techniques.labels),
             "frames": list(model.frames.labels),

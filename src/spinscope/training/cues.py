@@ -1,4 +1,14 @@
-"""Learn the cue lexicon from gold spans (smoothed log-odds, inside spans vs. all text)."""
+"""Learn the cue lexicon from gold spans (smoothed log-odds, inside spans vs. all text).
+
+Names are never cues: listed names and other proper nouns are blanked before counting
+(``detect.names.without_any_names``, the encoder's masking rule). Learned from the raw
+text, the lexicon made "Muslims" and "Islam" cues of appeal to fear and "Biden" and
+"Macron" cues of guilt by association, so an explanation could point at whom a sentence
+names instead of how it argues. Where a language writes peoples, faiths and other groups in
+lowercase ("russi", "ebraico", "geje"), the capital does not mark them, so words that open
+with one of ``GROUP_STEMS`` are left out too: the list is deliberately broad and plain, and
+a common word it drops as well ("christmas", with "christian") only costs a cue.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +16,21 @@ import math
 from collections import Counter, defaultdict
 
 from spinscope.detect.cues import CueLexicon
+from spinscope.detect.names import without_any_names
 from spinscope.segment.words import words
 from spinscope.training.corpus import Corpus
+
+# Peoples, regions, faiths, sexual orientation, migration, in the six training languages.
+GROUP_STEMS = tuple("""
+americ amerik америк russ rosj rosyj русск росси ukrain украин chin cines chiń китай israel izrael израил palestin
+палестин pakistan indien indian indiano hindu arab араб afric afryk африк europ европ asiat azja азиат mexic meksyk
+мексик turk türk turc turch турец syri syrien сири iran иран german deutsch allemand tedesc niemc немец french
+francais français frances francuz француз polish polnisch polonais polacc polak polsk поляк польск italian italien
+włos итальян british britisch britann brytyj британ muslim musulm muzułm мусульм islam ислам jew jüd
+juif juiv ebre ebra żyd евре christ chrét cristian chrześc христиан catholi kathol cattolic katoli католи protestan
+evangel orthodox ortodoss prawosław правосл gay gej гей lesb лесб homosex omosess гомосекс transgender queer migrant
+immigr imigr emigr мигрант refugee flüchtling réfugié rifugiat uchodź беженц
+""".split())
 
 
 def _aligned(text: str, start: int, end: int) -> bool:
@@ -19,8 +42,10 @@ def _aligned(text: str, start: int, end: int) -> bool:
 
 def learn_cues(corpus: Corpus, min_count: int = 3, per_technique: int = 600) -> tuple[CueLexicon, int, int]:
     """Return the lexicon and how many spans were used and skipped as misaligned."""
+    language = {p.article: p.language for p in corpus.paragraphs}
+    nameless = {a: without_any_names(text, language.get(a)) for a, text in corpus.st3_texts.items()}
     background: Counter[str] = Counter()
-    for text in corpus.st3_texts.values():
+    for text in nameless.values():
         background.update(w for w, _, _ in words(text))
     inside: dict[str, Counter[str]] = defaultdict(Counter)
     used = skipped = 0
@@ -30,7 +55,7 @@ def learn_cues(corpus: Corpus, min_count: int = 3, per_technique: int = 600) -> 
             skipped += 1
             continue
         used += 1
-        inside[s.technique].update(w for w, _, _ in words(text[s.start : s.end]))
+        inside[s.technique].update(w for w, _, _ in words(nameless[s.article][s.start : s.end]) if not w.startswith(GROUP_STEMS))
     n_bg = sum(background.values())
     weights: dict[str, dict[str, float]] = {}
     for technique, counts in inside.items():

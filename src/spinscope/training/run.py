@@ -132,6 +132,24 @@ def fit_classic_partner_only(data_dir: str | Path, out_dir: str | Path, *, langs
     return _update_classic(data_dir, out_dir, langs, log, "classic-partner", fit, corpus)
 
 
+def fit_classic_cues_only(data_dir: str | Path, out_dir: str | Path, *, langs: Sequence[str] = languages.TRAINED,
+                          log: Callable[[str], None] = print) -> dict:
+    """Learn only the classical model's cue lexicon (``cues.json``) in ``out_dir``. Cues place and
+    explain detections; no head reads them, so no score moves and every other file stays byte for byte."""
+    from spinscope.training import classic
+    from spinscope.training.cues import learn_cues
+
+    def fit(model, corpus, cfg, tee) -> None:  # noqa: ANN001
+        cues, used, skipped = learn_cues(corpus)
+        model.manifest["cue_spans"] = classic.cue_entry(used, skipped)
+        if "partner_techniques" in model.manifest:  # version 3's heads
+            model.manifest["version"] = classic.MODEL_VERSION
+        cues.save(Path(out_dir) / "cues.json")
+        tee(f"cue lexicon from {used} gold spans ({skipped} skipped: offsets off word boundaries)")
+
+    return _update_classic(data_dir, out_dir, langs, log, "classic-cues", fit)
+
+
 def train_transformer_model(
     data_dir: str | Path,
     out_dir: str | Path,
