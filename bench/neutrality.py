@@ -1,6 +1,7 @@
 """Neutrality: how often do technique decisions change when only the names change?
 
-Usage: python bench/neutrality.py [--data ../shared/data/semeval2023] [--split test] [--model transformer] [--unlisted]
+Usage: python bench/neutrality.py [--data ../shared/data/semeval2023] [--split test] [--model transformer]
+                                  [--unlisted | --groups]
 
 Builds its own swap set from the SemEval articles of one fold (default: the test fold,
 never used for fitting): every article that names a country, armed group, party or
@@ -13,7 +14,9 @@ its techniques as a whole (``Analysis.techniques``) change; its genre label is c
 The ring names are also in ``spinscope.detect.names``, the list the model masks, so the
 default run measures what masking buys on listed names. ``--unlisted`` swaps each name for
 one the list does not hold (regions, invented parties and people), which shows what is left
-for names outside it.
+for names outside it. ``--groups`` swaps the words for faiths and peoples instead, in each
+article's language ("musulmani" -> "cristiani", "américains" -> "russes"): where a language
+writes them in lowercase no capital marks them as names, so neither model masks them.
 """
 
 from __future__ import annotations
@@ -50,6 +53,33 @@ UNLISTED = {
 }
 
 
+# Plural forms per language, each ring of one kind; swapped as written and capitalised.
+GROUP_WORDS = {
+    "en": [["Muslims", "Christians", "Jews", "Hindus", "Catholics"], ["Americans", "Russians", "Chinese", "Mexicans"]],
+    "fr": [["musulmans", "chrétiens", "juifs", "catholiques", "protestants"],
+           ["américains", "russes", "chinois", "ukrainiens", "allemands"]],
+    "de": [["Muslime", "Christen", "Juden", "Katholiken", "Protestanten"],
+           ["Amerikaner", "Russen", "Chinesen", "Ukrainer", "Franzosen"]],
+    "it": [["musulmani", "cristiani", "ebrei", "cattolici", "protestanti"],
+           ["americani", "russi", "cinesi", "ucraini", "tedeschi"]],
+    "pl": [["muzułmanie", "chrześcijanie", "żydzi", "katolicy", "protestanci"],
+           ["amerykanie", "rosjanie", "chińczycy", "ukraińcy", "niemcy"]],
+    "ru": [["мусульмане", "христиане", "евреи", "католики", "протестанты"],
+           ["американцы", "русские", "китайцы", "украинцы", "немцы"]],
+}
+
+
+def group_swaps_for(text: str, language: str) -> list[Swap]:
+    out = []
+    for ring in GROUP_WORDS.get(language, []):
+        for i, word in enumerate(ring):
+            nxt = ring[(i + 1) % len(ring)]
+            for old, new in {(word, nxt), (word[:1].upper() + word[1:], nxt[:1].upper() + nxt[1:])}:
+                if apply_swaps(text, [Swap(old, "\0")])[1][old]:
+                    out.append(Swap(old, new))
+    return out
+
+
 def swaps_for(text: str, unlisted: bool = False) -> list[Swap]:
     out = []
     for kind, names in KINDS.items():
@@ -67,7 +97,9 @@ def main() -> int:
     ap.add_argument("--split", default="test", choices=["test", "validation"])
     ap.add_argument("--model", default="transformer")
     ap.add_argument("--limit", type=int, default=0, help="at most this many articles (0: all)")
-    ap.add_argument("--unlisted", action="store_true", help="swap to names outside the masked list")
+    mode = ap.add_mutually_exclusive_group()
+    mode.add_argument("--unlisted", action="store_true", help="swap to names outside the masked list")
+    mode.add_argument("--groups", action="store_true", help="swap words for faiths and peoples (GROUP_WORDS)")
     args = ap.parse_args()
     corpus = load_corpus(args.data)
     nlp = load(args.model)
@@ -79,12 +111,11 @@ def main() -> int:
     for aid in sorted(corpus.st3_texts):
         if split_of(aid) != args.split or aid not in lang_of:
             continue
-        text = corpus.st3_texts[aid]
-        swaps = swaps_for(text, args.unlisted)
+        text, lang = corpus.st3_texts[aid], lang_of[aid]
+        swaps = group_swaps_for(text, lang) if args.groups else swaps_for(text, args.unlisted)
         if not swaps:
             continue
         swapped_text, _ = apply_swaps(text, swaps)
-        lang = lang_of[aid]
         a = nlp(Article(id=aid, text=text), language=lang)
         b = nlp(Article(id=aid, text=swapped_text), language=lang)
         moved, _ = compare(a, b)
@@ -97,9 +128,9 @@ def main() -> int:
         done += 1
         if args.limit and done >= args.limit:
             break
-    which = "unlisted" if args.unlisted else "listed"
-    print(f"model {args.model}; fold {args.split}; {which} names; {done} articles with swappable names, {len(rows)} paragraphs "
-          f"with a swapped name; {time.time() - t0:.0f}s")
+    which = "group words" if args.groups else "unlisted names" if args.unlisted else "listed names"
+    print(f"model {args.model}; fold {args.split}; {which}; {done} articles with swappable words, {len(rows)} paragraphs "
+          f"with a swapped word; {time.time() - t0:.0f}s")
     print(f"{'lang':<6}{'paragraphs':>11}{'flipped':>9}{'flip rate':>11}{'decisions moved':>17}{'per 1000':>10}")
     for lang in sorted({r[0] for r in rows}) + ["all"]:
         sel = [r for r in rows if lang in ("all", r[0])]
