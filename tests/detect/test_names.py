@@ -121,3 +121,14 @@ def test_without_any_names_blanks_listed_names_and_proper_nouns_keeping_offsets(
     out = without_any_names(text, "en")
     assert len(out) == len(text)
     assert out.split() == ["and", "army", "met", ";", "the", "army", "lied."]
+
+
+def test_parts_of_multiword_names_are_not_names_on_their_own():
+    # "Le Pen" and "bin Laden" once sat on whitespace-split lines, which made "Le" (and "Les"),
+    # "bin" and "Laden" names; so did "Vereinigte Staaten", "Stati Uniti" and "Wielka Brytania".
+    kept = {"Les gens disent. Le Monde aussi.": "fr", "Ich bin im Laden. Die Staaten streiten.": "de",
+            "Gli Stati membri tacciono.": "it", "Wielka sprawa.": "pl"}
+    for text in kept:
+        assert mask_names(text, keep_offsets=True) == text
+    masked = mask_names("Marine Le Pen, bin Laden, Stati Uniti, Wielka Brytania, Hong Kong.", keep_offsets=True)
+    assert masked.split() == ["Marine", "Name,", "Name,", "Name,", "Name,", "Name."]

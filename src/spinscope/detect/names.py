@@ -30,13 +30,14 @@ Pakistan Palau Palestine Panama Paraguay Peru Philippines Poland Portugal Qatar 
 Serbia Seychelles Singapore Slovakia Slovenia Somalia Spain Sudan Suriname Sweden Switzerland Syria Taiwan Tajikistan
 Tanzania Thailand Togo Tonga Tunisia Turkey Turkmenistan Tuvalu Uganda Ukraine Uruguay Uzbekistan Vanuatu Vatican
 Venezuela Vietnam Yemen Zambia Zimbabwe Britain England Scotland Wales America Gaza Crimea Chechnya Kashmir Tibet
-Xinjiang Donbas Hong Kong
-Saudi Arabia|North Korea|South Korea|South Africa|South Sudan|New Zealand|Sri Lanka|Costa Rica|El Salvador|
+Xinjiang Donbas
+Hong Kong|Saudi Arabia|North Korea|South Korea|South Africa|South Sudan|New Zealand|Sri Lanka|Costa Rica|El Salvador|
 United States|United Kingdom|United Arab Emirates|Ivory Coast|Sierra Leone|Papua New Guinea|North Macedonia|
-Dominican Republic|Czech Republic|Central African Republic|East Timor|Equatorial Guinea|West Bank
+Dominican Republic|Czech Republic|Central African Republic|East Timor|Equatorial Guinea|West Bank|Stati Uniti|
+Vereinigte Staaten|Stany Zjednoczone|Wielka Brytania
 Russie Russland Rosja Россия России Украина Украины Ukraina Ukraine Allemagne Deutschland Niemcy Germania Frankreich
-Francja Francia Chine Cina Chiny Китай Stati Uniti États-Unis Vereinigte Staaten Stany Zjednoczone США Inghilterra
-Angleterre Großbritannien Wielka Brytania Polska Pologne Polen Polonia Italie Italien Włochy Israël Izrael Израиль
+Francja Francia Chine Cina Chiny Китай États-Unis США Inghilterra
+Angleterre Großbritannien Polska Pologne Polen Polonia Italie Italien Włochy Israël Izrael Израиль
 Iranu Irán Турция Türkei Turquie Turcja Siria Syrie Syrien Сирия
 """
 
@@ -71,9 +72,10 @@ PEOPLE = """
 Trump Biden Obama Clinton Bush Reagan Carter Kennedy Nixon Harris Pence Sanders Pelosi McConnell Schumer DeSantis
 Cruz Rubio Romney Haley Vance Putin Medvedev Lavrov Zelensky Zelenskyy Poroshenko Yanukovych Lukashenko Xi Jinping
 Erdogan Erdoğan Netanyahu Modi Khan Sharif Bhutto Musharraf Assad Khamenei Rouhani Raisi Orban Orbán Merkel Scholz
-Macron Hollande Sarkozy Le Pen Mélenchon Zemmour Johnson Sunak Truss Starmer Corbyn Cameron Blair Farage Meloni
+Macron Hollande Sarkozy Mélenchon Zemmour Johnson Sunak Truss Starmer Corbyn Cameron Blair Farage Meloni
 Salvini Berlusconi Draghi Conte Renzi Kaczyński Tusk Duda Morawiecki Navalny Trudeau Bolsonaro Lula Maduro Chávez
-Castro Kim Jong-un bin Laden Baghdadi Zawahiri Gaddafi Saddam Hussein
+Castro Kim Jong-un Baghdadi Zawahiri Gaddafi Saddam Hussein
+Le Pen|bin Laden
 """
 
 

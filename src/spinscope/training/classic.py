@@ -81,7 +81,7 @@ class CVResult:
 
 
 def cue_entry(used: int, skipped: int) -> dict:
-    """The manifest's ``cue_spans``: what the cue lexicon was learnt from, and what never is a cue."""
+    """The manifest's ``cue_spans``: what the cue lexicon was learnt from, and what is never a cue."""
     return {"used": used, "skipped_misaligned": skipped,
             "never_cues": "listed names, other proper nouns, and words opening like a people, faith or group "
                           "(training.cues)"}
