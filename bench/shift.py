@@ -438,7 +438,9 @@ def main() -> int:
     if reliability_png({k: v for k, v in curves.items() if k in ("en", "fr", "de", "all")}, Path(args.png)):
         print(f"reliability diagram: {args.png}")
     if args.record:
-        record_calibration(Path(args.model), figures["ece"], ECE_HOW)
+        record_calibration(Path(args.model), figures["ece"], ECE_HOW,
+                           {k: (r["article_ece"], r["article_ece_if_calibrated"])
+                            for k, r in figures["article_techniques"].items() if "article_ece" in r})
     figures["frames"] = frames_report(corpus, out, model)
     print("\nframes on the test fold, P / R / micro-F1 (frames per article: predicted / gold): all articles; reporting alone")
     for lang, r in figures["frames"].items():

@@ -1,6 +1,7 @@
 import numpy as np
+import pytest
 
-from spinscope.detect.decisions import FEATURES, SentenceDecisions, noisy_or, unit_features
+from spinscope.detect.decisions import FEATURES, ArticleDecisions, SentenceDecisions, noisy_or, unit_features
 from spinscope.training.decisions import fit_article_decisions, fit_sentence_decisions
 
 
@@ -49,3 +50,32 @@ def test_article_decisions_find_evidence_spread_over_weak_sentences():
     sure = np.zeros((3, k))
     sure[1, 0] = 0.9  # one sentence sure of technique 0: so is the article
     assert decisions.probabilities(sure)[0] >= 0.9
+
+
+def test_article_decisions_tell_one_sure_sentence_from_many_weak_ones():
+    """Gold follows the strongest sentence while article length inflates the noisy-OR: the
+    fit must lean on the strongest sentence's slope to separate them."""
+    rng = np.random.default_rng(2)
+    n, k = 600, 3
+    gold = rng.random((n, k)) < 0.3
+    sentences = []
+    for i in range(n):
+        m = int(rng.integers(2, 80))
+        p = rng.uniform(0.0, 0.04, (m, k))  # background: a long article's noisy-OR climbs without evidence
+        for j in np.flatnonzero(gold[i]):
+            p[rng.integers(m), j] = rng.uniform(0.12, 0.3)
+        sentences.append(p)
+    decisions, f1 = fit_article_decisions(sentences, gold)
+    assert decisions.strongest_weight > 0 and f1 > 0.9
+    only_noisy_or = ArticleDecisions(decisions.weight, decisions.bias, decisions.threshold)
+    found = lambda d: np.stack([d.probabilities(s) for s in sentences]) >= decisions.threshold  # noqa: E731
+    assert (found(decisions) == gold).mean() > (found(only_noisy_or) == gold).mean()
+
+
+def test_article_decisions_round_trip_and_read_models_without_the_strongest_slope():
+    d = ArticleDecisions(1.5, -2.0, 0.3, 0.7)
+    assert ArticleDecisions.from_array(d.to_array()).to_array() == pytest.approx([1.5, -2.0, 0.3, 0.7])
+    old = ArticleDecisions.from_array(np.array([1.5, -2.0, 0.3], np.float32))  # saved before v4.6
+    assert old.strongest_weight == 0.0 and old.weight == 1.5
+    with pytest.raises(ValueError, match="3 or 4 numbers"):
+        ArticleDecisions.from_array(np.zeros(5))

@@ -74,20 +74,34 @@ class ArticleDecisions:
     union of the sentence decisions finds half of the techniques an article uses (test fold,
     model v4.1: recall 0.50, 4.4 labels per article against 6.7 in gold). The noisy-OR of
     the sentence probabilities counts every sentence; sentences are not independent, so
-    one logistic regression on its logit, fitted on validation articles
+    one logistic regression, fitted on validation articles
     (``training.decisions.fit_article_decisions``), turns it into a calibrated probability.
-    That is never below the strongest sentence's: an article uses a technique at least as
-    surely as any of its sentences does (on the validation fold the bound moves 11 of
-    4,945 article x technique pairs).
+    It reads the noisy-OR's logit and the strongest sentence's: with the noisy-OR alone, a
+    long article of weak sentences and a short one with one sure sentence looked alike
+    (v4.6: test-fold article ECE 0.024 -> 0.011, micro-F1 0.662 -> 0.674). The result is
+    never below the strongest sentence's: an article uses a technique at least as surely as
+    any of its sentences does.
     """
 
     weight: float
     bias: float
     threshold: float
+    strongest_weight: float = 0.0  # 0 for models fitted before v4.6 (noisy-OR alone)
 
     def probabilities(self, sentences: np.ndarray) -> np.ndarray:
-        calibrated = sigmoid(self.weight * logit(noisy_or(sentences)) + self.bias)
-        return np.maximum(calibrated, strongest(sentences)).astype(np.float32)
+        top = strongest(sentences)
+        calibrated = sigmoid(self.weight * logit(noisy_or(sentences)) + self.strongest_weight * logit(top) + self.bias)
+        return np.maximum(calibrated, top).astype(np.float32)
+
+    def to_array(self) -> np.ndarray:
+        return np.array([self.weight, self.bias, self.threshold, self.strongest_weight], np.float32)
+
+    @classmethod
+    def from_array(cls, values: np.ndarray) -> ArticleDecisions:
+        """From ``to_array``'s (weight, bias, threshold, strongest_weight); models before v4.6 stored the first three."""
+        if len(values) not in (3, 4):
+            raise ValueError(f"article decisions hold 3 or 4 numbers, not {len(values)}")
+        return cls(*(float(x) for x in values))
 
 
 def strongest(sentences: np.ndarray) -> np.ndarray:

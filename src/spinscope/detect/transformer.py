@@ -212,7 +212,7 @@ class TransformerModel:
                                                arrays["sentences_b"].astype(np.float64), float(arrays["sentences_t"][0]))
             # Models fitted before v4.2 have no article decisions.
             wbt = arrays.get("article_decisions")
-            self.article_decisions = None if wbt is None else ArticleDecisions(*(float(x) for x in wbt))
+            self.article_decisions = None if wbt is None else ArticleDecisions.from_array(wbt)
             floor = decided.get("genre_satire_floor")  # from v4.3; before, the genre label was the argmax
             self.satire_floor = None if floor is None else float(floor)
             # Labels and the one operating threshold; the probabilities come from ``decisions``.

@@ -34,9 +34,10 @@ METHOD = {
         "gives a calibrated probability; one threshold applies to all techniques, and a",
         "paragraph's score is its strongest sentence's. These regressions and the threshold",
         "were fitted on the validation fold's sentences (the threshold on out-of-fold",
-        "probabilities). Whether the article as a whole uses a technique is the noisy-OR of its",
-        "sentence probabilities, recalibrated by one logistic regression fitted on the validation",
-        "fold's articles, with its own threshold (decisions `article`). Genre and frame heads",
+        "probabilities). Whether the article as a whole uses a technique is one logistic",
+        "regression on the logits of the noisy-OR of its sentence probabilities and of its",
+        "strongest sentence's (from v4.6), fitted on the validation fold's articles, never below",
+        "the strongest sentence, with its own threshold (decisions `article`). Genre and frame heads",
         "are logistic regressions on the mean of the article's sentence vectors, blended with",
         "the classical model's (weights chosen on the validation fold). The genre head balances",
         "the classes within each language, and its blend weight is chosen on macro-F1 with the",
@@ -140,8 +141,17 @@ def model_card(m: dict[str, Any]) -> str:
         lines += ["", "## Graph", "", m["graph"]["how"]]
     if m.get("calibration"):
         c = m["calibration"]
-        lines += ["", "## Calibration", "", c["how"], "", "| language | ECE |", "|---|---|",
-                  *[f"| {lang} | {v:.4f} |" for lang, v in c["ece"].items()]]
+        lines += ["", "## Calibration", "", c["how"], ""]
+        if c.get("article_ece"):
+            a, bound = c["article_ece"], c["article_ece_if_calibrated"]
+            lines += ["Beside it, the article probabilities' ECE (article x technique pairs) and the most a perfectly",
+                      "calibrated model would show on as many pairs (95th percentile, labels drawn from its own",
+                      "probabilities): few articles per language make this one noisy.", "",
+                      "| language | sentence ECE | article ECE | calibrated article ECE <= |", "|---|---|---|---|",
+                      *[f"| {lang} | {v:.4f} | {a[lang]:.4f} | {bound[lang]:.4f} |" for lang, v in c["ece"].items()
+                        if lang in a]]
+        else:
+            lines += ["| language | ECE |", "|---|---|", *[f"| {lang} | {v:.4f} |" for lang, v in c["ece"].items()]]
     if m.get("claims"):
         c = m["claims"]
         lines += ["", "## Check-worthiness head (claims.npz)", "",

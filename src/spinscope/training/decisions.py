@@ -61,22 +61,23 @@ def fit_article_decisions(sentences: list[np.ndarray], gold: np.ndarray) -> tupl
     """``ArticleDecisions`` from each validation article's sentence probabilities (n_i, k) and
     its gold techniques (n_articles, k), and the out-of-fold micro-F1 at its threshold.
 
-    One regression for all techniques (a slope and an intercept); the threshold is chosen
+    One regression for all techniques (two slopes and an intercept); the threshold is chosen
     on out-of-fold probabilities, folds by article, as for the sentence decisions, bounded
     below by the strongest sentence as ``ArticleDecisions.probabilities`` bounds them.
     """
     from sklearn.linear_model import LogisticRegression
 
     k = gold.shape[1]
-    x = logit(np.stack([noisy_or(p) for p in sentences])).reshape(-1, 1)
+    top = np.stack([strongest(p) for p in sentences])
+    x = np.stack([logit(np.stack([noisy_or(p) for p in sentences])), logit(top)], axis=-1).reshape(-1, 2)
     y = gold.reshape(-1).astype(bool)
     folds = np.repeat(np.arange(len(sentences)) % INNER_FOLDS, k)
     oof = np.zeros(len(y))
     for f in range(INNER_FOLDS):
         clf = LogisticRegression(max_iter=3000).fit(x[folds != f], y[folds != f])
         oof[folds == f] = clf.predict_proba(x[folds == f])[:, 1]
-    oof = np.maximum(oof, np.stack([strongest(p) for p in sentences]).reshape(-1))
+    oof = np.maximum(oof, top.reshape(-1))
     f1, t = max((micro_f1(oof >= t, y), float(t)) for t in THRESHOLDS)
     clf = LogisticRegression(max_iter=3000).fit(x, y)
-    return ArticleDecisions(float(clf.coef_[0, 0]), float(clf.intercept_[0]), t), f1
+    return ArticleDecisions(float(clf.coef_[0, 0]), float(clf.intercept_[0]), t, float(clf.coef_[0, 1])), f1
 

@@ -335,9 +335,10 @@ def fit_decisions_only(data_dir: str | Path, out_dir: str | Path, *, sentences: 
     return run.record({**entry, "article": _article_entry(arrays["article_decisions"])}, append=True)
 
 
-def _article_entry(wbt) -> dict:  # noqa: ANN001 - the (weight, bias, threshold) array
-    return {"aggregate": "noisy-OR of the sentence probabilities, recalibrated (logistic on its logit)",
-            "threshold": round(float(wbt[2]), 4)}
+def _article_entry(values) -> dict:  # noqa: ANN001 - ``ArticleDecisions.to_array``
+    return {"aggregate": "logistic on the logits of the sentence probabilities' noisy-OR and of the strongest "
+                         "sentence's, never below the strongest sentence",
+            "threshold": round(float(values[2]), 4)}
 
 
 class _HeadsRun:

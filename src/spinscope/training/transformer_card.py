@@ -24,7 +24,8 @@ MODEL_NAME = "spinscope-e5-small-multi"
 # 4.3: the same encoder and heads; satire is the genre label only when at least 50% likely.
 # 4.4: the same encoder; the genre head also learns PolNeAR's hard news as English reporting.
 # 4.5: the same encoder; the sentence decisions read the classical model's sentence-trained head.
-HEADS_VERSION = "4.5"
+# 4.6: the same encoder and sentence decisions; the article decisions also read the strongest sentence.
+HEADS_VERSION = "4.6"
 
 
 def write_manifest(
@@ -91,10 +92,16 @@ def record_ablation(out: Path, results: dict[str, dict], what: dict[str, str], s
     return _save(out, manifest)
 
 
-def record_calibration(out: Path, ece: dict[str, float], how: str) -> dict[str, Any]:
-    """Add the expected calibration error that ``bench/shift.py`` measured to the manifest and card."""
+def record_calibration(out: Path, ece: dict[str, float], how: str,
+                       article: dict[str, tuple[float, float]] | None = None) -> dict[str, Any]:
+    """Add the expected calibration error that ``bench/shift.py`` measured to the manifest and card:
+    per language, the sentence probabilities' and, where given, the article probabilities' with
+    the most a perfectly calibrated model would show on as many article x technique pairs."""
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     manifest["calibration"] = {"how": how, "ece": {k: round(v, 4) for k, v in ece.items()}}
+    if article:
+        manifest["calibration"]["article_ece"] = {k: round(v, 4) for k, (v, _) in article.items()}
+        manifest["calibration"]["article_ece_if_calibrated"] = {k: round(b, 4) for k, (_, b) in article.items()}
     return _save(out, manifest)
 
 

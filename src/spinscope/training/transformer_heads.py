@@ -342,14 +342,14 @@ def fit_paragraph_heads(corpus: Corpus, out: Outputs, log: Callable[[str], None]
 
 def fit_article_decisions_on(corpus: Corpus, out: Outputs, decisions: SentenceDecisions,
                              log: Callable[[str], None]) -> np.ndarray:
-    """The article decisions (weight, bias, threshold) on these sentence decisions' validation probabilities."""
+    """The article decisions (``ArticleDecisions.to_array``) on these sentence decisions' validation probabilities."""
     X, _, arts = sentence_rows(corpus, out, "validation")
     P = decisions.probabilities(X)
     ids = sorted(set(arts))
     article, f1 = fit_article_decisions([P[arts == a] for a in ids], article_gold(corpus, ids))
     log(f"article decisions: {len(ids)} validation articles, threshold {article.threshold:.2f}, "
         f"out-of-fold micro-F1 {f1:.3f}")
-    return np.array([article.weight, article.bias, article.threshold], np.float32)
+    return article.to_array()
 
 
 def article_gold(corpus: Corpus, ids: list[str]) -> np.ndarray:
