@@ -15,6 +15,15 @@ def test_rules_find_names_countries_and_acronyms_but_not_sentence_openers():
                             ("Brussels", "other"), ("Brussels", "other")]
 
 
+def test_an_english_opener_is_a_name_only_when_english_does_not_write_it_in_lowercase():
+    text = "History offers a warning. Violence spread. Freedonia shelters them. Security held."
+    assert _names(text) == [("Freedonia", "other")]
+    # Seen capitalised inside a sentence, a common word is a name here ("Rose" the person).
+    assert ("Rose", "other") in _names("Rose said no. We asked Rose again.")
+    # A capitalised function word alone is no name, even inside a line ("Email This").
+    assert _names("Email This. Officials flew in from The Hague on a mission to the court today.") == [("The Hague", "other")]
+
+
 def test_title_case_headlines_yield_only_known_names():
     text = "Pakistan: A Sanctuary for ISIS in the Region\n\nISIS is active in Pakistan and in the region."
     assert {n for n, _ in _names(text)} == {"Pakistan", "ISIS"}

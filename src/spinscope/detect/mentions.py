@@ -10,7 +10,8 @@ Two finders, one output (``Mention``):
   word that opens a sentence counts only when the article also capitalises it elsewhere
   mid-sentence, or when it is a known name: that keeps "However" and "The" out. In English,
   an opener outside a list of function words that the article never writes in lower case
-  counts too ("Freedonia shelters..."). German capitalises every noun, so there a word
+  counts too ("Freedonia shelters..."), unless English text writes it in lowercase
+  (``names.english_common``: "History offers..." names nobody). German capitalises every noun, so there a word
   counts only if it is no common noun (``names.german_common``, the German noun lexicon).
 
 ``resolve`` groups mentions into entities: the same name (case, a possessive "'s" and a
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from spinscope.detect.names import CAPITALISED_NOUNS, german_common, german_common_in
+from spinscope.detect.names import CAPITALISED_NOUNS, english_common, german_common, german_common_in
 
 LABELS = ("person", "organisation", "place", "group", "other")
 SPACY_LABELS = {"PERSON": "person", "PER": "person", "ORG": "organisation", "GPE": "place", "LOC": "place",
@@ -123,12 +124,17 @@ def strip_possessive(text: str, start: int, end: int) -> int:
     return start + m.start() if m and m.start() > 0 else end
 
 
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each word, without a sentence's full stop or a possessive "'s"."""
+    words = [(m.start(), strip_possessive(text, m.start(), _word_end(m))) for m in WORD.finditer(text)]
+    return [(a, b) for a, b in words if b > a]
+
+
 class RuleFinder:
     name = "rules"
 
     def find(self, text: str, language: str | None) -> list[Mention]:
-        words = [(m.start(), strip_possessive(text, m.start(), _word_end(m))) for m in WORD.finditer(text)]
-        words = [(a, b) for a, b in words if b > a]
+        words = word_spans(text)
         countries = _territories(language)
         calendar = _calendar_words(language)
         capital = [text[a].isupper() for a, _ in words]
@@ -141,8 +147,10 @@ class RuleFinder:
         mid = {text[a:b] for (a, b), c, o, h in zip(words, capital, opens, headline, strict=True) if c and not o and not h}
         if language in (None, "en"):
             lower = {text[a:b] for (a, b), c in zip(words, capital, strict=True) if not c}
+            common = english_common()
             mid |= {text[a:b] for (a, b), o in zip(words, opens, strict=True)
                     if o and text[a:b].casefold() not in OPENERS_EN and text[a:b].lower() not in lower
+                    and text[a:b].casefold() not in common  # "History offers...": a word, not a name
                     and not text[a:b].endswith("s")}  # "Officials said", "Critics argue": plural nouns
         out: list[Mention] = []
         i = 0
@@ -163,7 +171,8 @@ class RuleFinder:
             while j - 1 > i and not capital[j - 1]:
                 j -= 1
             start, end = a, words[j - 1][1]
-            out.append(Mention(start, end, self._label(text[start:end], countries)))
+            if not (j == i + 1 and language in (None, "en") and token.casefold() in OPENERS_EN and not token.isupper()):
+                out.append(Mention(start, end, self._label(text[start:end], countries)))
             i = j
         return out
 

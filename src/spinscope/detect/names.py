@@ -170,6 +170,13 @@ def german_lexicon(kind: str) -> frozenset[str]:
     return frozenset(gzip.decompress((LEXICONS / f"de-{kind}.txt.gz").read_bytes()).decode("utf-8").split("\n"))
 
 
+@lru_cache(maxsize=1)
+def english_common() -> frozenset[str]:
+    """Lowercased English word forms that English text writes in lowercase inside sentences
+    (about 14,000; ``training.english_words``), read once on the first English text."""
+    return frozenset(gzip.decompress((LEXICONS / "en" / "common.txt.gz").read_bytes()).decode("utf-8").split("\n"))
+
+
 def german_common_in(text: str) -> frozenset[str]:
     """Lowercased words the article itself writes in lowercase."""
     return frozenset(m.group().lower() for m in _WORD.finditer(text) if m.group()[0].islower())
