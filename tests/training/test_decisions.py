@@ -26,18 +26,19 @@ def test_noisy_or_counts_every_sentence():
     assert np.allclose(noisy_or(np.zeros((0, 2))), [0.0, 0.0])  # no sentence: no evidence
 
 
+def _articles(seed: int, n: int, k: int, sizes: tuple[int, int], background: float):
+    """A generator, gold techniques (30% of pairs) and each article's background sentence probabilities."""
+    rng = np.random.default_rng(seed)
+    gold = rng.random((n, k)) < 0.3
+    return rng, gold, [rng.uniform(0.0, background, (int(rng.integers(*sizes)), k)) for _ in range(n)]
+
+
 def test_article_decisions_find_evidence_spread_over_weak_sentences():
     """Articles whose technique shows in many weak sentences are positive; the fit must learn that
     the aggregate (not any one sentence) carries it, and choose its threshold out of fold."""
-    rng = np.random.default_rng(1)
-    n, k = 400, 4
-    gold = rng.random((n, k)) < 0.3
-    sentences = []
-    for i in range(n):
-        m = int(rng.integers(10, 30))
-        p = rng.uniform(0.0, 0.02, (m, k))
-        p[:, gold[i]] += rng.uniform(0.04, 0.1, (m, int(gold[i].sum())))  # weak everywhere, never over 0.15
-        sentences.append(p)
+    rng, gold, sentences = _articles(seed=1, n=400, k=4, sizes=(10, 30), background=0.02)
+    for p, g in zip(sentences, gold, strict=True):
+        p[:, g] += rng.uniform(0.04, 0.1, (len(p), int(g.sum())))  # weak everywhere, never over 0.15
     decisions, f1 = fit_article_decisions(sentences, gold)
     assert decisions.weight > 0 and f1 > 0.9 and 0.05 <= decisions.threshold <= 0.95
     union_of_sentences = np.stack([s.max(0) for s in sentences]) >= 0.15
@@ -47,7 +48,7 @@ def test_article_decisions_find_evidence_spread_over_weak_sentences():
     P = np.stack([decisions.probabilities(s) for s in sentences])
     assert abs(P.mean() - gold.mean()) < 0.03  # calibrated on average
     assert (P >= np.stack([s.max(0) for s in sentences]) - 1e-6).all()  # never below the strongest sentence
-    sure = np.zeros((3, k))
+    sure = np.zeros((3, gold.shape[1]))
     sure[1, 0] = 0.9  # one sentence sure of technique 0: so is the article
     assert decisions.probabilities(sure)[0] >= 0.9
 
@@ -55,16 +56,11 @@ def test_article_decisions_find_evidence_spread_over_weak_sentences():
 def test_article_decisions_tell_one_sure_sentence_from_many_weak_ones():
     """Gold follows the strongest sentence while article length inflates the noisy-OR: the
     fit must lean on the strongest sentence's slope to separate them."""
-    rng = np.random.default_rng(2)
-    n, k = 600, 3
-    gold = rng.random((n, k)) < 0.3
-    sentences = []
-    for i in range(n):
-        m = int(rng.integers(2, 80))
-        p = rng.uniform(0.0, 0.04, (m, k))  # background: a long article's noisy-OR climbs without evidence
-        for j in np.flatnonzero(gold[i]):
-            p[rng.integers(m), j] = rng.uniform(0.12, 0.3)
-        sentences.append(p)
+    # Background up to 0.04 per sentence: a long article's noisy-OR climbs without evidence.
+    rng, gold, sentences = _articles(seed=2, n=600, k=3, sizes=(2, 80), background=0.04)
+    for p, g in zip(sentences, gold, strict=True):
+        for j in np.flatnonzero(g):
+            p[rng.integers(len(p)), j] = rng.uniform(0.12, 0.3)
     decisions, f1 = fit_article_decisions(sentences, gold)
     assert decisions.strongest_weight > 0 and f1 > 0.9
     only_noisy_or = ArticleDecisions(decisions.weight, decisions.bias, decisions.threshold)
