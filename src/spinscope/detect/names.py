@@ -173,7 +173,7 @@ def german_lexicon(kind: str) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def english_common() -> frozenset[str]:
     """Lowercased English word forms that English text writes in lowercase inside sentences
-    (about 14,000; ``training.english_words``), read once on the first English text."""
+    (about 12,000; ``training.english_words``), read once on the first English text."""
     return frozenset(gzip.decompress((LEXICONS / "en" / "common.txt.gz").read_bytes()).decode("utf-8").split("\n"))
 
 
