@@ -167,14 +167,19 @@ nicht nichts etwas mehr weniger ganz sehr selbst eben gerade bereits etwa fast k
 def german_lexicon(kind: str) -> frozenset[str]:
     """Lowercased German forms, read once on the first German text: ``common`` nouns (about
     257,000) or ``proper`` names that are nothing else (about 9,000). See ``training.lexicon``."""
-    return frozenset(gzip.decompress((LEXICONS / f"de-{kind}.txt.gz").read_bytes()).decode("utf-8").split("\n"))
+    return _word_list(LEXICONS / f"de-{kind}.txt.gz")
 
 
 @lru_cache(maxsize=1)
 def english_common() -> frozenset[str]:
     """Lowercased English word forms that English text writes in lowercase inside sentences
     (about 12,000; ``training.english_words``), read once on the first English text."""
-    return frozenset(gzip.decompress((LEXICONS / "en" / "common.txt.gz").read_bytes()).decode("utf-8").split("\n"))
+    return _word_list(LEXICONS / "en" / "common.txt.gz")
+
+
+def _word_list(path: Path) -> frozenset[str]:
+    """A gzipped list, one word per line (``training.lexicon.write_word_list``)."""
+    return frozenset(gzip.decompress(path.read_bytes()).decode("utf-8").split("\n"))
 
 
 def german_common_in(text: str) -> frozenset[str]:

@@ -16,7 +16,6 @@ Only lowercased word forms are kept, no text; both corpora stay out of the repos
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 from collections import Counter
@@ -24,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from spinscope.training import source_to_target
+from spinscope.training.lexicon import write_word_list
 
 FILE = "common.txt.gz"
 MIN_LOWER = 3
@@ -58,12 +58,8 @@ def build(data_dir: Path, out_dir: Path) -> dict:
     corpus = load_corpus(data_dir / "semeval2023", ["en"])
     news = genre_news.news_texts(data_dir / "polnear")
     texts = [corpus.st3_texts[a] for a in sorted(corpus.st3_texts)] + [news.texts[a] for a in sorted(news.texts)]
-    words = common_words(texts)
-    data = gzip.compress("\n".join(words).encode("utf-8"), compresslevel=9, mtime=0)  # mtime 0: same bytes each build
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / FILE).write_bytes(data)
     manifest = {
-        "name": "en-common-words", "files": {FILE: {"entries": len(words), "sha256": hashlib.sha256(data).hexdigest()}},
+        "name": "en-common-words", "files": {FILE: write_word_list(out_dir / FILE, common_words(texts))},
         "source": SOURCE, "articles": len(texts),
         "source_sha256": hashlib.sha256("\0".join(texts).encode("utf-8")).hexdigest(),
         "rule": {"min_lower": MIN_LOWER, "lower_ratio": LOWER_RATIO}, "licence": LICENCE,

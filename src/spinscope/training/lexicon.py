@@ -45,15 +45,18 @@ def split_forms(rows: list[dict[str, str]]) -> dict[str, set[str]]:
     return {"common": common, "proper": proper - common}
 
 
+def write_word_list(path: Path, words: list[str]) -> dict:
+    """One word per line, gzipped the same bytes each build (mtime 0); the manifest's entry for it."""
+    data = gzip.compress("\n".join(words).encode("utf-8"), compresslevel=9, mtime=0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return {"entries": len(words), "sha256": hashlib.sha256(data).hexdigest()}
+
+
 def build(csv_path: Path, out_dir: Path) -> dict:
     with open(csv_path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files = {}
-    for kind, forms in split_forms(rows).items():
-        data = gzip.compress("\n".join(sorted(forms)).encode("utf-8"), compresslevel=9, mtime=0)  # mtime 0: same bytes each build
-        (out_dir / FILES[kind]).write_bytes(data)
-        files[FILES[kind]] = {"entries": len(forms), "sha256": hashlib.sha256(data).hexdigest()}
+    files = {FILES[kind]: write_word_list(out_dir / FILES[kind], sorted(forms)) for kind, forms in split_forms(rows).items()}
     manifest = {
         "name": "de-lexicons", "files": files, "source": SOURCE,
         "source_sha256": hashlib.sha256(Path(csv_path).read_bytes()).hexdigest(),
