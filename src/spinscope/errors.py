@@ -17,6 +17,7 @@ W_LANGUAGE_UNTRAINED = "W104"  # no training data in this language
 W_TRUNCATED = "W105"  # only the beginning of a very long article was analysed
 W_NO_CLAIMS_HEAD = "W106"  # the model has no check-worthiness head
 W_LAYOUT = "W107"  # a PDF's layout could not be read: its lines may be cut into paragraphs wrongly
+W_SHORT = "W108"  # shorter than any training article: genre and frames say little
 
 
 class SpinscopeError(Exception):
