@@ -97,7 +97,7 @@ class Rows:
 
 
 def sentence_rows(corpus, out, model: TransformerModel, decisions: SentenceDecisions | None = None) -> Rows:
-    X, Y, arts = transformer_heads.sentence_rows(corpus, out, "test")
+    X, Y, arts = transformer_heads.sentence_rows(corpus, out, "test", model.sentence_head)
     P = (decisions or model.decisions).probabilities(X)
     genre = {a.id: a.genre or "" for a in corpus.articles}
     para = np.concatenate([[s.paragraph for s in sentences(corpus.st3_texts[a], paragraphs(corpus.st3_texts[a]))]
@@ -201,7 +201,7 @@ def corpus_language(corpus, aid: str) -> str:
 
 def lolo(corpus, out, model: TransformerModel, log) -> dict:
     """Per language: sentence decisions and genre head fitted without it, scored on it (test fold)."""
-    Xv, Yv, av = transformer_heads.sentence_rows(corpus, out, "validation")
+    Xv, Yv, av = transformer_heads.sentence_rows(corpus, out, "validation", model.sentence_head)
     lv = np.array([out.languages[a] for a in av])
     result = {}
     for lang in present(lv):

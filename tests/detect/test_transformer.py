@@ -218,3 +218,36 @@ def test_encoder_threads_follow_the_environment(monkeypatch):
 
     monkeypatch.setenv(THREADS_ENV, "3")
     assert TransformerModel.load(MODELS_DIR / "transformer").encoder.threads == 3
+
+
+def _copy_model(tmp_path: Path) -> Path:
+    shutil.copytree(TRANSFORMER, tmp_path / "transformer")
+    shutil.copytree(MODELS_DIR / "classic", tmp_path / "classic")
+    return tmp_path / "transformer"
+
+
+def test_the_sentence_head_feeds_the_decisions_and_a_model_without_one_still_loads(tmp_path: Path, model):
+    from spinscope.detect.artifacts import read_arrays, write_arrays
+    from spinscope.detect.decisions import FEATURES_V4
+
+    assert model.sentence_head is not None  # v4.7
+    text = "The corrupt regime lies to us again and again.\n\nWho will stop them?"
+    path = _copy_model(tmp_path)
+    arrays = read_arrays(path / "heads.npz")
+    # a model from before v4.7: no head, one feature fewer
+    old = {k: v for k, v in arrays.items() if not k.startswith("sentence_head_")}
+    old["sentences_W"] = arrays["sentences_W"][:, : len(FEATURES_V4)]
+    write_arrays(path / "heads.npz", old)
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["decisions"]["features"] = list(FEATURES_V4)
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    before = TransformerModel.load(path)
+    assert before.sentence_head is None
+    scores = before.predict(text, paragraphs(text), "en")
+    assert scores.sentences.shape == (2, len(TECHNIQUE_NAMES)) and 0 <= scores.sentences.min() <= scores.sentences.max() <= 1
+    assert not np.allclose(scores.sentences, model.predict(text, paragraphs(text), "en").sentences)
+    # a manifest that promises the head where the arrays lack it is refused
+    manifest["decisions"]["features"] = json.loads((TRANSFORMER / "manifest.json").read_text())["decisions"]["features"]
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelCorrupt, match="sentence head"):
+        TransformerModel.load(path)

@@ -1,8 +1,17 @@
 import numpy as np
 import pytest
 
-from spinscope.detect.decisions import FEATURES, ArticleDecisions, SentenceDecisions, noisy_or, unit_features
-from spinscope.training.decisions import fit_article_decisions, fit_sentence_decisions
+from spinscope.detect.decisions import (
+    FEATURES,
+    FEATURES_V4,
+    ArticleDecisions,
+    SentenceDecisions,
+    SentenceHead,
+    logit,
+    noisy_or,
+    unit_features,
+)
+from spinscope.training.decisions import fit_article_decisions, fit_sentence_decisions, fit_sentence_head
 
 
 def test_sentence_decisions_learn_a_signal_and_pick_a_threshold_out_of_fold():
@@ -12,10 +21,10 @@ def test_sentence_decisions_learn_a_signal_and_pick_a_threshold_out_of_fold():
     logits = np.where(Y, 2.0, -2.0) + rng.normal(0, 1.0, (n, k))  # the encoder carries the signal
     classic = np.full((n, k), 0.1)  # the classical model carries none
     X = unit_features(logits, classic, np.full(n, 20.0), "en")
-    assert X.shape == (n, k, len(FEATURES))
+    assert X.shape == (n, k, len(FEATURES_V4))
     W, b, t, f1 = fit_sentence_decisions(X, Y, np.array([f"a{i // 10}" for i in range(n)]))
     assert f1 > 0.8 and 0.05 <= t <= 0.95
-    assert (W[:, FEATURES.index("transformer_logit")] > 0).all()
+    assert (W[:, FEATURES_V4.index("transformer_logit")] > 0).all()
     P = SentenceDecisions(W.astype(float), b.astype(float), t).probabilities(X)
     assert abs(P.mean() - Y.mean()) < 0.02  # calibrated on average
 
@@ -75,3 +84,43 @@ def test_article_decisions_round_trip_and_read_models_without_the_strongest_slop
     assert old.strongest_weight == 0.0 and old.weight == 1.5
     with pytest.raises(ValueError, match="3 or 4 numbers"):
         ArticleDecisions.from_array(np.zeros(5))
+
+
+def test_the_sentence_head_is_the_last_feature_and_old_layouts_keep_their_columns():
+    n, k = 4, 3
+    head = np.full((n, k), 0.2)
+    with_head = unit_features(np.zeros((n, k)), np.full((n, k), 0.1), np.full(n, 9.0), "fr", head)
+    assert FEATURES[: len(FEATURES_V4)] == FEATURES_V4 and with_head.shape == (n, k, len(FEATURES))
+    assert np.allclose(with_head[..., :-1], unit_features(np.zeros((n, k)), np.full((n, k), 0.1), np.full(n, 9.0), "fr"))
+    assert np.allclose(with_head[..., -1], logit(np.array(0.2)))
+
+
+def test_the_sentence_head_learns_an_interaction_and_runs_as_the_networks_it_was_fitted_as():
+    from sklearn.neural_network import MLPClassifier
+
+    rng = np.random.default_rng(3)
+    V = rng.normal(size=(3000, 6)).astype(np.float32) * 2 + 1
+    Y = np.stack([(V[:, 0] - 1) * (V[:, 1] - 1) > 0, V[:, 2] > 3], axis=1)  # an XOR no linear model can learn
+    head = fit_sentence_head(V, Y, seed=0)
+    fresh = rng.normal(size=(1000, 6)).astype(np.float32) * 2 + 1
+    gold = (fresh[:, 0] - 1) * (fresh[:, 1] - 1) > 0
+    assert ((head.probabilities(fresh)[:, 0] >= 0.5) == gold).mean() > 0.9
+    # the numpy forward pass is sklearn's, member by member
+    x = (V - head.mean) / head.scale
+    net = MLPClassifier(hidden_layer_sizes=(8,), max_iter=50, random_state=0).fit(x, Y.astype(int))
+    one = SentenceHead(head.mean, head.scale, net.coefs_[0][None], net.intercepts_[0][None], net.coefs_[1][None],
+                       net.intercepts_[1][None])
+    assert np.allclose(one.probabilities(V[:50]), net.predict_proba(x[:50]), atol=1e-5)
+
+
+def test_the_sentence_head_round_trips_and_is_absent_from_older_models():
+    rng = np.random.default_rng(0)
+    head = SentenceHead(np.zeros(4, np.float32), np.ones(4, np.float32), rng.normal(size=(2, 4, 5)).astype(np.float32),
+                        np.zeros((2, 5), np.float32), rng.normal(size=(2, 5, 3)).astype(np.float32),
+                        np.zeros((2, 3), np.float32))
+    again = SentenceHead.from_arrays(head.to_arrays() | {"sentences_t": np.array([0.15])})
+    assert again is not None and np.allclose(again.probabilities(np.ones((2, 4))), head.probabilities(np.ones((2, 4))))
+    assert SentenceHead.from_arrays({"sentences_t": np.array([0.15])}) is None  # before v4.7
+    broken = head.to_arrays() | {"sentence_head_b2": np.zeros((2, 4), np.float32)}
+    with pytest.raises(ValueError, match="do not fit"):
+        SentenceHead.from_arrays(broken)

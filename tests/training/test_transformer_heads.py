@@ -82,3 +82,53 @@ def test_article_gold_is_the_union_of_the_articles_paragraph_labels():
     gold = H.article_gold(corpus, ["a", "b"])
     assert gold.shape == (2, len(TECHNIQUE_NAMES))
     assert {TECHNIQUE_NAMES[j] for j in np.flatnonzero(gold[0])} == {"Doubt", "Repetition"} and not gold[1].any()
+
+
+def _sentence_outputs(rng, splits: dict[str, int], per_article: int, dim: int):
+    """Sentence outputs whose first technique shows only in the vectors, and not linearly
+    (v0 * v1 > 0.5): the encoder's logits and the classical model carry nothing about it."""
+    from spinscope.taxonomy import TECHNIQUE_NAMES
+
+    k = len(TECHNIQUE_NAMES)
+    paragraphs, spans, st3, st3_classic, units, languages = [], [], {}, {}, {}, {}
+    for split, n in splits.items():
+        for aid in _article_ids(split, n, f"{split}-"):
+            V = rng.normal(size=(per_article, dim)).astype(np.float32)
+            gold = np.zeros((per_article, k), bool)
+            gold[:, 0] = V[:, 0] * V[:, 1] > 0.5
+            gold[:, 1:] = rng.random((per_article, k - 1)) < 0.02
+            units[aid] = tuple(SimpleNamespace(start=10 * i, end=10 * i + 9) for i in range(per_article))
+            spans += [SimpleNamespace(article=aid, start=10 * i + 1, end=10 * i + 5, technique=TECHNIQUE_NAMES[j])
+                      for i, j in zip(*np.nonzero(gold), strict=True)]
+            labels = tuple(TECHNIQUE_NAMES[j] for j in np.flatnonzero(gold.any(0)))
+            paragraphs.append(SimpleNamespace(article=aid, labels=labels))
+            st3[aid] = SimpleNamespace(logits=rng.normal(-3, 1, (per_article, k)), paragraph_vectors=V,
+                                       n_tokens=np.full(per_article, 25.0))
+            st3_classic[aid] = SimpleNamespace(paragraphs=np.full((per_article, k), 0.05))
+            languages[aid] = "en"
+    corpus = SimpleNamespace(paragraphs=tuple(paragraphs), spans=tuple(spans))
+    return corpus, SimpleNamespace(st3=st3, st3_classic=st3_classic, units=units, languages=languages)
+
+
+def test_the_sentence_head_learns_from_the_vectors_what_the_decisions_then_read(monkeypatch):
+    from spinscope.detect.decisions import FEATURES, SentenceDecisions, SentenceHead
+
+    monkeypatch.setattr(H, "fit_span_threshold", lambda corpus, out: (0.05, 0.0))  # token logits are not faked here
+    corpus, out = _sentence_outputs(np.random.default_rng(0), {"train": 120, "validation": 60, "test": 5}, 20, 8)
+    arrays = H.fit_paragraph_heads(corpus, out, lambda _m: None)
+    head = SentenceHead.from_arrays(arrays)
+    assert head is not None and head.W1.shape[:2] == (3, 8)
+    decisions = SentenceDecisions(arrays["sentences_W"].astype(float), arrays["sentences_b"].astype(float),
+                                  float(arrays["sentences_t"][0]))
+    assert decisions.weights.shape[1] == len(FEATURES)
+    assert decisions.weights[0, FEATURES.index("sentence_head_logit")] > 1.0
+    # scored on the validation rows, the first technique is found; without the head it could not be
+    X, Y, _ = H.sentence_rows(corpus, out, "validation", head)
+    found = decisions.probabilities(X)[:, 0] >= decisions.threshold
+    assert (found & Y[:, 0]).sum() / max(found.sum(), 1) > 0.6 and (found & Y[:, 0]).sum() / Y[:, 0].sum() > 0.6
+
+
+def test_fitting_the_sentence_head_without_training_sentences_is_a_clear_error():
+    corpus, out = _sentence_outputs(np.random.default_rng(1), {"validation": 10}, 5, 4)
+    with pytest.raises(ValueError, match="training fold"):
+        H.fit_paragraph_heads(corpus, out, lambda _m: None)

@@ -12,6 +12,11 @@ same decisions; a paragraph's score is its strongest sentence's. A logistic
 regression per technique turns the two models' scores, the sentence length and
 the language into a calibrated probability, fitted on the validation fold's
 sentences (``training.decisions``), and one threshold applies to all.
+
+From v4.7 the regression also reads a sentence head (``SentenceHead``): small networks on
+each sentence's pooled encoder vector, trained on the training fold's sentence labels. The
+transformer's own technique head is linear and was trained on paragraphs; the sentence head
+learns what a sentence shows (validation out-of-fold micro-F1 0.305 -> 0.327, session 20).
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ from spinscope.detect.linear import sigmoid
 
 # Languages with their own offset; any other language gets none (the shared intercept).
 LANGUAGES = ("en", "fr", "de", "it", "pl", "ru")
-FEATURES = ("transformer_logit", "classic_logit", "log_tokens") + tuple(f"lang_{x}" for x in LANGUAGES)
+FEATURES_V4 = ("transformer_logit", "classic_logit", "log_tokens") + tuple(f"lang_{x}" for x in LANGUAGES)
+# Models from v4.7 read the sentence head's logit as well; those before it, ``FEATURES_V4``.
+FEATURES = FEATURES_V4 + ("sentence_head_logit",)
 # Fit (and so run) the decisions on encoder input whose names are masked (``detect.names``), so
 # that swapping one country, group, party or politician for another changes nothing:
 # "names" masks the listed ones, "proper_nouns" every capitalised name as well.
@@ -36,16 +43,58 @@ def logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def unit_features(logits: np.ndarray, classic: np.ndarray, n_tokens: np.ndarray, language: str | None) -> np.ndarray:
-    """(n_sentences, n_techniques, n_features) in ``FEATURES`` order."""
+def unit_features(logits: np.ndarray, classic: np.ndarray, n_tokens: np.ndarray, language: str | None,
+                  head: np.ndarray | None = None) -> np.ndarray:
+    """(n_sentences, n_techniques, n_features): in ``FEATURES`` order with the sentence head's
+    probabilities ``head``, in ``FEATURES_V4`` order without."""
     n, k = logits.shape
     lang = np.array([language == x for x in LANGUAGES], np.float64)
-    return np.concatenate([
+    parts = [
         logits[..., None].astype(np.float64),
         logit(classic.astype(np.float64))[..., None],
         np.broadcast_to(np.log(np.maximum(n_tokens, 1.0))[:, None, None], (n, k, 1)),
         np.broadcast_to(lang, (n, k, len(LANGUAGES))),
-    ], axis=-1)
+    ]
+    if head is not None:
+        parts.append(logit(head.astype(np.float64))[..., None])
+    return np.concatenate(parts, axis=-1)
+
+
+@dataclass(frozen=True)
+class SentenceHead:
+    """The mean of a few one-hidden-layer networks (ReLU, then a sigmoid per technique) on each
+    sentence's pooled encoder vector, standardised as in training."""
+
+    mean: np.ndarray  # (dim,)
+    scale: np.ndarray  # (dim,)
+    W1: np.ndarray  # (members, dim, hidden)
+    b1: np.ndarray  # (members, hidden)
+    W2: np.ndarray  # (members, hidden, n_techniques)
+    b2: np.ndarray  # (members, n_techniques)
+
+    PREFIX = "sentence_head_"
+    PARTS = ("mean", "scale", "W1", "b1", "W2", "b2")
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """(n_sentences, n_techniques) from (n_sentences, dim)."""
+        x = (np.asarray(vectors, np.float32) - self.mean) / self.scale
+        hidden = np.maximum(np.einsum("nd,mdh->mnh", x, self.W1) + self.b1[:, None], 0.0)
+        return sigmoid(np.einsum("mnh,mhk->mnk", hidden, self.W2) + self.b2[:, None]).mean(axis=0)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        return {self.PREFIX + name: getattr(self, name) for name in self.PARTS}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> SentenceHead | None:
+        """The head stored by ``to_arrays``; None where there is none (models before v4.7)."""
+        if not any(k.startswith(cls.PREFIX) for k in arrays):
+            return None
+        head = cls(*(arrays[cls.PREFIX + name].astype(np.float32) for name in cls.PARTS))
+        members, dim, hidden = head.W1.shape
+        if head.mean.shape != (dim,) or head.scale.shape != (dim,) or head.b1.shape != (members, hidden) \
+                or head.W2.shape[:2] != (members, hidden) or head.b2.shape != (members, head.W2.shape[2]):
+            raise ValueError("the sentence head's arrays do not fit together")
+        return head
 
 
 @dataclass(frozen=True)

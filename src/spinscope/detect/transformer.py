@@ -25,7 +25,7 @@ import numpy as np
 
 from spinscope.detect.artifacts import read_arrays, read_manifest
 from spinscope.detect.classic import PARTNER_TECHNIQUES_FILE, ClassicModel
-from spinscope.detect.decisions import FEATURES, ArticleDecisions, SentenceDecisions, unit_features
+from spinscope.detect.decisions import FEATURES, FEATURES_V4, ArticleDecisions, SentenceDecisions, SentenceHead, unit_features
 from spinscope.detect.linear import LinearHead, sigmoid, softmax
 from spinscope.detect.names import MASKS, encoder_view
 from spinscope.detect.scores import ArticleScores, Started, sentence_features
@@ -196,8 +196,13 @@ class TransformerModel:
             arrays = read_arrays(path / "heads.npz")
             self.encoder = Encoder(path, int(self.manifest["config"]["max_len"]), threads, self.manifest.get("special_ids"))
             t = labels["techniques"]
-            if tuple(self.manifest["decisions"]["features"]) != FEATURES:
+            features = tuple(self.manifest["decisions"]["features"])
+            if features not in (FEATURES, FEATURES_V4):
                 raise ModelCorrupt(f"model in {path} was fitted on other sentence features")
+            # From v4.7 the decisions read a sentence head on the encoder's vectors.
+            self.sentence_head = SentenceHead.from_arrays(arrays)
+            if (self.sentence_head is not None) != (features == FEATURES):
+                raise ModelCorrupt(f"model in {path}: its sentence decisions and sentence head do not match")
             # The encoder reads listed names as one stand-in when the decisions were fitted that way.
             decided = self.manifest["decisions"]
             self.mask = str(decided.get("mask", "names" if decided.get("mask_names") else "none"))
@@ -298,7 +303,8 @@ class TransformerModel:
 
         ``raw`` and ``classic`` hold one row per sentence unit; ``owner`` maps units to paragraph rows.
         """
-        units = self.decisions.probabilities(unit_features(raw.logits, classic.paragraphs, raw.n_tokens, language))
+        head = None if self.sentence_head is None else self.sentence_head.probabilities(raw.paragraph_vectors)
+        units = self.decisions.probabilities(unit_features(raw.logits, classic.paragraphs, raw.n_tokens, language, head))
         n_paragraphs = int(owner.max()) + 1 if len(owner) else 0
         probs = np.zeros((n_paragraphs, units.shape[1]), np.float32)
         np.maximum.at(probs, owner, units)

@@ -412,18 +412,18 @@ def claims_evaluate(gold: str, pred: str) -> None:
               type=click.Choice(["classic", "transformer", "claims", "claims-news", "attribution", "article", "decisions",
                                  "genre", "classic-genre", "classic-partner", "classic-cues"]),
               default="classic", show_default=True,
-              help="claims / attribution: the check-worthiness head (with its news calibration) / the attribution "
-              "tagger for the model in --out; claims-news: refit only the head's news calibration (a minute); "
-              "article: fit only the transformer's article decisions (the article as a whole) on its own sentence "
-              "decisions, keeping every other head (about 5 minutes); decisions: refit the transformer's sentence "
-              "decisions, span threshold and article decisions on the classical partner in --work-dir, keeping the "
-              "encoder, genre and frame heads (about 6 minutes); genre: refit only the transformer's genre "
-              "head with --news as more English reporting (about 10 minutes); classic-genre: the same for the "
-              "classical model's own genre head in --out, on its vocabulary, leaving every file the transformer reads "
-              "untouched (about 2 minutes); classic-partner: fit the classical model's sentence-trained techniques "
-              "head (the transformer's blend partner) in --out, on its vocabulary, leaving the model alone unchanged "
-              "(about 5 minutes on all six languages); classic-cues: learn only the classical model's cue lexicon "
-              "in --out, which places and explains detections and moves no score (seconds).")
+              help="claims / attribution: the check-worthiness head (with its news calibration) / the attribution tagger for"
+              " the model in --out; claims-news: refit only the head's news calibration (a minute); article: fit only "
+              "the transformer's article decisions (the article as a whole) on its own sentence decisions, keeping "
+              "every other head (about 5 minutes); decisions: refit the transformer's sentence head (on the training "
+              "fold's sentences), sentence decisions, span threshold and article decisions on the classical partner in "
+              "--work-dir, keeping the encoder, genre and frame heads (about 4 minutes); genre: refit only the "
+              "transformer's genre head with --news as more English reporting (about 10 minutes); classic-genre: the "
+              "same for the classical model's own genre head in --out, on its vocabulary, leaving every file the "
+              "transformer reads untouched (about 2 minutes); classic-partner: fit the classical model's sentence-"
+              "trained techniques head (the transformer's blend partner) in --out, on its vocabulary, leaving the model"
+              " alone unchanged (about 5 minutes on all six languages); classic-cues: learn only the classical model's "
+              "cue lexicon in --out, which places and explains detections and moves no score (seconds).")
 @click.option("--news", type=click.Path(file_okay=False), help="Classic, classic-genre, transformer and genre: a PolNeAR "
               "root whose hard news joins the genre head as English reporting, at a weight chosen on validation (the "
               "classical model's own genre head; its blend partner's stays SemEval-only). Default: the "
@@ -444,7 +444,7 @@ def claims_evaluate(gold: str, pred: str) -> None:
               "the model directory to learn from, if not --init-from's. It may use another tokenizer (an mpnet "
               "encoder, say); rows in languages it was not trained on keep their gold labels alone.")
 @click.option("--heads-only", is_flag=True, help="Transformer only: keep the encoder in --out and refit what sits "
-              "on it (sentence decisions, span threshold, genre and frame heads); about 7 minutes on 2 cores, 4 more "
+              "on it (sentence head and decisions, span threshold, genre and frame heads); about 7 minutes on 2 cores, 4 more "
               "when PolNeAR's news joins the genre head (--news).")
 def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, kind: str, work_dir: str,
           epochs: int | None, layers: int | None, encoder: str | None, init_from: str | None, distil: float | None,

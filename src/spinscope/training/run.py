@@ -283,13 +283,13 @@ def fit_transformer_heads(
     from spinscope.training import transformer_heads
     from spinscope.training.decisions import SATIRE_FLOOR
 
-    run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, corpus, lines, t0, langs)
-    arrays = transformer_heads.fit_paragraph_heads(run.corpus, run.outputs, run.tee)
+    run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, corpus, lines, t0, langs, train=True)
+    arrays = transformer_heads.fit_paragraph_heads(run.corpus, run.outputs, run.tee, seed)
     arrays |= transformer_heads.fit_article_heads(run.corpus, run.outputs, seed, run.tee)
     decisions = {"unit": "sentence", "features": list(FEATURES), "threshold": float(arrays["sentences_t"][0]),
                  "mask_names": MASK != "none", "mask": MASK, "classic_head": run.classic_head,
                  "article": _article_entry(arrays["article_decisions"]),
-                 "genre_satire_floor": SATIRE_FLOOR}
+                 "sentence_head": _sentence_head_entry(), "genre_satire_floor": SATIRE_FLOOR}
     if news_dir is not None:
         decisions["genre_news"] = run.add_news(arrays, news_dir, SATIRE_FLOOR)
     transformer_heads.save_heads(run.out, arrays)
@@ -319,20 +319,33 @@ def fit_decisions_only(data_dir: str | Path, out_dir: str | Path, *, sentences: 
     encoder and the genre and frame heads. ``sentences``: the sentence decisions (on the classical
     partner in ``work_dir``), the span threshold and the article decisions on them; otherwise the
     article decisions alone, on the model's own sentence decisions (validation fold)."""
+    from spinscope.detect.decisions import FEATURES
     from spinscope.detect.transformer import TransformerModel
     from spinscope.training import transformer_heads
 
-    run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, None, None, None, langs)
+    run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, None, None, None, langs, train=sentences)
     arrays = transformer_heads.read_heads(run.out)
     entry = dict(run.manifest["decisions"])
     if sentences:
-        arrays |= transformer_heads.fit_paragraph_heads(run.corpus, run.outputs, run.tee)
-        entry.update(threshold=float(arrays["sentences_t"][0]), classic_head=run.classic_head)
+        arrays |= transformer_heads.fit_paragraph_heads(run.corpus, run.outputs, run.tee, seed)
+        entry.update(threshold=float(arrays["sentences_t"][0]), classic_head=run.classic_head, features=list(FEATURES),
+                     sentence_head=_sentence_head_entry())
     else:
-        decisions = TransformerModel(run.out, run.classic).decisions
-        arrays["article_decisions"] = transformer_heads.fit_article_decisions_on(run.corpus, run.outputs, decisions, run.tee)
+        model = TransformerModel(run.out, run.classic)
+        arrays["article_decisions"] = transformer_heads.fit_article_decisions_on(
+            run.corpus, run.outputs, model.decisions, model.sentence_head, run.tee)
     transformer_heads.save_heads(run.out, arrays)
     return run.record({**entry, "article": _article_entry(arrays["article_decisions"])}, append=True)
+
+
+def _sentence_head_entry() -> dict:
+    """What the manifest says of the sentence head (``detect.decisions.SentenceHead``)."""
+    from spinscope.training.decisions import HEAD_HIDDEN, HEAD_L2, HEAD_MEMBERS
+
+    return {"input": "each sentence's pooled encoder vector, standardised",
+            "networks": HEAD_MEMBERS, "hidden_units": HEAD_HIDDEN, "l2": HEAD_L2,
+            "shape": "one hidden layer of ReLU units and a sigmoid per technique; the networks' probabilities averaged",
+            "fitted_on": "the training fold's sentences (gold: a technique whose span overlaps the sentence)"}
 
 
 def _article_entry(values) -> dict:  # noqa: ANN001 - ``ArticleDecisions.to_array``
@@ -346,7 +359,8 @@ class _HeadsRun:
     training folds (trained once into the work directory), and both models' outputs on the
     validation and test folds; ``record`` scores the test fold and writes manifest, card and log."""
 
-    def __init__(self, data_dir, out_dir, work_dir, seed, log, corpus, lines, t0, langs) -> None:  # noqa: ANN001, PLR0913
+    def __init__(self, data_dir, out_dir, work_dir, seed, log, corpus, lines, t0, langs,  # noqa: ANN001, PLR0913
+                 train: bool = False) -> None:
         import json
 
         from spinscope.detect.classic import PARTNER_TECHNIQUES_FILE, ClassicModel
@@ -373,7 +387,9 @@ class _HeadsRun:
         self.classic_head = self.classic.partner_head
         self.manifest = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
         self.encoder = Encoder(self.out, int(self.manifest["config"]["max_len"]), special=self.manifest.get("special_ids"))
-        self.outputs = transformer_heads.collect(self.encoder, self.classic, self.corpus, {"validation", "test"})
+        # The training fold's sentences only where the sentence head is fitted on them.
+        splits = {"train", "validation", "test"} if train else {"validation", "test"}
+        self.outputs = transformer_heads.collect(self.encoder, self.classic, self.corpus, splits)
         self.tee(f"encoder and classical outputs on sentence units in {time.time() - self.t0:.0f}s")
         transformer_heads.save_article_outputs(work / "article-outputs.npz", self.outputs)
 

@@ -25,7 +25,8 @@ MODEL_NAME = "spinscope-e5-small-multi"
 # 4.4: the same encoder; the genre head also learns PolNeAR's hard news as English reporting.
 # 4.5: the same encoder; the sentence decisions read the classical model's sentence-trained head.
 # 4.6: the same encoder and sentence decisions; the article decisions also read the strongest sentence.
-HEADS_VERSION = "4.6"
+# 4.7: the same encoder; the sentence decisions also read a sentence head on the encoder's vectors.
+HEADS_VERSION = "4.7"
 
 
 def write_manifest(

@@ -8,7 +8,7 @@ thresholds on the validation fold only; the test fold is only ever scored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import numpy as np
 
 from spinscope.detect.artifacts import read_arrays, write_arrays
 from spinscope.detect.classic import ClassicModel
-from spinscope.detect.decisions import MASK, SentenceDecisions, unit_features
+from spinscope.detect.decisions import MASK, SentenceDecisions, SentenceHead, unit_features
 from spinscope.detect.genre import genre_label
 from spinscope.detect.linear import sigmoid, softmax
 from spinscope.detect.names import encoder_view
@@ -27,7 +27,7 @@ from spinscope.segment import paragraphs
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
 from spinscope.training.classic import calibrate, choose_thresholds, genre_columns, with_news
 from spinscope.training.corpus import Corpus
-from spinscope.training.decisions import fit_article_decisions, fit_sentence_decisions, micro_f1
+from spinscope.training.decisions import fit_article_decisions, fit_sentence_decisions, fit_sentence_head, micro_f1
 from spinscope.training.transformer import spans_by_article, split_of
 
 MIN_POSITIVES = 25  # below this on the validation fold a label shares the global threshold
@@ -85,22 +85,39 @@ def collect(encoder: Encoder, classic: ClassicModel, corpus: Corpus, splits: set
 
 
 # -- sentence rows -------------------------------------------------------------
-def sentence_rows(corpus: Corpus, out: Outputs, split: str):
-    """Features, gold matrix (a technique whose gold span overlaps the sentence) and article ids."""
+def _labelled_units(corpus: Corpus, out: Outputs, split: str) -> Iterator[tuple[str, np.ndarray]]:
+    """The labelled articles of ``split`` that have sentence outputs, with each sentence's gold row."""
     gold = spans_by_article(corpus)
     labelled = {p.article for p in corpus.paragraphs}
-    X, Y, arts = [], [], []
     for aid in sorted(out.st3):
         if split_of(aid) != split or aid not in labelled:
             continue
-        raw = out.st3[aid]
-        X.append(unit_features(raw.logits, out.st3_classic[aid].paragraphs, raw.n_tokens, out.languages[aid]))
         y = np.zeros((len(out.units[aid]), len(TECHNIQUE_NAMES)), bool)
         for r, u in enumerate(out.units[aid]):
             y[r, [j for s, e, j in gold.get(aid, []) if s < u.end and e > u.start]] = True
+        yield aid, y
+
+
+def sentence_rows(corpus: Corpus, out: Outputs, split: str, head: SentenceHead | None = None):
+    """Features (with ``head``'s column where given), gold matrix (a technique whose gold span
+    overlaps the sentence) and article ids."""
+    X, Y, arts = [], [], []
+    for aid, y in _labelled_units(corpus, out, split):
+        raw = out.st3[aid]
+        probs = None if head is None else head.probabilities(raw.paragraph_vectors)
+        X.append(unit_features(raw.logits, out.st3_classic[aid].paragraphs, raw.n_tokens, out.languages[aid], probs))
         Y.append(y)
         arts += [aid] * len(y)
     return np.concatenate(X), np.concatenate(Y), np.array(arts)
+
+
+def sentence_vectors(corpus: Corpus, out: Outputs, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each labelled sentence's pooled encoder vector and gold row: the sentence head's training rows."""
+    rows = list(_labelled_units(corpus, out, split))
+    if not rows:
+        return np.zeros((0, 0), np.float32), np.zeros((0, len(TECHNIQUE_NAMES)), bool)
+    return (np.concatenate([out.st3[aid].paragraph_vectors for aid, _ in rows]),
+            np.concatenate([y for _, y in rows]))
 
 
 def fit_blend(Pt: np.ndarray, Pc: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray, float]:
@@ -327,23 +344,30 @@ def score_split(corpus: Corpus, out: Outputs, split: str, combine: Combine, thre
     return {task: per_language(task, gold, pred, langs) for task, gold, pred, langs in tasks}
 
 
-def fit_paragraph_heads(corpus: Corpus, out: Outputs, log: Callable[[str], None]) -> dict[str, np.ndarray]:
-    """Sentence decisions (``training.decisions``) and the token (span) threshold, on the validation fold."""
-    X, Y, arts = sentence_rows(corpus, out, "validation")
+def fit_paragraph_heads(corpus: Corpus, out: Outputs, log: Callable[[str], None], seed: int = 13) -> dict[str, np.ndarray]:
+    """The sentence head on the training fold; sentence decisions (``training.decisions``), article
+    decisions and the token (span) threshold on the validation fold."""
+    V, Yt = sentence_vectors(corpus, out, "train")
+    if not len(V):
+        raise ValueError("the sentence head needs the training fold's sentence outputs (collect the 'train' split)")
+    head = fit_sentence_head(V, Yt, seed)
+    log(f"sentence head: {len(V)} training sentences, {head.W1.shape[0]} networks of {head.W1.shape[2]} units")
+    X, Y, arts = sentence_rows(corpus, out, "validation", head)
     W, b, t, f1 = fit_sentence_decisions(X, Y, arts)
     log(f"sentence decisions: {len(Y)} validation sentences, threshold {t:.2f}, out-of-fold micro-F1 {f1:.3f}")
-    article = fit_article_decisions_on(corpus, out, SentenceDecisions(W.astype(np.float64), b.astype(np.float64), t), log)
+    decisions = SentenceDecisions(W.astype(np.float64), b.astype(np.float64), t)
+    article = fit_article_decisions_on(corpus, out, decisions, head, log)
     span_t, span_f = fit_span_threshold(corpus, out)
     log(f"spans: token threshold {span_t}, validation span F1 {span_f:.3f}")
     return {"sentences_W": W, "sentences_b": b, "sentences_t": np.array([t], np.float32),
             "article_decisions": article,
-            "spans_t": np.full(len(TECHNIQUE_NAMES), span_t, np.float32)}
+            "spans_t": np.full(len(TECHNIQUE_NAMES), span_t, np.float32)} | head.to_arrays()
 
 
-def fit_article_decisions_on(corpus: Corpus, out: Outputs, decisions: SentenceDecisions,
+def fit_article_decisions_on(corpus: Corpus, out: Outputs, decisions: SentenceDecisions, head: SentenceHead | None,
                              log: Callable[[str], None]) -> np.ndarray:
     """The article decisions (``ArticleDecisions.to_array``) on these sentence decisions' validation probabilities."""
-    X, _, arts = sentence_rows(corpus, out, "validation")
+    X, _, arts = sentence_rows(corpus, out, "validation", head)
     P = decisions.probabilities(X)
     ids = sorted(set(arts))
     article, f1 = fit_article_decisions([P[arts == a] for a in ids], article_gold(corpus, ids))
