@@ -95,6 +95,7 @@ def test_the_sentence_head_is_the_last_feature_and_old_layouts_keep_their_column
     assert np.allclose(with_head[..., -1], logit(np.array(0.2)))
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # the comparison net need not converge
 def test_the_sentence_head_learns_an_interaction_and_runs_as_the_networks_it_was_fitted_as():
     from sklearn.neural_network import MLPClassifier
 
