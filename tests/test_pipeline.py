@@ -141,15 +141,15 @@ def test_very_long_input_is_cut_with_a_warning(pipeline):
 
 
 def test_a_text_shorter_than_any_training_article_warns_that_genre_and_frames_say_little(pipeline):
-    from spinscope.pipeline import MIN_ARTICLE_WORDS
+    from spinscope.pipeline import SHORT_TEXT_WORDS
 
     short = pipeline("Hi.", language="en")
     assert [w.code for w in short.warnings] == ["W108"]
     assert "the text has 1 word;" in short.warnings[0].message and "genre and frames" in short.warnings[0].message
     words = "The minister said the plan would cut costs by a third next year. "  # 13 words
-    just_long_enough = words * (MIN_ARTICLE_WORDS // 13 + 1)
+    just_long_enough = words * (SHORT_TEXT_WORDS // 13 + 1)
     assert not any(w.code == "W108" for w in pipeline(just_long_enough, language="en").warnings)
-    assert any(w.code == "W108" for w in pipeline(words * (MIN_ARTICLE_WORDS // 13), language="en").warnings)
+    assert any(w.code == "W108" for w in pipeline(words * (SHORT_TEXT_WORDS // 13), language="en").warnings)
 
 def test_token_budget_cuts_text_that_is_cheap_in_characters_but_not_in_tokens(pipeline, monkeypatch):
     from spinscope.detect import transformer

@@ -48,7 +48,7 @@ MAX_ANALYSED_CHARS = 200_000
 # Genre and frames are labelled on whole articles. Below about the shortest SemEval training
 # article they are read from almost nothing ("Hi." was called satire, 69%), so a warning says so.
 SHORTEST_TRAINED_WORDS = 88  # Russian; English 108 (``wc -w`` over train-articles-subtask-1)
-MIN_ARTICLE_WORDS = 80
+SHORT_TEXT_WORDS = 80
 
 
 def load(model: str | Path = DEFAULT_MODEL, *, disable: Iterable[str] = (), detectors: Sequence[str] | None = None,
@@ -189,7 +189,7 @@ class Pipeline:
                 W_TRUNCATED, f"the article is {len(article.text):,} characters long; only its first "
                 f"{analysed[-1].end:,} characters ({len(analysed)} of {len(paras)} paragraphs) were analysed{why}"))
         n_words = word_count(article.text)
-        if n_words < MIN_ARTICLE_WORDS:
+        if n_words < SHORT_TEXT_WORDS:
             warnings.append(AnalysisWarning(
                 W_SHORT, f"the text has {n_words} word{'s' if n_words != 1 else ''}; genre and frames are judged on "
                 f"whole articles (the shortest one trained on has {SHORTEST_TRAINED_WORDS}), so here they say little. "

@@ -70,3 +70,12 @@ def test_deeply_nested_pages_are_read_whole(depth):
 def test_pages_nested_past_the_parsers_limit_are_refused_with_the_reason():
     with pytest.raises(NoArticleText, match="2,048 levels deep"):
         article_from_html(_page(body="<div>" * 3000 + BODY + "</div>" * 3000))
+
+
+def test_a_page_in_a_script_written_without_spaces_is_not_taken_for_a_stub():
+    # Chinese writes no spaces between words: counted by whitespace this page had 3 "words"
+    sentence = "市议会今天在长时间辩论后就新的海堤计划进行了投票。"
+    article = article_from_html(_page("<title>海堤投票</title>", f"<p>{sentence * 3}</p><p>{sentence * 3}</p>"))
+    assert sentence in article.text
+    with pytest.raises(NoArticleText, match="found 4 words"):
+        article_from_html(_page(body="<p>Menu Home Contact Login</p>"))

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spinscope.errors import ExtraNotInstalled, InvalidOption, MalformedRecord, MissingFile
-from spinscope.segment.words import words
+from spinscope.segment.words import word_count
 from spinscope.taxonomy import category_of
 from spinscope.types import Analysis
 
@@ -150,7 +150,7 @@ def _article_rows(a: Analysis, rows: dict[str, list[list]]) -> None:
     rows["articles"].append([
         aid, a.article.source_url or meta.get("url"), meta.get("outlet") or meta.get("sitename"), meta.get("author"),
         _date(meta.get("date")),
-        a.article.language, a.article.title or meta.get("title"), len(words(a.article.text)),
+        a.article.language, a.article.title or meta.get("title"), word_count(a.article.text),
         a.genre.label if a.genre else None, [f.frame for f in a.detected_frames], len(spans),
         len(a.checkworthy_claims), json.dumps(meta, ensure_ascii=False)])
     rows["detections"] += [[aid, s.technique, category_of(s.technique).name, s.confidence, s.threshold, s.paragraph,

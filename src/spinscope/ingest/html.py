@@ -11,6 +11,7 @@ import re
 
 from spinscope.errors import NoArticleText
 from spinscope.ingest.text import article_from_text
+from spinscope.segment.words import word_count
 from spinscope.types import Article
 
 # Fewer words than this is a navigation stub or an error page, not an article.
@@ -144,7 +145,7 @@ def article_from_html(html: str, *, article_id: str | None = None, source_url: s
 
     title, fields, stripped = run_with_budget(extract, html, source_url)
     body = fields.get("text") or ""
-    n_words = len(body.split())
+    n_words = word_count(body)
     if n_words < MIN_ARTICLE_WORDS:
         raise NoArticleText(f"no article text could be extracted from the page (found {n_words} words of text)")
     title = (fields.get("title") or title).strip()

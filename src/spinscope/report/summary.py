@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spinscope.segment.words import words
+from spinscope.segment.words import word_count
 from spinscope.taxonomy import CATEGORIES, category_of, technique
 from spinscope.types import Analysis, ArticleTechnique, Entity, Genre
 
@@ -89,7 +89,7 @@ def extension_sections(analysis: Analysis, fmt: str) -> list[str]:
 
 def summarize(analysis: Analysis) -> Summary:
     counts = analysis.technique_counts()
-    n_words = len(words(analysis.article.text))
+    n_words = word_count(analysis.article.text)
     total = sum(counts.values())
     by_cat = {c.label: 0 for c in CATEGORIES}
     for name, n in counts.items():

@@ -316,8 +316,9 @@ def fit_decisions_only(data_dir: str | Path, out_dir: str | Path, *, sentences: 
                        work_dir: str | Path = "runs/transformer", seed: int = 13, log: Callable[[str], None] = print,
                        langs: Sequence[str] | None = None) -> dict:
     """Refit the transformer's decisions in ``out_dir`` and re-score the test fold, keeping the
-    encoder and the genre and frame heads. ``sentences``: the sentence decisions (on the classical
-    partner in ``work_dir``), the span threshold and the article decisions on them; otherwise the
+    encoder and the genre and frame heads. ``sentences``: the sentence head (on the training fold),
+    the sentence decisions (on it and the classical partner in ``work_dir``), the span threshold
+    and the article decisions on them; otherwise the
     article decisions alone, on the model's own sentence decisions (validation fold)."""
     from spinscope.detect.decisions import FEATURES
     from spinscope.detect.transformer import TransformerModel
@@ -357,7 +358,8 @@ def _article_entry(values) -> dict:  # noqa: ANN001 - ``ArticleDecisions.to_arra
 class _HeadsRun:
     """What fitting heads on an exported encoder needs: the corpus, the classical model of the
     training folds (trained once into the work directory), and both models' outputs on the
-    validation and test folds; ``record`` scores the test fold and writes manifest, card and log."""
+    validation and test folds (and, with ``train``, on the training fold's sentences, which the
+    sentence head learns); ``record`` scores the test fold and writes manifest, card and log."""
 
     def __init__(self, data_dir, out_dir, work_dir, seed, log, corpus, lines, t0, langs,  # noqa: ANN001, PLR0913
                  train: bool = False) -> None:
