@@ -23,6 +23,13 @@ def test_analyze_formats(tmp_path):
     assert r.exit_code == 0 and r.output.startswith("<!doctype html>")
 
 
+def test_analyse_is_analyze():
+    r = run("analyse", "-", "--format", "json", input="Title\n\nSome words here.\n")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["article"]["id"] == "stdin"
+    assert "analyse" not in run("--help").output
+
+
 def test_analyze_stdin_and_threshold():
     r = run("analyze", "-", "--format", "json", "--threshold", "1", input="Title\n\nSome words here.\n")
     assert r.exit_code == 0, r.output

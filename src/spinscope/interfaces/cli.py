@@ -31,7 +31,13 @@ def _fail(exc: SpinscopeError) -> None:
 
 
 class _Group(click.Group):
-    """Turns every ``SpinscopeError`` into one line on stderr and its exit status."""
+    """Turns every ``SpinscopeError`` into one line on stderr and its exit status, and takes the
+    British spelling ``analyse`` for ``analyze`` (hidden from the command list)."""
+
+    ALIASES = {"analyse": "analyze"}
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, self.ALIASES.get(cmd_name, cmd_name))
 
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
