@@ -89,6 +89,21 @@ def test_errors_are_json_with_codes(client, body, status, code):
     assert r.json()["error"]["code"] == code and r.json()["error"]["message"]
 
 
+@pytest.mark.parametrize("content,kind,says", [
+    ("The regime lies.", "text/plain", "not a JSON object"),  # plain text posted as it is
+    ("The regime lies.", "application/json", "not valid JSON at character 0"),
+    ('"a string"', "application/json", "not a JSON object"),
+    ("[1, 2]", "application/json", "not a JSON object"),
+    ("{not json", "application/json", "not valid JSON at character 1"),
+    ("", "application/json", "has no body"),
+])
+def test_a_body_that_is_not_a_json_object_says_what_to_send(client, content, kind, says):
+    r = client.post("/v1/analyze", content=content, headers={"content-type": kind})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "E108"
+    message = r.json()["error"]["message"]
+    assert says in message and '{"text": "..."}' in message
+
+
 def test_body_limit_and_timeout(pipeline):
     small = TestClient(create_app(pipeline, max_body_bytes=1000))
     r = small.post("/v1/analyze", json={"text": "x" * 2000})

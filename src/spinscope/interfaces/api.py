@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import dataclasses
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -329,6 +329,26 @@ def _corpus_routes(app: FastAPI, db: str | Path | None) -> None:
         return HTMLResponse(render_corpus_page(report, by, values))
 
 
+BODY_HINT = 'send a JSON object such as {"text": "..."} (or "html" or "url") with Content-Type: application/json'
+
+
+def validation_message(error: Mapping[str, Any]) -> str:
+    """One line for the first of pydantic's request errors: the field and what is wrong, or, where the
+    body itself is not a JSON object, what to send instead (a bare "Input should be a valid
+    dictionary" says nothing to someone who posted plain text)."""
+    loc = tuple(error.get("loc", ()))
+    msg = str(error.get("msg", "invalid request"))
+    if error.get("type") == "json_invalid":
+        at = f" at character {loc[1]}" if len(loc) > 1 else ""
+        return f"the request body is not valid JSON{at} ({error.get('ctx', {}).get('error', msg)}); {BODY_HINT}"
+    if loc in ((), ("body",)) and error.get("type") == "missing":
+        return f"the request has no body; {BODY_HINT}"
+    if loc in ((), ("body",)) and error.get("type") in ("model_attributes_type", "dict_type"):
+        return f"the request body is not a JSON object; {BODY_HINT}"
+    where = ".".join(str(x) for x in loc if x != "body")
+    return f"{where}: {msg}" if where else msg
+
+
 def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SpinscopeError)
     async def spinscope_error(_request: Request, exc: SpinscopeError) -> JSONResponse:
@@ -336,10 +356,7 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
-        msg = f"{where}: {first.get('msg', 'invalid request')}" if where else str(first.get("msg", "invalid request"))
-        return _error(InvalidOption(msg))
+        return _error(InvalidOption(validation_message(exc.errors()[0] if exc.errors() else {})))
 
     @app.exception_handler(ClientGone)
     async def client_gone(_request: Request, _exc: ClientGone) -> Response:
