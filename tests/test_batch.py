@@ -63,6 +63,10 @@ def test_csv_directory_and_glob_sources(tmp_path):
     assert [i.id for i in items] == ["x", "y"] and items[0].load().text == "Title\n\nBody, with comma."
     with pytest.raises(MalformedRecord, match="exactly one of the fields .* \\(has none\\)"):
         items[1].load()
+    no_text = tmp_path / "body.csv"
+    no_text.write_text("id,body\nx,Title\n")
+    with pytest.raises(MalformedRecord, match="needs an 'id' column and a 'text'.*its columns: 'id', 'body'"):
+        list(read_inputs(str(no_text)))
     d = tmp_path / "d"
     d.mkdir()
     (d / "b.txt").write_text("B\n\nbody")
@@ -240,6 +244,9 @@ def test_parquet_input_gives_the_same_records_as_jsonl(tmp_path, pipeline):
     assert [json.loads(x).get("error", {}).get("code") for x in from_parquet] == [None, "E110"]
     assert json.loads(from_parquet[0])["article"]["metadata"]["outlet"] == "X"
     assert json.loads(from_parquet[0]) == json.loads(from_jsonl[0])
+    pq.write_table(pa.Table.from_pylist([{"id": "a", "body": "x"}]), tmp_path / "body.parquet")
+    with pytest.raises(MalformedRecord, match="needs a 'text', 'html' or 'url' column.*its columns: 'id', 'body'"):
+        list(read_inputs(str(tmp_path / "body.parquet")))
 
 
 def test_utf8_inputs_stream_and_other_encodings_still_decode(tmp_path, monkeypatch):

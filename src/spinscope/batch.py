@@ -137,11 +137,13 @@ def jsonl_items(path: Path, lines: Iterable[str], first: int, fetcher: SafeFetch
 
 
 def csv_header(path: Path, stream: Iterable[str]) -> list[str]:
-    """The column names of a CSV batch file, which must include ``id``."""
-    fields = csv.DictReader(stream).fieldnames
-    if not fields or "id" not in fields:
-        raise MalformedRecord(f"{path}: a CSV batch needs an 'id' column and a 'text', 'html' or 'url' column")
-    return list(fields)
+    """The column names of a CSV batch file, which must include ``id`` and one of ``SOURCE_FIELDS``:
+    a wrong header fails the whole file at once, not each of its records alike."""
+    fields = list(csv.DictReader(stream).fieldnames or ())
+    if "id" not in fields or not set(SOURCE_FIELDS) & set(fields):
+        raise MalformedRecord(f"{path}: a CSV batch needs an 'id' column and a 'text', 'html' or 'url' column "
+                              f"(its columns: {', '.join(map(repr, fields)) or 'none'})")
+    return fields
 
 
 def csv_items(path: Path, stream: TextIO, first: int, fetcher: SafeFetcher,
@@ -166,9 +168,14 @@ def parquet_file(path: Path):  # noqa: ANN201 - a pyarrow.parquet.ParquetFile
 
         raise ExtraNotInstalled("reading Parquet needs pyarrow: pip install -e '.[ray]'") from exc
     try:
-        return pq.ParquetFile(path)
+        table = pq.ParquetFile(path)
     except (OSError, ValueError) as exc:
         raise MalformedRecord(f"{path}: not a readable Parquet file ({exc})") from exc
+    columns = table.schema_arrow.names
+    if not set(SOURCE_FIELDS) & set(columns):  # as ``csv_header``: the whole file, not each row
+        raise MalformedRecord(f"{path}: a Parquet batch needs a 'text', 'html' or 'url' column "
+                              f"(its columns: {', '.join(map(repr, columns)) or 'none'})")
+    return table
 
 
 def parquet_items(path: Path, row_groups: list[int] | None, first: int, fetcher: SafeFetcher) -> Iterator[BatchItem]:
