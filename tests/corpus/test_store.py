@@ -63,6 +63,15 @@ def test_bad_inputs_are_clear_errors(results, tmp_path):
     with pytest.raises(MalformedRecord, match="bad.jsonl:1"):
         build(tmp_path / "c.duckdb", [bad])
     assert not (tmp_path / "c.duckdb").exists()  # a failed build leaves no half-built store
+    given = tmp_path / "input.jsonl"  # the batch's input, given by mistake for its results
+    given.write_text('{"id": "a", "text": "The regime lies."}\n')
+    with pytest.raises(MalformedRecord, match="input.jsonl:1: not a spinscope batch result"):
+        build(tmp_path / "c.duckdb", [given])
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"article": {"id": "a"}, "paragraphs": []}\n')
+    with pytest.raises(MalformedRecord, match="broken.jsonl:1: not a readable spinscope analysis"):
+        build(tmp_path / "c.duckdb", [broken])
+    assert not (tmp_path / "c.duckdb").exists()
     build(tmp_path / "c.duckdb", [results])
     with pytest.raises(InvalidOption, match="query failed"):
         query(tmp_path / "c.duckdb", "SELECT nonsense FROM articles")

@@ -104,7 +104,7 @@ def build(db: str | Path, results: Iterable[str | Path]) -> BuildResult:
                 err = record.get("error") or {}
                 rows["failures"].append([str(record.get("id")), err.get("code"), err.get("message")])
             else:
-                _article_rows(Analysis.from_json(line), rows)
+                _article_rows(_analysis(where, record, line), rows)
     con = connect(db)
     try:
         con.execute("BEGIN TRANSACTION")
@@ -119,6 +119,18 @@ def build(db: str | Path, results: Iterable[str | Path]) -> BuildResult:
     finally:
         con.close()
     return BuildResult(len(rows["articles"]), len(rows["failures"]), n_files)
+
+
+def _analysis(where: str, record: object, line: str) -> Analysis:
+    """The analysis in one result line; anything else (often the batch's input file given by
+    mistake for its --out file) is a ``MalformedRecord`` naming the line, not a traceback."""
+    if not isinstance(record, dict) or not {"article", "paragraphs"} <= record.keys():
+        raise MalformedRecord(f"{where}: not a spinscope batch result (a result has 'article' and 'paragraphs', "
+                              "a failure 'id' and 'error'); give the file that batch --out wrote, not its input")
+    try:
+        return Analysis.from_json(line)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise MalformedRecord(f"{where}: not a readable spinscope analysis ({exc})") from exc
 
 
 def _result_lines(path: Path) -> Iterator[tuple[str, str]]:
