@@ -9,7 +9,10 @@ Everything is scored on the test fold (fold 0), never used for a choice. Tables:
 1. techniques per language, precision / recall / micro-F1, with the test fold
    - as it is (one paragraph per line),
    - re-segmented one sentence per line (gold labels per sentence from the gold spans),
-   - its reporting articles only;
+   - its reporting articles only,
+   - one sentence per line again, each sentence scored against its paragraph's labels (SemEval
+     labels paragraphs; cut into sentences, each keeps them): the sentence decisions, and the
+     line context (``detect.decisions.LineContext``: ``semeval predict --lines sentences``);
 2. agreement: the same articles analysed as paragraphs and as one sentence per line,
    the sentence lines' labels mapped back to their paragraphs; and per article, whether
    the techniques of the article as a whole, the frames and the genre label are the same;
@@ -132,6 +135,25 @@ def technique_tables(rows: Rows, t: float, corpus) -> dict:
         out[lang] = {"sentences": prf(D[keep], rows.Y[keep]), "paragraphs": prf(d, y),
                      "reporting_sentences": prf(D[rep], rows.Y[rep]), "n_sentences": int(keep.sum()),
                      "n_paragraphs": len(keys), "n_reporting": int(rep.sum())}
+    return out
+
+
+def paragraph_gold_table(rows: Rows, model: TransformerModel, corpus) -> dict:
+    """Per language: sentence lines against the labels of each sentence's paragraph, for the
+    sentence decisions and, where the model has one, its line context."""
+    gold_para = {(p.article, p.index): set(p.labels) for p in corpus.paragraphs}
+    Y = np.array([[n in gold_para.get((a, i), ()) for n in TECHNIQUE_NAMES] for a, i in zip(rows.art, rows.para, strict=True)])
+    own = rows.P >= model.decisions.threshold
+    context = model.line_context
+    if context is not None:
+        lines = np.concatenate([context.probabilities(rows.P[rows.art == a]) for a in dict.fromkeys(rows.art)])
+        found = lines >= context.threshold
+    out: dict = {}
+    for lang in (*present(rows.lang), "all"):
+        keep = (rows.lang == lang) if lang != "all" else np.ones(len(rows.Y), bool)
+        out[lang] = {"sentence_decisions": prf(own[keep], Y[keep])}
+        if context is not None:
+            out[lang]["line_context"] = prf(found[keep], Y[keep])
     return out
 
 
@@ -412,6 +434,10 @@ def main() -> int:
     figures["techniques"] = technique_tables(rows, model.decisions.threshold, corpus)
     _print_techniques(f"techniques on the test fold (threshold {model.decisions.threshold:.2f})",
                       figures["techniques"], ("paragraphs", "sentences", "reporting_sentences"))
+    figures["paragraph_gold"] = paragraph_gold_table(rows, model, corpus)
+    _print_techniques("one sentence per line, each against its paragraph's labels: the sentence decisions and "
+                      "the line context (semeval predict --lines sentences)", figures["paragraph_gold"],
+                      tuple(figures["paragraph_gold"]["all"]))
     figures["article_techniques"] = article_table(rows, model, corpus)
     print("\nthe article as a whole (gold: any paragraph's labels): union of sentence decisions vs article decisions")
     for lang, r in figures["article_techniques"].items():

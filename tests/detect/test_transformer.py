@@ -33,6 +33,7 @@ def test_manifest_card_and_hashes():
     assert m["labels"] == {"techniques": list(TECHNIQUE_NAMES), "frames": list(FRAME_NAMES), "genre": list(GENRE_NAMES)}
     assert len(m["training_data"]["sha256"]) == 64 and len(m["source"]["encoder_image_sha256"]) == 64
     assert "MIT" in m["licence"]
+    assert {"model.onnx", "tokenizer.json", "heads.npz", "context.npz"} <= set(m["files_sha256"])
     for name, digest in m["files_sha256"].items():
         assert hashlib.sha256((TRANSFORMER / name).read_bytes()).hexdigest() == digest, name
     assert m["test_metrics"]["techniques"]["en"]["micro_f1"] > 0
@@ -250,4 +251,21 @@ def test_the_sentence_head_feeds_the_decisions_and_a_model_without_one_still_loa
     manifest["decisions"]["features"] = json.loads((TRANSFORMER / "manifest.json").read_text())["decisions"]["features"]
     (path / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ModelCorrupt, match="sentence head"):
+        TransformerModel.load(path)
+
+
+def test_the_line_context_loads_from_its_file_and_a_model_without_one_still_loads(tmp_path: Path, model):
+    assert model.line_context is not None and model.line_context.weights.shape[0] == len(TECHNIQUE_NAMES)  # v4.8
+    path = _copy_model(tmp_path)
+    (path / "context.npz").unlink()
+    with pytest.raises(ModelCorrupt, match="disagree on a line context"):  # the manifest still promises it
+        TransformerModel.load(path)
+    manifest = json.loads((path / "manifest.json").read_text())
+    del manifest["decisions"]["line_context"]
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    assert TransformerModel.load(path).line_context is None  # as before v4.8
+    (path / "context.npz").write_bytes(b"not an npz")
+    manifest["decisions"]["line_context"] = {}
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelCorrupt, match="cannot read model"):
         TransformerModel.load(path)

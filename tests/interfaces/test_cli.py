@@ -91,6 +91,20 @@ def test_semeval_predict_with_template_and_folder_codes(tmp_path):
     assert r.exit_code == 3
 
 
+def test_semeval_predict_lines(tmp_path):
+    arts = _semeval_folder(tmp_path)
+    out = tmp_path / "p.txt"
+    for lines in ("paragraphs", "sentences"):
+        r = run("semeval", "predict", "--subtask", "3", "--articles", str(arts), "--out", str(out), "--lang", "en",
+                "--lines", lines, "--workers", "1")
+        assert r.exit_code == 0, r.output
+    r = run("semeval", "predict", "--subtask", "3", "--articles", str(arts), "--out", str(out), "--lines", "sentences",
+            "--model", "classic")
+    assert r.exit_code == 3 and "E108" in r.output and "line context" in r.output
+    assert run("semeval", "predict", "--subtask", "3", "--articles", str(arts), "--out", str(out),
+               "--lines", "words").exit_code == 2
+
+
 def test_semeval_evaluate_mismatch_is_bad_input(tmp_path):
     g = tmp_path / "g.txt"
     p = tmp_path / "p.txt"

@@ -2,9 +2,12 @@ import numpy as np
 import pytest
 
 from spinscope.detect.decisions import (
+    CONTEXT_FLOOR,
+    CONTEXT_WINDOW,
     FEATURES,
     FEATURES_V4,
     ArticleDecisions,
+    LineContext,
     SentenceDecisions,
     SentenceHead,
     logit,
@@ -125,3 +128,50 @@ def test_the_sentence_head_round_trips_and_is_absent_from_older_models():
     broken = head.to_arrays() | {"sentence_head_b2": np.zeros((2, 4), np.float32)}
     with pytest.raises(ValueError, match="do not fit"):
         SentenceHead.from_arrays(broken)
+
+
+def test_line_context_reads_each_line_and_its_strongest_neighbour_at_each_distance():
+    lines = np.array([[0.9, 0.0], [0.0, 0.0], [0.0, 0.3], [0.0, 0.0], [0.0, 0.0]])
+    X = LineContext.features(lines)
+    assert X.shape == (5, 2, 1 + CONTEXT_WINDOW)
+    floor = logit(np.array(CONTEXT_FLOOR))
+    assert np.allclose(X[:, 0, 0], logit(np.array([0.9, CONTEXT_FLOOR, CONTEXT_FLOOR, CONTEXT_FLOOR, CONTEXT_FLOOR])))
+    assert np.allclose(X[:, 0, 1], [floor, logit(np.array(0.9)), floor, floor, floor])  # one line away
+    assert np.allclose(X[:, 0, 2], [floor, floor, logit(np.array(0.9)), floor, floor])  # two lines away
+    assert np.allclose(X[:, 1, 1], [floor, logit(np.array(0.3)), floor, logit(np.array(0.3)), floor])  # both sides
+    assert LineContext.features(np.zeros((1, 2))).shape == (1, 2, 1 + CONTEXT_WINDOW)  # a one-line article
+
+
+def test_line_context_gives_a_line_the_technique_of_the_paragraph_it_was_cut_from():
+    """Synthetic articles of two-sentence paragraphs: a paragraph's label shows in one of its
+    sentences only, yet both carry it. The fitted context labels the quiet sentence too."""
+    rng = np.random.default_rng(1)
+    feats, gold, arts = [], [], []
+    for a in range(300):
+        labels = rng.random(6) < 0.3  # six paragraphs, one technique
+        own = np.zeros(12)
+        for i, on in enumerate(labels):
+            own[2 * i + rng.integers(2)] = 0.8 if on else 0.02
+        p = np.clip(own + rng.normal(0, 0.02, 12), 0, 1)[:, None]
+        feats.append(LineContext.features(p))
+        gold.append(np.repeat(labels, 2)[:, None])
+        arts += [f"a{a}"] * 12
+    X, Y = np.concatenate(feats), np.concatenate(gold)
+    W, b, t, f1 = fit_sentence_decisions(X, Y, np.array(arts))
+    context = LineContext(W, b, t)
+    own_only = X[:, :, 0] >= logit(np.array(0.5))  # each line's own sentence alone: half the labels
+    assert f1 > 0.8 and f1 > 2 * (own_only & Y).sum() / (own_only.sum() + Y.sum()) + 0.1
+    assert W[0, 1] > 0  # the line next to a sure one is likelier to share its paragraph's label
+    quiet = context.probabilities(np.array([[0.02], [0.9], [0.02], [0.02], [0.02], [0.02]]))
+    assert quiet[0, 0] > context.threshold > quiet[5, 0]  # the neighbour of the sure line, not a far line
+
+
+def test_line_context_round_trips_and_is_absent_from_older_models():
+    context = LineContext(np.ones((3, 1 + CONTEXT_WINDOW)), np.zeros(3), 0.2)
+    again = LineContext.from_arrays(context.to_arrays() | {"sentences_t": np.array([0.18])})
+    assert np.allclose(again.weights, context.weights) and again.threshold == pytest.approx(0.2)
+    assert LineContext.from_arrays({"sentences_t": np.array([0.18])}) is None  # before v4.8
+    broken = context.to_arrays() | {"line_context_W": np.ones((3, 7), np.float32)}
+    with pytest.raises(ValueError, match="do not fit together"):
+        LineContext.from_arrays(broken)
+    assert LineContext.probabilities(context, np.zeros((0, 3))).shape == (0, 3)

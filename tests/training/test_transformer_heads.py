@@ -132,3 +132,25 @@ def test_fitting_the_sentence_head_without_training_sentences_is_a_clear_error()
     corpus, out = _sentence_outputs(np.random.default_rng(1), {"validation": 10}, 5, 4)
     with pytest.raises(ValueError, match="training fold"):
         H.fit_paragraph_heads(corpus, out, lambda _m: None)
+
+
+def test_each_sentence_row_carries_the_labels_of_its_paragraph():
+    from spinscope.detect.transformer import sentence_units
+    from spinscope.segment import paragraphs
+    from spinscope.taxonomy import TECHNIQUE_NAMES
+
+    (aid,) = _article_ids("validation", 1, "ctx-")
+    text = "A title\n\nThey lie. They always lie. Nobody checks.\n\nThe vote is on Monday."
+    paras = paragraphs(text)
+    units, owner = sentence_units(text, paras)
+    assert len(units) == 5 and list(owner) == [0, 1, 1, 1, 2]
+    corpus = SimpleNamespace(
+        st3_texts={aid: text}, spans=(),
+        paragraphs=(SimpleNamespace(article=aid, index=paras[1].index, labels=("Repetition", "Loaded_Language")),
+                    SimpleNamespace(article=aid, index=paras[2].index, labels=())))
+    out = SimpleNamespace(st3={aid: None}, units={aid: units}, owners={aid: owner})
+    rows = H.paragraph_gold_rows(corpus, out, "validation")
+    names = [{TECHNIQUE_NAMES[j] for j in np.flatnonzero(r)} for r in rows]
+    assert names == [set(), {"Repetition", "Loaded_Language"}, {"Repetition", "Loaded_Language"},
+                     {"Repetition", "Loaded_Language"}, set()]  # the title has no labelled paragraph
+    assert H.paragraph_gold_rows(corpus, out, "test").shape == (0, len(TECHNIQUE_NAMES))

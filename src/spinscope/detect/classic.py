@@ -43,6 +43,7 @@ class ClassicModel:
     # No article decisions: the article-level list uses the strongest paragraph (detect.article_techniques).
     article_threshold = None
     satire_floor = None  # its genre label is the argmax, as it was chosen
+    line_context = None  # text cut one sentence per line gets each line's own labels
 
     def __init__(
         self, vectorizer: Vectorizer, heads: dict[str, LinearHead], cues: CueLexicon, manifest: dict[str, Any],

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from spinscope.detect.linear import sigmoid
+from spinscope.detect.techniques import REPORT_FLOOR
 
 # Languages with their own offset; any other language gets none (the shared intercept).
 LANGUAGES = ("en", "fr", "de", "it", "pl", "ru")
@@ -157,3 +158,66 @@ def strongest(sentences: np.ndarray) -> np.ndarray:
     """(n_techniques,): each technique's strongest sentence probability, 0 without sentences."""
     return sentences.max(axis=0) if len(sentences) else np.zeros(sentences.shape[1])
 
+
+
+# A line's context: the lines up to this far away on either side (chosen on validation, see
+# ``training.decisions.fit_line_context``).
+CONTEXT_WINDOW = 2
+# Results leave out probabilities under the report floor, so the context reads any probability
+# under it as the floor, in fitting as at run time.
+CONTEXT_FLOOR = REPORT_FLOOR
+
+
+@dataclass(frozen=True)
+class LineContext:
+    """For text cut one sentence per line: the probability that the paragraph a line was cut
+    from uses each technique.
+
+    SemEval labels paragraphs, and a paragraph's labels hold for each of its sentences; given one
+    sentence per line, a line's own sentence shows only some of them (test fold, English: the
+    sentence decisions find 18% of the labels of the paragraphs the lines came from, precision
+    0.49). The paragraph boundaries are gone, so the neighbouring lines stand in for them: one
+    logistic regression per technique over the logits of the line's own probability and of the
+    strongest line at each distance up to ``CONTEXT_WINDOW``, fitted on the validation fold's
+    sentences against their paragraphs' labels (``training.decisions``).
+    """
+
+    weights: np.ndarray  # (n_techniques, 1 + CONTEXT_WINDOW)
+    bias: np.ndarray  # (n_techniques,)
+    threshold: float
+
+    PREFIX = "line_context_"
+
+    @staticmethod
+    def features(lines: np.ndarray) -> np.ndarray:
+        """(n_lines, n_techniques, 1 + CONTEXT_WINDOW) from one article's line probabilities (n_lines, n_techniques)."""
+        p = np.maximum(np.asarray(lines, np.float64), CONTEXT_FLOOR)
+        cols = [logit(p)]
+        for d in range(1, CONTEXT_WINDOW + 1):
+            near = np.full_like(p, CONTEXT_FLOOR)
+            if len(p) > d:
+                near[:-d] = np.maximum(near[:-d], p[d:])
+                near[d:] = np.maximum(near[d:], p[:-d])
+            cols.append(logit(near))
+        return np.stack(cols, axis=-1)
+
+    def probabilities(self, lines: np.ndarray) -> np.ndarray:
+        """(n_lines, n_techniques) for one article's lines, in order."""
+        if not len(lines):
+            return np.zeros((0, len(self.bias)), np.float32)
+        return SentenceDecisions(self.weights, self.bias, self.threshold).probabilities(self.features(lines))
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        return {self.PREFIX + "W": self.weights.astype(np.float32), self.PREFIX + "b": self.bias.astype(np.float32),
+                self.PREFIX + "t": np.array([self.threshold], np.float32)}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> LineContext | None:
+        """The context stored by ``to_arrays``; None where there is none (models before v4.8)."""
+        if not any(k.startswith(cls.PREFIX) for k in arrays):
+            return None
+        W, b, t = (arrays[cls.PREFIX + x] for x in ("W", "b", "t"))
+        if W.shape != (len(b), 1 + CONTEXT_WINDOW) or t.shape != (1,):
+            raise ValueError(f"the line context's arrays do not fit together (weights {W.shape}, "
+                             f"{len(b)} biases, window {CONTEXT_WINDOW})")
+        return cls(W.astype(np.float64), b.astype(np.float64), float(t[0]))

@@ -16,6 +16,7 @@ import numpy as np
 if TYPE_CHECKING:
     from spinscope.components import Doc
     from spinscope.detect.cues import CueLexicon
+    from spinscope.detect.decisions import LineContext
     from spinscope.detect.linear import LinearHead
     from spinscope.types import Paragraph
 
@@ -75,6 +76,9 @@ class ScoringModel(Protocol):
     article_threshold: float | None
     # Satire is the genre label only at this probability or above (``detect.genre``); None: argmax.
     satire_floor: float | None
+    # For text cut one sentence per line, the labels of each line's paragraph (``detect.decisions.LineContext``);
+    # None for models without one.
+    line_context: LineContext | None
 
     def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores: ...
 

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from spinscope import languages
+from spinscope.detect.decisions import LineContext
 from spinscope.errors import InvalidOption, ScoringMismatch, SemEvalFormatError
 from spinscope.evaluation.metrics import Scores, score_multilabel, score_single_label
 from spinscope.ingest import article_from_text
 from spinscope.pipeline import Pipeline
 from spinscope.semeval import io
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
+from spinscope.types import Analysis
 
 SUBTASKS = (1, 2, 3)
+# How subtask 3 reads an article's lines: "paragraphs" labels each line with what its own
+# sentences show; "sentences" takes the lines as sentences cut from paragraphs and labels each
+# with what the paragraph around it shows (``detect.decisions.LineContext``); "auto" picks per article.
+LINES = ("auto", "paragraphs", "sentences")
+# "auto" takes an article as cut one sentence per line when at least this share of its lines hold
+# one sentence each: 2% of the test fold's English articles as SemEval gives them (none in the
+# other languages), and every one of them re-cut one sentence per line (runs/s21/regime_probe.py).
+SENTENCE_LINES_SHARE = 0.9
 # What each subtask reads from an analysis: the other detectors would only cost time.
 DETECTORS = {1: ("scores", "genre"), 2: ("scores", "frames"), 3: ("scores", "techniques")}
 Predictions = dict[str, str] | dict[str, tuple[str, ...]] | dict[tuple[str, int], tuple[str, ...]]
@@ -35,14 +48,17 @@ def predict_folder(
     progress: Callable[[Iterable[tuple[str, str]]], Iterable[tuple[str, str]]] = lambda x: x,
     warn: Callable[[str], None] = lambda _msg: None,
     workers: int = 1,
+    lines: str = "auto",
 ) -> Predictions:
     """Predictions for every ``article<ID>.txt`` in a folder, in the official format's structure.
 
     Articles are analysed exactly as written (no boilerplate removal), so
     paragraph numbers are line numbers of the file, as in the templates. ``workers`` > 1
-    analyses in that many forked processes (``Pipeline.pipe``'s ``n_process``).
+    analyses in that many forked processes (``Pipeline.pipe``'s ``n_process``). ``lines``
+    (subtask 3): one of ``LINES``.
     """
     _check_subtask(subtask)
+    context = _line_context(pipeline, lines)
     language = languages.normalize(lang) if lang else None
     texts = io.read_articles(articles_dir)
     rows: dict[str, list[int]] | None = None
@@ -74,11 +90,48 @@ def predict_folder(
         elif subtask == 2:
             out[aid] = tuple(f.frame for f in analysis.detected_frames)
         else:
-            by_index = {p.paragraph.index: tuple(s.technique for s in p.detected) for p in analysis.paragraphs}
+            if context is not None and (lines == "sentences" or cut_into_sentences(analysis)):
+                by_index = paragraph_labels(analysis, context, pipeline.model.techniques.labels, threshold)
+            else:
+                by_index = {p.paragraph.index: tuple(s.technique for s in p.detected) for p in analysis.paragraphs}
             for index in rows[aid] if rows is not None else sorted(by_index):
                 out[(aid, index)] = by_index.get(index, ())
     place = {aid: i for i, aid in enumerate(texts)}  # files' order, empty articles in their place
     return dict(sorted(out.items(), key=lambda kv: place[kv[0] if isinstance(kv[0], str) else kv[0][0]]))
+
+
+def _line_context(pipeline: Pipeline, lines: str) -> LineContext | None:
+    if lines not in LINES:
+        raise InvalidOption(f"lines must be one of {', '.join(LINES)}, got {lines!r}")
+    context = getattr(pipeline.model, "line_context", None)
+    if lines == "sentences" and context is None:
+        raise InvalidOption(f"--lines sentences needs a model with a line context; {pipeline.model.name} has none "
+                            "(the classical model never has one)")
+    return None if lines == "paragraphs" else context
+
+
+def cut_into_sentences(analysis: Analysis) -> bool:
+    """Whether the article's lines look like sentences cut from paragraphs: at least
+    ``SENTENCE_LINES_SHARE`` of them hold one sentence each."""
+    per_line = Counter(s.paragraph for s in analysis.sentences)
+    single = sum(per_line[p.paragraph.index] == 1 for p in analysis.paragraphs)
+    return bool(analysis.paragraphs) and single >= SENTENCE_LINES_SHARE * len(analysis.paragraphs)
+
+
+def paragraph_labels(analysis: Analysis, context: LineContext, labels: Sequence[str],
+                     threshold: float | None) -> dict[int, tuple[str, ...]]:
+    """Per line (paragraph index), the techniques the paragraph it was cut from uses, most likely
+    first: the line context over every line's scores (``labels``: the model's, in its order), at
+    the context's own threshold or at ``threshold``."""
+    index = {name: j for j, name in enumerate(labels)}
+    own = np.zeros((len(analysis.paragraphs), len(labels)))
+    for row, p in enumerate(analysis.paragraphs):
+        for score in p.scores:
+            own[row, index[score.technique]] = score.confidence
+    probs = context.probabilities(own)
+    t = context.threshold if threshold is None else threshold
+    return {p.paragraph.index: tuple(labels[j] for j in np.argsort(-probs[row], kind="stable") if probs[row, j] >= t)
+            for row, p in enumerate(analysis.paragraphs)}
 
 
 def write_predictions(subtask: int, predictions: Predictions, path: str | Path) -> None:

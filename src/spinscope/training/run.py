@@ -293,6 +293,7 @@ def fit_transformer_heads(
     if news_dir is not None:
         decisions["genre_news"] = run.add_news(arrays, news_dir, SATIRE_FLOOR)
     transformer_heads.save_heads(run.out, arrays)
+    decisions["line_context"] = run.fit_line_context(arrays)
     return run.record(decisions, append=False)
 
 
@@ -336,7 +337,21 @@ def fit_decisions_only(data_dir: str | Path, out_dir: str | Path, *, sentences: 
         arrays["article_decisions"] = transformer_heads.fit_article_decisions_on(
             run.corpus, run.outputs, model.decisions, model.sentence_head, run.tee)
     transformer_heads.save_heads(run.out, arrays)
+    if sentences:  # the line context reads the sentence decisions, so it follows them
+        entry["line_context"] = run.fit_line_context(arrays)
     return run.record({**entry, "article": _article_entry(arrays["article_decisions"])}, append=True)
+
+
+def fit_line_context_only(data_dir: str | Path, out_dir: str | Path, *, work_dir: str | Path = "runs/transformer",
+                          seed: int = 13, log: Callable[[str], None] = print,
+                          langs: Sequence[str] | None = None) -> dict:
+    """Fit only the line context (``detect.decisions.LineContext``) of the transformer in ``out_dir``,
+    on its own sentence decisions (validation fold), into its own file; keep every other head."""
+    from spinscope.training import transformer_heads
+
+    run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, None, None, None, langs)
+    entry = run.fit_line_context(transformer_heads.read_heads(run.out))
+    return run.record({**run.manifest["decisions"], "line_context": entry}, append=True)
 
 
 def _sentence_head_entry() -> dict:
@@ -407,6 +422,26 @@ class _HeadsRun:
             self.corpus, self.outputs, news, float(arrays["genre_w"][0]), floor, self.seed, self.tee)
         arrays.update(genre_W=W, genre_b=b)
         return genre_news.decision_entry(news, weight, scores)
+
+    def fit_line_context(self, arrays: dict) -> dict:
+        """Fit the line context on the sentence decisions and head in ``arrays`` (validation fold),
+        write it beside them, and return the manifest's entry for it."""
+        import numpy as np
+
+        from spinscope.detect.artifacts import write_arrays
+        from spinscope.detect.decisions import CONTEXT_WINDOW, SentenceDecisions, SentenceHead
+        from spinscope.detect.transformer import CONTEXT_FILE
+        from spinscope.training import transformer_heads
+
+        decisions = SentenceDecisions(arrays["sentences_W"].astype(np.float64), arrays["sentences_b"].astype(np.float64),
+                                      float(arrays["sentences_t"][0]))
+        context = transformer_heads.fit_line_context_on(self.corpus, self.outputs, decisions,
+                                                        SentenceHead.from_arrays(arrays), self.tee)
+        write_arrays(self.out / CONTEXT_FILE, context.to_arrays())
+        return {"applies_to": "text cut one sentence per line (semeval predict --lines)", "window": CONTEXT_WINDOW,
+                "reads": "the logits of each line's own probability and of the strongest line at each distance",
+                "fitted_on": "the validation fold's sentences as lines, against the labels of their paragraphs",
+                "threshold": round(context.threshold, 4)}
 
     def tee(self, msg: str) -> None:
         self.lines.append(msg)

@@ -26,7 +26,8 @@ MODEL_NAME = "spinscope-e5-small-multi"
 # 4.5: the same encoder; the sentence decisions read the classical model's sentence-trained head.
 # 4.6: the same encoder and sentence decisions; the article decisions also read the strongest sentence.
 # 4.7: the same encoder; the sentence decisions also read a sentence head on the encoder's vectors.
-HEADS_VERSION = "4.7"
+# 4.8: 4.7 and a line context (context.npz) for text cut one sentence per line (semeval predict --lines).
+HEADS_VERSION = "4.8"
 
 
 def write_manifest(
@@ -124,7 +125,7 @@ def _graph(fused_layers: int) -> dict[str, Any]:
 
 def _hashes(out: Path) -> dict[str, str]:
     return {name: hashlib.sha256((out / name).read_bytes()).hexdigest()
-            for name in ("model.onnx", "tokenizer.json", "heads.npz") if (out / name).is_file()}
+            for name in ("model.onnx", "tokenizer.json", "heads.npz", "context.npz") if (out / name).is_file()}
 
 
 def _save(out: Path, manifest: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import numpy as np
 
 from spinscope.detect.artifacts import read_arrays, write_arrays
 from spinscope.detect.classic import ClassicModel
-from spinscope.detect.decisions import MASK, SentenceDecisions, SentenceHead, unit_features
+from spinscope.detect.decisions import MASK, LineContext, SentenceDecisions, SentenceHead, unit_features
 from spinscope.detect.genre import genre_label
 from spinscope.detect.linear import sigmoid, softmax
 from spinscope.detect.names import encoder_view
@@ -374,6 +374,30 @@ def fit_article_decisions_on(corpus: Corpus, out: Outputs, decisions: SentenceDe
     log(f"article decisions: {len(ids)} validation articles, threshold {article.threshold:.2f}, "
         f"out-of-fold micro-F1 {f1:.3f}")
     return article.to_array()
+
+
+def paragraph_gold_rows(corpus: Corpus, out: Outputs, split: str) -> np.ndarray:
+    """(n_sentences, n_techniques), in ``sentence_rows``' order: the labels of each sentence's paragraph."""
+    gold = {(p.article, p.index): p.labels for p in corpus.paragraphs}
+    rows = []
+    for aid, _y in _labelled_units(corpus, out, split):
+        paras = paragraphs(corpus.st3_texts[aid])
+        for owner in out.owners[aid]:
+            rows.append([name in gold.get((aid, paras[owner].index), ()) for name in TECHNIQUE_NAMES])
+    return np.array(rows, bool).reshape(-1, len(TECHNIQUE_NAMES))
+
+
+def fit_line_context_on(corpus: Corpus, out: Outputs, decisions: SentenceDecisions, head: SentenceHead | None,
+                        log: Callable[[str], None]) -> LineContext:
+    """The line context (``detect.decisions.LineContext``) on these decisions' probabilities for the
+    validation fold's sentences, each taken as a line, against the labels of its paragraph."""
+    X, _, arts = sentence_rows(corpus, out, "validation", head)
+    P = decisions.probabilities(X)
+    features = np.concatenate([LineContext.features(P[arts == a]) for a in dict.fromkeys(arts)])
+    W, b, t, f1 = fit_sentence_decisions(features, paragraph_gold_rows(corpus, out, "validation"), arts)
+    log(f"line context: {len(P)} validation sentences as lines, threshold {t:.2f}, "
+        f"out-of-fold micro-F1 against their paragraphs' labels {f1:.3f}")
+    return LineContext(W.astype(np.float64), b.astype(np.float64), t)
 
 
 def article_gold(corpus: Corpus, ids: list[str]) -> np.ndarray:
