@@ -1,7 +1,7 @@
 """Neutrality: how often do technique decisions change when only the names change?
 
 Usage: python bench/neutrality.py [--data ../shared/data/semeval2023] [--split test] [--model transformer]
-                                  [--unlisted | --groups]
+                                  [--unlisted | --groups] [--lines]
 
 Builds its own swap set from the SemEval articles of one fold (default: the test fold,
 never used for fitting): every article that names a country, armed group, party or
@@ -17,6 +17,10 @@ one the list does not hold (regions, invented parties and people), which shows w
 for names outside it. ``--groups`` swaps the words for faiths and peoples instead, in each
 article's language ("musulmani" -> "cristiani", "américains" -> "russes"): where a language
 writes them in lowercase no capital marks them as names, so neither model masks them.
+``--lines`` cuts both versions one sentence per line and compares what ``semeval predict
+--lines sentences`` gives each line (the line context, ``detect.decisions.LineContext``): a line
+with a swapped word flips when its label set changes; lines without one that move (the context
+reads two lines either side) are counted apart.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from pathlib import Path
 
 from spinscope import load
 from spinscope.audit import Swap, apply_swaps, compare, compare_article, genre_moved
+from spinscope.evaluation.semeval import paragraph_labels
+from spinscope.segment import paragraphs, sentences
 from spinscope.training.corpus import load_corpus
 from spinscope.training.transformer import split_of
 from spinscope.types import Article
@@ -91,6 +97,30 @@ def swaps_for(text: str, unlisted: bool = False) -> list[Swap]:
     return out
 
 
+def cut(text: str) -> str:
+    return "\n".join(" ".join(text[x.start:x.end].split()) for p in paragraphs(text) for x in sentences(text, (p,)))
+
+
+def line_flips(nlp, aid: str, text: str, swapped: str, lang: str):  # noqa: ANN001, ANN201 - a Pipeline
+    """Per line with a swapped word (label set changed?, labels moved), and how many other lines
+    moved; None where the swap changed how the text splits into sentences."""
+    a_text, b_text = cut(text), cut(swapped)
+    if a_text.count("\n") != b_text.count("\n"):
+        return None
+    labels, context = nlp.model.techniques.labels, nlp.model.line_context
+    analyses = [nlp(Article(id=aid, text=t), language=lang) for t in (a_text, b_text)]
+    a, b = (paragraph_labels(x, context, labels, None) for x in analyses)
+    own_a, own_b = ({p.paragraph.index: {s.technique for s in p.detected} for p in x.paragraphs} for x in analyses)
+    rows, other = [], 0
+    for i, (x, y) in enumerate(zip(a_text.split("\n"), b_text.split("\n"), strict=True), start=1):
+        moved = len(set(a.get(i, ())) ^ set(b.get(i, ())))
+        if x != y:
+            rows.append((moved > 0, moved, own_a.get(i) != own_b.get(i)))
+        else:
+            other += moved > 0
+    return rows, other
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=str(Path(__file__).parents[2] / "shared" / "data" / "semeval2023"))
@@ -100,6 +130,7 @@ def main() -> int:
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--unlisted", action="store_true", help="swap to names outside the masked list")
     mode.add_argument("--groups", action="store_true", help="swap words for faiths and peoples (GROUP_WORDS)")
+    ap.add_argument("--lines", action="store_true", help="one sentence per line, labelled by the line context")
     args = ap.parse_args()
     corpus = load_corpus(args.data)
     nlp = load(args.model)
@@ -107,7 +138,7 @@ def main() -> int:
     t0 = time.time()
     rows = []  # (language, paragraph changed?, decisions moved, decisions)
     articles = []  # (language, article-level decisions moved, genre label moved)
-    done = 0
+    done = skipped = elsewhere = 0
     for aid in sorted(corpus.st3_texts):
         if split_of(aid) != args.split or aid not in lang_of:
             continue
@@ -116,6 +147,17 @@ def main() -> int:
         if not swaps:
             continue
         swapped_text, _ = apply_swaps(text, swaps)
+        if args.lines:
+            found = line_flips(nlp, aid, text, swapped_text, lang)
+            if found is None:
+                skipped += 1
+                continue
+            rows += [(lang, *r) for r in found[0]]
+            elsewhere += found[1]
+            done += 1
+            if args.limit and done >= args.limit:
+                break
+            continue
         a = nlp(Article(id=aid, text=text), language=lang)
         b = nlp(Article(id=aid, text=swapped_text), language=lang)
         moved, _ = compare(a, b)
@@ -129,15 +171,24 @@ def main() -> int:
         if args.limit and done >= args.limit:
             break
     which = "group words" if args.groups else "unlisted names" if args.unlisted else "listed names"
-    print(f"model {args.model}; fold {args.split}; {which}; {done} articles with swappable words, {len(rows)} paragraphs "
+    unit = "sentence lines (line context)" if args.lines else "paragraphs"
+    print(f"model {args.model}; fold {args.split}; {which}; {done} articles with swappable words, {len(rows)} {unit} "
           f"with a swapped word; {time.time() - t0:.0f}s")
-    print(f"{'lang':<6}{'paragraphs':>11}{'flipped':>9}{'flip rate':>11}{'decisions moved':>17}{'per 1000':>10}")
+    if args.lines:
+        own = sum(r[3] for r in rows)
+        print(f"lines without a swapped word whose labels moved: {elsewhere}; articles whose swap changed the "
+              f"sentence split (skipped): {skipped}; lines with a swapped word whose own sentence decisions "
+              f"flipped: {own} ({100 * own / max(len(rows), 1):.1f}%)")
+    head = "lines" if args.lines else "paragraphs"
+    print(f"{'lang':<6}{head:>11}{'flipped':>9}{'flip rate':>11}{'decisions moved':>17}{'per 1000':>10}")
     for lang in sorted({r[0] for r in rows}) + ["all"]:
         sel = [r for r in rows if lang in ("all", r[0])]
         flips = sum(r[1] for r in sel)
         moved = sum(r[2] for r in sel)
         print(f"{lang:<6}{len(sel):>11}{flips:>9}{100 * flips / len(sel):>10.1f}%{moved:>17}"
               f"{1000 * moved / (23 * len(sel)):>10.2f}")
+    if args.lines:
+        return 0
     print(f"\nthe article as a whole\n{'lang':<6}{'articles':>11}{'flipped':>9}{'flip rate':>11}{'decisions moved':>17}"
           f"{'genre moved':>13}")
     for lang in sorted({r[0] for r in articles}) + ["all"]:
