@@ -251,7 +251,7 @@ def semeval() -> None:
 @click.option("--lines", type=click.Choice(LINES), default="auto", show_default=True,
               help="Subtask 3: 'paragraphs' labels each line with what its own sentences show; 'sentences' takes the "
               "lines as sentences cut from paragraphs and labels each with what its paragraph shows, read from the "
-              "lines around it (SemEval labels paragraphs); 'auto' takes an article as cut when 90% of its lines "
+              "lines around it (SemEval labels paragraphs); 'auto' takes an article as cut when 80% of its lines "
               "are single sentences. The classical model labels lines as paragraphs.")
 def semeval_predict(subtask: int, articles: str, out: str, lang: str | None, template: str | None,
                     threshold: float | None, model: str, workers: int | None, lines: str) -> None:
