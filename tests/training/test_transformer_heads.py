@@ -118,8 +118,7 @@ def test_the_sentence_head_learns_from_the_vectors_what_the_decisions_then_read(
     arrays = H.fit_paragraph_heads(corpus, out, lambda _m: None)
     head = SentenceHead.from_arrays(arrays)
     assert head is not None and head.W1.shape[:2] == (3, 8)
-    decisions = SentenceDecisions(arrays["sentences_W"].astype(float), arrays["sentences_b"].astype(float),
-                                  float(arrays["sentences_t"][0]))
+    decisions = SentenceDecisions.from_arrays(arrays)
     assert decisions.weights.shape[1] == len(FEATURES)
     assert decisions.weights[0, FEATURES.index("sentence_head_logit")] > 1.0
     # scored on the validation rows, the first technique is found; without the head it could not be

@@ -109,6 +109,12 @@ class SentenceDecisions:
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         return sigmoid(np.einsum("nkf,kf->nk", features, self.weights) + self.bias).astype(np.float32)
 
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> SentenceDecisions:
+        """From a model's ``sentences_W``, ``sentences_b`` and ``sentences_t`` arrays (``heads.npz``)."""
+        return cls(arrays["sentences_W"].astype(np.float64), arrays["sentences_b"].astype(np.float64),
+                   float(arrays["sentences_t"][0]))
+
 
 def noisy_or(sentences: np.ndarray) -> np.ndarray:
     """(n_techniques,): the chance that at least one sentence uses each technique, were they independent."""

@@ -223,8 +223,7 @@ class TransformerModel:
             if self.classic_head == "partner_techniques" and classic.partner_techniques is None:
                 raise ModelCorrupt(f"model in {path} reads the classical model's sentence-trained techniques head "
                                    f"({PARTNER_TECHNIQUES_FILE}), which its classical model lacks")
-            self.decisions = SentenceDecisions(arrays["sentences_W"].astype(np.float64),
-                                               arrays["sentences_b"].astype(np.float64), float(arrays["sentences_t"][0]))
+            self.decisions = SentenceDecisions.from_arrays(arrays)
             # Models fitted before v4.2 have no article decisions.
             wbt = arrays.get("article_decisions")
             self.article_decisions = None if wbt is None else ArticleDecisions.from_array(wbt)

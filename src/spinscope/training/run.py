@@ -426,15 +426,12 @@ class _HeadsRun:
     def fit_line_context(self, arrays: dict) -> dict:
         """Fit the line context on the sentence decisions and head in ``arrays`` (validation fold),
         write it beside them, and return the manifest's entry for it."""
-        import numpy as np
-
         from spinscope.detect.artifacts import write_arrays
         from spinscope.detect.decisions import CONTEXT_WINDOW, SentenceDecisions, SentenceHead
         from spinscope.detect.transformer import CONTEXT_FILE
         from spinscope.training import transformer_heads
 
-        decisions = SentenceDecisions(arrays["sentences_W"].astype(np.float64), arrays["sentences_b"].astype(np.float64),
-                                      float(arrays["sentences_t"][0]))
+        decisions = SentenceDecisions.from_arrays(arrays)
         context = transformer_heads.fit_line_context_on(self.corpus, self.outputs, decisions,
                                                         SentenceHead.from_arrays(arrays), self.tee)
         write_arrays(self.out / CONTEXT_FILE, context.to_arrays())
