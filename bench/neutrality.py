@@ -1,7 +1,7 @@
 """Neutrality: how often do technique decisions change when only the names change?
 
 Usage: python bench/neutrality.py [--data ../shared/data/semeval2023] [--split test] [--model transformer]
-                                  [--unlisted | --groups] [--lines]
+                                  [--unlisted | --acronyms | --groups] [--lines]
 
 Builds its own swap set from the SemEval articles of one fold (default: the test fold,
 never used for fitting): every article that names a country, armed group, party or
@@ -14,7 +14,8 @@ its techniques as a whole (``Analysis.techniques``) change; its genre label is c
 The ring names are also in ``spinscope.detect.names``, the list the model masks, so the
 default run measures what masking buys on listed names. ``--unlisted`` swaps each name for
 one the list does not hold (regions, invented parties and people), which shows what is left
-for names outside it. ``--groups`` swaps the words for faiths and peoples instead, in each
+for names outside it. ``--acronyms`` swaps each for an acronym the list does not hold ("ISIS" ->
+"PKK", "Labour" -> "BJP"): names written in capitals only. ``--groups`` swaps the words for faiths and peoples instead, in each
 article's language ("musulmani" -> "cristiani", "américains" -> "russes"): where a language
 writes them in lowercase no capital marks them as names, so neither model masks them.
 ``--lines`` cuts both versions one sentence per line and compares what ``semeval predict
@@ -59,6 +60,15 @@ UNLISTED = {
 }
 
 
+# Unlisted names written in capitals only, as many parties, armed groups and states are.
+ACRONYMS = {
+    "country": ["UAE", "DRC", "PRC", "ROK"],
+    "group": ["PKK", "ETA", "FARC", "LTTE"],
+    "party": ["BJP", "PTI", "ANC", "MQM"],
+    "person": ["JFK", "AOC", "MBS", "RFK"],
+}
+
+
 # Plural forms per language, each ring of one kind; swapped as written and capitalised.
 GROUP_WORDS = {
     "en": [["Muslims", "Christians", "Jews", "Hindus", "Catholics"], ["Americans", "Russians", "Chinese", "Mexicans"]],
@@ -86,14 +96,17 @@ def group_swaps_for(text: str, language: str) -> list[Swap]:
     return out
 
 
-def swaps_for(text: str, unlisted: bool = False) -> list[Swap]:
+def swaps_for(text: str, targets: dict[str, list[str]] | None = None) -> list[Swap]:
+    """Each listed name in ``text`` swapped for the next of its ring, or with ``targets``
+    (``UNLISTED``, ``ACRONYMS``) for one of that kind's names there."""
     out = []
     for kind, names in KINDS.items():
         present = [n for n in names if apply_swaps(text, [Swap(n, "\0")])[1][n]]
         for i, name in enumerate(present):
-            ring = UNLISTED[kind] if unlisted else names
-            nxt = ring[i % len(ring)] if unlisted else names[(names.index(name) + 1) % len(names)]
-            out.append(Swap(name, nxt))
+            if targets:
+                out.append(Swap(name, targets[kind][i % len(targets[kind])]))
+            else:
+                out.append(Swap(name, names[(names.index(name) + 1) % len(names)]))
     return out
 
 
@@ -129,6 +142,7 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=0, help="at most this many articles (0: all)")
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--unlisted", action="store_true", help="swap to names outside the masked list")
+    mode.add_argument("--acronyms", action="store_true", help="swap to acronyms outside the masked list")
     mode.add_argument("--groups", action="store_true", help="swap words for faiths and peoples (GROUP_WORDS)")
     ap.add_argument("--lines", action="store_true", help="one sentence per line, labelled by the line context")
     args = ap.parse_args()
@@ -143,7 +157,8 @@ def main() -> int:
         if split_of(aid) != args.split or aid not in lang_of:
             continue
         text, lang = corpus.st3_texts[aid], lang_of[aid]
-        swaps = group_swaps_for(text, lang) if args.groups else swaps_for(text, args.unlisted)
+        targets = UNLISTED if args.unlisted else ACRONYMS if args.acronyms else None
+        swaps = group_swaps_for(text, lang) if args.groups else swaps_for(text, targets)
         if not swaps:
             continue
         swapped_text, _ = apply_swaps(text, swaps)
@@ -170,7 +185,8 @@ def main() -> int:
         done += 1
         if args.limit and done >= args.limit:
             break
-    which = "group words" if args.groups else "unlisted names" if args.unlisted else "listed names"
+    which = ("group words" if args.groups else "unlisted names" if args.unlisted
+             else "unlisted acronyms" if args.acronyms else "listed names")
     unit = "sentence lines (line context)" if args.lines else "paragraphs"
     print(f"model {args.model}; fold {args.split}; {which}; {done} articles with swappable words, {len(rows)} {unit} "
           f"with a swapped word; {time.time() - t0:.0f}s")
