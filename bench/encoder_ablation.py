@@ -159,11 +159,11 @@ def val_units(corpus, mask: str, split: str = "validation") -> dict[str, list]:
         for p in paras:
             y = np.zeros(len(TECHNIQUE_NAMES), bool)
             y[[index[x] for x in labelled[(aid, p.index)].labels if x in index]] = True
-            rows["para"].append((view[p.start:p.end], y, lang_of[aid], genre.get(aid)))
+            rows["para"].append((view.piece(p.start, p.end), y, lang_of[aid], genre.get(aid)))
         for s in sentences(text, paras):
             y = np.zeros(len(TECHNIQUE_NAMES), bool)
             y[sorted({j for a, b, j in gold.get(aid, []) if a < s.end and b > s.start})] = True
-            rows["sent"].append((view[s.start:s.end], y, lang_of[aid], genre.get(aid)))
+            rows["sent"].append((view.piece(s.start, s.end), y, lang_of[aid], genre.get(aid)))
     return rows
 
 
@@ -214,7 +214,7 @@ def pseudo_items(data: str, model, tok, max_len: int) -> list:
                     langs.append(lang)
     if SMOKE:
         texts, langs = texts[::100], langs[::100]
-    P = T.predict_probs(model, tok, [encoder_view(t, "proper_nouns", lg) for t, lg in zip(texts, langs, strict=True)],
+    P = T.predict_probs(model, tok, [encoder_view(t, "proper_nouns", lg).text for t, lg in zip(texts, langs, strict=True)],
                         max_len)
     return [T.PseudoExample(t, lg, tuple(float(x) for x in p)) for t, lg, p in zip(texts, langs, P, strict=True)]
 

@@ -1,5 +1,5 @@
 from spinscope.detect.features import analyze
-from spinscope.detect.names import mask_names
+from spinscope.detect.names import encoder_view, mask_names
 
 
 def test_listed_names_and_their_forms_are_masked():
@@ -10,11 +10,22 @@ def test_listed_names_and_their_forms_are_masked():
     assert "army" in masked and "Donald" in masked and "plan" in masked
 
 
-def test_same_length_masking_keeps_offsets_and_makes_names_alike():
-    a = mask_names("Why does Pakistan's army shelter ISIS?", keep_offsets=True)
-    b = mask_names("Why does India's army shelter Hamas?", keep_offsets=True)
-    assert len(a) == len("Why does Pakistan's army shelter ISIS?")
-    assert a.split() == b.split()  # the same words once the padding is set aside
+def test_the_encoder_reads_every_name_as_one_stand_in_whatever_its_length():
+    import numpy as np
+
+    views = [encoder_view(t, "names", None) for t in ("Why does Pakistan's army shelter ISIS?",
+                                                      "Why does the EU's army shelter Hamas?")]
+    assert views[0].text == "Why does Name's army shelter Name?"
+    assert views[1].text == "Why does the Name's army shelter Name?"
+    text = "The (PKK) and Pakistan met."
+    view = encoder_view(text, "proper_nouns", "en")
+    assert view.text == "The ( Name) and Name met."  # after a space, so always the same word piece
+    # Token offsets map back to the article: a stand-in covers its name, the rest shifts.
+    tokens = np.array([[0, 3], [4, 5], [5, 10], [10, 11], [12, 15], [15, 20], [21, 24]])
+    assert view.to_article(tokens).tolist() == [[0, 3], [4, 5], [5, 8], [8, 9], [10, 13], [13, 22], [23, 26]]
+    assert [text[s:e] for s, e in view.to_article(tokens)] == ["The", "(", "PKK", ")", "and", " Pakistan", "met"]
+    assert view.piece(14, 27) == "Name met."
+    assert encoder_view(text, "none", "en").text == text
 
 
 def test_words_that_only_look_like_names_stay():
@@ -28,41 +39,64 @@ def test_classic_features_ignore_listed_names():
 
 
 def test_proper_nouns_are_masked_wherever_they_stand():
-    from spinscope.detect.names import mask_proper_nouns
-
     a = "Catalonia must act. The Red Brigades attacked Catalonia's police, said Hartmann. I think ISIS lies."
     b = "Flanders must act. The Black Hand attacked Flanders's police, said Okonkwo. I think NATO lies."
-    ma, mb = mask_proper_nouns(a), mask_proper_nouns(b)
-    assert len(ma) == len(a)
-    assert ma.split() == mb.split()  # a listed acronym and unlisted names alike
+    ma, mb = (encoder_view(t, "proper_nouns", None).text for t in (a, b))
+    assert ma == mb  # a listed acronym and unlisted names alike
     assert ma.split()[:3] == ["Name", "must", "act."]  # first in its sentence, but a name elsewhere too
     assert "The" in ma.split() and "I" in ma.split() and "think" in ma
     # Capitalised first words that are not names elsewhere, and shouted slogans, stay.
-    assert mask_proper_nouns("However, STOP THE STEAL was everywhere.") == "However, STOP THE STEAL was everywhere."
+    assert encoder_view("However, STOP THE STEAL was everywhere.", "proper_nouns", None).text == (
+        "However, STOP THE STEAL was everywhere.")
+
+
+def test_names_in_capitals_are_masked_but_shouted_words_and_numerals_stay():
+    from spinscope.detect.names import without_proper_nouns
+
+    a = "The PKK, not the army, runs the camps, says SALVINI. NOT one step, wrote Louis XVI. It is NOT over."
+    b = "The BJP, not the army, runs the camps, says HARTMANN. NOT one step, wrote Louis XVI. It is NOT over."
+    for view in (lambda t: encoder_view(t, "proper_nouns", "en").text, lambda t: without_proper_nouns(t, "en")):
+        assert view(a).split() == view(b).split()
+    ma = encoder_view(a, "proper_nouns", "en").text
+    for kept in ("NOT", "XVI", "army"):  # a common word shouted, a Roman numeral
+        assert kept in ma
+    assert "PKK" not in ma and "SALVINI" not in ma
+    # Outside English, a word in capitals is shouted when the article also writes it in lowercase.
+    it = "Il PKK dice NO. Ma no, non è così."
+    assert encoder_view(it, "proper_nouns", "it").text == "Il Name dice NO. Ma no, non è così."
+    assert encoder_view("The US and us.", "proper_nouns", "en").text == "The Name and us."  # listed: "us" is a word
 
 
 def test_german_masks_names_but_reads_common_nouns():
-    from spinscope.detect.names import encoder_view
-
     text = ("Die Bundesregierung traf Hartmann und Josep Borrell in Quebec, sagt Putin. "
             "„Was sagen Sie?“, fragte die US-Regierung nach dem Gas- und Strommarkt. Die Zugvögel und Okonkwo kamen.")
-    view = encoder_view(text, "proper_nouns", "de")
-    assert len(view) == len(text)
+    view = encoder_view(text, "proper_nouns", "de").text
     for name in ("Hartmann", "Josep Borrell", "Quebec", "Putin", "Okonkwo"):
         assert name not in view
     # Nouns (known, a compound of known ones, hyphenated, cut off), and words capitalised only
     # because a quote opens stay.
-    for word in ("Bundesregierung", "„Was", "Sie", "US-Regierung", "Gas-", "Strommarkt", "Zugvögel"):
+    for word in ("Bundesregierung", "„Was", "Sie", "Gas-", "Strommarkt", "Zugvögel"):
         assert word in view
-    assert encoder_view(text, "names", "de") != view  # more than the lists
+    assert "Name-Regierung" in view  # the name a compound opens with ("US-Regierung")
+    assert encoder_view(text, "names", "de").text != view  # more than the lists
+
+
+def test_names_that_open_hyphenated_words_are_masked():
+    a = "Das Putin-Regime und die Hartmann-Regierung streiten über den Ukraine-Krieg."
+    b = "Das Biden-Regime und die Okonkwo-Regierung streiten über den Tasmanien-Krieg."
+    assert encoder_view(a, "proper_nouns", "de").text == encoder_view(b, "proper_nouns", "de").text
+    assert encoder_view(a, "proper_nouns", "de").text.startswith("Das Name-Regime und die Name-Regierung")
+    assert mask_names("anti-Trump rallies, the Saudi-led coalition") == mask_names(
+        "anti-Biden rallies, the Iranian-led coalition")
+    assert mask_names("the chad-like, iranian-made drone") == "the chad-like, iranian-made drone"
 
 
 def test_german_swaps_of_unlisted_names_read_alike():
-    from spinscope.detect.names import encoder_view, without_proper_nouns
+    from spinscope.detect.names import without_proper_nouns
 
     a = "Die Regierung von Hartmann lügt über Katalonien, meint Lindqvist."
     b = "Die Regierung von Okonkwo lügt über Tasmanien, meint Ferreira."
-    assert encoder_view(a, "proper_nouns", "de").split() == encoder_view(b, "proper_nouns", "de").split()
+    assert encoder_view(a, "proper_nouns", "de").text == encoder_view(b, "proper_nouns", "de").text
     assert without_proper_nouns(a, "de").split() == without_proper_nouns(b, "de").split() == [
         "Die", "Regierung", "von", "lügt", "über", ",", "meint", "."]
 
@@ -129,6 +163,6 @@ def test_parts_of_multiword_names_are_not_names_on_their_own():
     kept = {"Les gens disent. Le Monde aussi.": "fr", "Ich bin im Laden. Die Staaten streiten.": "de",
             "Gli Stati membri tacciono.": "it", "Wielka sprawa.": "pl"}
     for text in kept:
-        assert mask_names(text, keep_offsets=True) == text
-    masked = mask_names("Marine Le Pen, bin Laden, Stati Uniti, Wielka Brytania, Hong Kong.", keep_offsets=True)
-    assert masked.split() == ["Marine", "Name,", "Name,", "Name,", "Name,", "Name."]
+        assert mask_names(text) == text
+    masked = encoder_view("Marine Le Pen, bin Laden, Stati Uniti, Wielka Brytania, Hong Kong.", "names", None).text
+    assert masked == "Marine Name, Name, Name, Name, Name."

@@ -56,6 +56,27 @@ def test_long_paragraph_is_read_in_several_windows(model):
     assert covered[[i for i, c in enumerate(text) if not c.isspace()]].all()
 
 
+def test_names_of_any_length_read_alike_and_windows_keep_article_offsets(model):
+    from spinscope.detect.transformer import sentence_units
+
+    texts = ["Why does the government shelter the PKK? The PKK's camps are a disgrace, wrote Hartmann.",
+             "Why does the government shelter the Al-Shabaab? The Al-Shabaab's camps are a disgrace, wrote Li."]
+    scores = [model.predict(t, paragraphs(t), "en") for t in texts]
+    np.testing.assert_array_equal(scores[0].sentences, scores[1].sentences)
+    text = texts[0]
+    units, _ = sentence_units(text, paragraphs(text))
+    wins = model.encoder.windows(model.encoder_text(text, "en"), units)
+    name = model.encoder.tokenizer.token_to_id("▁Name")
+    assert [int((w.ids == name).sum()) for w in wins] == [1, 2]
+    # Offsets point into the article: a stand-in covers its name, and every character is read.
+    assert {"PKK", "Hartmann"} <= {text[s:e].strip() for w in wins for s, e in w.offsets}
+    covered = np.zeros(len(text), bool)
+    for w in wins:
+        for s, e in w.offsets:
+            covered[s:e] = True
+    assert covered[[i for i, c in enumerate(text) if not c.isspace()]].all()
+
+
 def test_marked_tokens_become_one_stretch_per_window_and_technique():
     text = "They are corrupt liars and thieves."
     offs = np.array([[0, 0], [0, 4], [5, 8], [9, 16], [17, 22], [23, 26], [27, 35], [0, 0]])

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from spinscope.detect.names import CAPITALISED_NOUNS, english_common, german_common, german_common_in
+from spinscope.detect.names import CAPITALISED_NOUNS, english_common, german_common, lowercase_words
 
 LABELS = ("person", "organisation", "place", "group", "other")
 SPACY_LABELS = {"PERSON": "person", "PER": "person", "ORG": "organisation", "GPE": "place", "LOC": "place",
@@ -139,7 +139,7 @@ class RuleFinder:
         calendar = _calendar_words(language)
         capital = [text[a].isupper() for a, _ in words]
         if language in CAPITALISED_NOUNS:  # every noun is capitalised: only words that are no common noun can be names
-            common = german_common_in(text)
+            common = lowercase_words(text)
             capital = [c and (text[a:b].casefold() in countries or text[a:b].isupper() or not german_common(text[a:b], common))
                        for (a, b), c in zip(words, capital, strict=True)]
         opens = [i == 0 or bool(SENTENCE_END.search(text[words[i - 1][1]:words[i][0]])) for i in range(len(words))]

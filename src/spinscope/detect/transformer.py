@@ -35,7 +35,7 @@ from spinscope.detect.decisions import (
     unit_features,
 )
 from spinscope.detect.linear import LinearHead, sigmoid, softmax
-from spinscope.detect.names import MASKS, encoder_view
+from spinscope.detect.names import MASKS, EncoderView, encoder_view
 from spinscope.detect.scores import ArticleScores, Started, sentence_features
 from spinscope.errors import ModelCorrupt, ModelNotFound
 from spinscope.segment import sentences
@@ -120,13 +120,17 @@ class Encoder:
         self.bos, self.eos, self.pad = ids["bos"], ids["eos"], ids["pad"]
 
     # -- windows -------------------------------------------------------
-    def windows(self, text: str, paragraphs: tuple[Paragraph, ...]) -> list[Window]:
-        encs = self.tokenizer.encode_batch([text[p.start : p.end] for p in paragraphs], add_special_tokens=False)
+    def windows(self, text: str | EncoderView, paragraphs: tuple[Paragraph, ...]) -> list[Window]:
+        """The paragraphs (or sentences) of ``text`` as token windows, offsets into the article;
+        an ``EncoderView`` (``names.encoder_view``) is read as the view and mapped back."""
+        view = EncoderView(text) if isinstance(text, str) else text
+        bounds = view.to_view(np.array([(p.start, p.end) for p in paragraphs], np.int64).reshape(-1, 2))
+        encs = self.tokenizer.encode_batch([view.text[s:e] for s, e in bounds], add_special_tokens=False)
         body = self.max_len - 2
         out = []
-        for row, (p, enc) in enumerate(zip(paragraphs, encs, strict=True)):
+        for row, ((start, _), enc) in enumerate(zip(bounds, encs, strict=True)):
             ids = np.asarray(enc.ids, np.int64)
-            offs = np.asarray(enc.offsets, np.int64).reshape(-1, 2) + p.start
+            offs = view.to_article(np.asarray(enc.offsets, np.int64).reshape(-1, 2) + start)
             for s in range(0, max(len(ids), 1), body):
                 w_ids = np.concatenate([[self.bos], ids[s : s + body], [self.eos]])
                 w_off = np.concatenate([[[0, 0]], offs[s : s + body], [[0, 0]]])
@@ -150,10 +154,10 @@ class Encoder:
             self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="spinscope-encoder")
         return self._executor
 
-    def run(self, text: str, paragraphs: tuple[Paragraph, ...]) -> RawOutputs:
+    def run(self, text: str | EncoderView, paragraphs: tuple[Paragraph, ...]) -> RawOutputs:
         return self.submit(text, paragraphs)()
 
-    def submit(self, text: str, paragraphs: tuple[Paragraph, ...]) -> Started:
+    def submit(self, text: str | EncoderView, paragraphs: tuple[Paragraph, ...]) -> Started:
         """Queue the article's windows on the pool now; calling the result waits for them.
 
         Each window runs alone: the int8 graph quantises activations with one scale per call,
@@ -307,8 +311,8 @@ class TransformerModel:
 
         return Started(finish, cancel)
 
-    def encoder_text(self, text: str, language: str | None) -> str:
-        """What the encoder reads: the text with names masked as the decisions were fitted (offsets unchanged)."""
+    def encoder_text(self, text: str, language: str | None) -> EncoderView:
+        """What the encoder reads: the text with names masked as the decisions were fitted."""
         return encoder_view(text, self.mask, language)
 
     def combine(self, raw: RawOutputs, classic: ArticleScores, owner: np.ndarray, language: str | None) -> ArticleScores:

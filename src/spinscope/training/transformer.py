@@ -148,14 +148,15 @@ def encode(tokenizer, corpus: Corpus, exs: Sequence[Example], max_len: int, mask
 
     gold = spans_by_article(corpus)
     views = {a: encoder_view(corpus.st3_texts[a], mask, lang) for a, lang in {(e.article, e.language) for e in exs}}
-    texts = [views[e.article][e.start : e.end] for e in exs]
+    bounds = [views[e.article].to_view(np.array([[e.start, e.end]], np.int64))[0] for e in exs]
+    texts = [views[e.article].text[s:t] for e, (s, t) in zip(exs, bounds, strict=True)]  # EncoderView.piece
     encs = tokenizer.encode_batch(texts)
     ids, offs, tlabels = [], [], []
     Y = np.zeros((len(exs), len(TECHNIQUE_NAMES)), np.float32)
-    for n, (e, enc) in enumerate(zip(exs, encs, strict=True)):
+    for n, (e, enc, (start, _)) in enumerate(zip(exs, encs, bounds, strict=True)):
         keep = _kept(len(enc.ids), max_len)
         tok_ids = np.array(enc.ids, np.int64)[keep]
-        o = np.array(enc.offsets, np.int64)[keep] + e.start
+        o = views[e.article].to_article(np.array(enc.offsets, np.int64)[keep] + start)
         o[np.array(enc.special_tokens_mask, bool)[keep]] = 0
         tl = np.zeros((len(keep), len(TECHNIQUE_NAMES)), np.uint8)
         for s, t, j in gold.get(e.article, []):
@@ -172,7 +173,7 @@ def encode(tokenizer, corpus: Corpus, exs: Sequence[Example], max_len: int, mask
 def encode_pseudo(tokenizer, items: Sequence[PseudoExample], max_len: int, mask: str = "none") -> Encoded:
     from spinscope.detect.names import encoder_view
 
-    texts = [encoder_view(x.text, mask, x.language) for x in items]
+    texts = [encoder_view(x.text, mask, x.language).text for x in items]
     encs = tokenizer.encode_batch(texts)
     ids = [np.array(enc.ids, np.int64)[_kept(len(enc.ids), max_len)] for enc in encs]
     Y = np.array([x.probs for x in items], np.float32).reshape(len(items), len(TECHNIQUE_NAMES))
