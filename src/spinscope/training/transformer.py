@@ -135,7 +135,9 @@ class Encoded:
     token_labels: list[np.ndarray]  # (n_tokens, 23) uint8
     has_spans: np.ndarray  # (n,) bool: False where no gold spans exist (pseudo labels)
     texts: list[str]  # what each row's ids encode (the masked view); a teacher with its own tokenizer reads these
-    starts: np.ndarray  # (n,) where each text starts in its article (``token_spans`` are article offsets)
+    # (n_tokens, 2) the same tokens' offsets into ``texts[n]``, which a teacher's own tokens align to
+    # (a masked view is not as long as its article); specials (0, 0)
+    text_spans: list[np.ndarray]
     languages: list[str]
 
 
@@ -149,15 +151,17 @@ def encode(tokenizer, corpus: Corpus, exs: Sequence[Example], max_len: int, mask
     gold = spans_by_article(corpus)
     views = {a: encoder_view(corpus.st3_texts[a], mask, lang) for a, lang in {(e.article, e.language) for e in exs}}
     bounds = [views[e.article].to_view(np.array([[e.start, e.end]], np.int64))[0] for e in exs]
-    texts = [views[e.article].text[s:t] for e, (s, t) in zip(exs, bounds, strict=True)]  # EncoderView.piece
+    texts = [views[e.article].text[s:t] for e, (s, t) in zip(exs, bounds, strict=True)]
     encs = tokenizer.encode_batch(texts)
-    ids, offs, tlabels = [], [], []
+    ids, offs, rel, tlabels = [], [], [], []
     Y = np.zeros((len(exs), len(TECHNIQUE_NAMES)), np.float32)
     for n, (e, enc, (start, _)) in enumerate(zip(exs, encs, bounds, strict=True)):
         keep = _kept(len(enc.ids), max_len)
         tok_ids = np.array(enc.ids, np.int64)[keep]
-        o = views[e.article].to_article(np.array(enc.offsets, np.int64)[keep] + start)
-        o[np.array(enc.special_tokens_mask, bool)[keep]] = 0
+        special = np.array(enc.special_tokens_mask, bool)[keep]
+        r = np.array(enc.offsets, np.int64)[keep]
+        o = views[e.article].to_article(r + start)
+        r[special] = o[special] = 0
         tl = np.zeros((len(keep), len(TECHNIQUE_NAMES)), np.uint8)
         for s, t, j in gold.get(e.article, []):
             if s < e.end and t > e.start:
@@ -165,9 +169,9 @@ def encode(tokenizer, corpus: Corpus, exs: Sequence[Example], max_len: int, mask
         Y[n, list(e.labels)] = 1.0
         ids.append(tok_ids)
         offs.append(o)
+        rel.append(r)
         tlabels.append(tl)
-    return Encoded(ids, offs, Y, tlabels, np.ones(len(exs), bool), texts,
-                   np.array([e.start for e in exs], np.int64), [e.language for e in exs])
+    return Encoded(ids, offs, Y, tlabels, np.ones(len(exs), bool), texts, rel, [e.language for e in exs])
 
 
 def encode_pseudo(tokenizer, items: Sequence[PseudoExample], max_len: int, mask: str = "none") -> Encoded:
@@ -177,15 +181,15 @@ def encode_pseudo(tokenizer, items: Sequence[PseudoExample], max_len: int, mask:
     encs = tokenizer.encode_batch(texts)
     ids = [np.array(enc.ids, np.int64)[_kept(len(enc.ids), max_len)] for enc in encs]
     Y = np.array([x.probs for x in items], np.float32).reshape(len(items), len(TECHNIQUE_NAMES))
-    return Encoded(ids, [np.zeros((len(i), 2), np.int64) for i in ids], Y,
-                   [np.zeros((len(i), len(TECHNIQUE_NAMES)), np.uint8) for i in ids], np.zeros(len(items), bool),
-                   texts, np.zeros(len(items), np.int64), [x.language for x in items])
+    spans = [np.zeros((len(i), 2), np.int64) for i in ids]  # no gold spans, so no token targets
+    return Encoded(ids, spans, Y, [np.zeros((len(i), len(TECHNIQUE_NAMES)), np.uint8) for i in ids],
+                   np.zeros(len(items), bool), texts, spans, [x.language for x in items])
 
 
 def concat(a: Encoded, b: Encoded) -> Encoded:
     return Encoded(a.ids + b.ids, a.token_spans + b.token_spans, np.concatenate([a.labels, b.labels]),
                    a.token_labels + b.token_labels, np.concatenate([a.has_spans, b.has_spans]),
-                   a.texts + b.texts, np.concatenate([a.starts, b.starts]), a.languages + b.languages)
+                   a.texts + b.texts, a.text_spans + b.text_spans, a.languages + b.languages)
 
 
 def resolve_device(name: str):
@@ -346,8 +350,8 @@ class Teacher:
 
 
 def align_tokens(student: np.ndarray, teacher: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    """Per student token (article offsets, (0, 0) for specials), the highest probability of the
-    teacher tokens whose characters it shares; 0 where it shares none."""
+    """Per student token (offsets into the text both read, (0, 0) for specials), the highest
+    probability of the teacher tokens whose characters it shares; 0 where it shares none."""
     real_s = student[:, 1] > student[:, 0]
     real_t = teacher[:, 1] > teacher[:, 0]
     overlap = ((student[:, None, 0] < teacher[None, :, 1]) & (student[:, None, 1] > teacher[None, :, 0])
@@ -377,10 +381,10 @@ def _teacher_runs(teacher: Teacher, data: Encoded, weight: np.ndarray, threads: 
             enc = own.encode(data.texts[n])
             keep = _kept(len(enc.ids), teacher.max_len)
             x = np.array(enc.ids, np.int64)[keep][None]
-            offsets = np.array(enc.offsets, np.int64).reshape(-1, 2)[keep] + data.starts[n]
+            offsets = np.array(enc.offsets, np.int64).reshape(-1, 2)[keep]
             offsets[np.array(enc.special_tokens_mask, bool)[keep]] = 0
         p, t, _ = session.run(None, {"input_ids": x, "attention_mask": np.ones_like(x)})
-        tokens = sigmoid(t[0]) if own is None else align_tokens(data.token_spans[n], offsets, sigmoid(t[0]))
+        tokens = sigmoid(t[0]) if own is None else align_tokens(data.text_spans[n], offsets, sigmoid(t[0]))
         yield sigmoid(p[0]), tokens
 
 
