@@ -189,7 +189,9 @@ def test_redirects_are_followed_and_rechecked(server, no_egress):
     ("/slow", FetchTimeout, "timed out"),
 ])
 def test_fetch_errors(server, no_egress, path, error, message):
-    limits = FetchLimits(max_bytes=10_000, read_timeout=0.3, connect_timeout=0.3, total_timeout=5)
+    # Timeouts well under /slow's 1.5 s, yet loose enough that a loaded 2-core CI machine answers
+    # every other request in time (a 0.3 s read timeout once failed the redirect chain there).
+    limits = FetchLimits(max_bytes=10_000, read_timeout=1.0, connect_timeout=1.0, total_timeout=5)
     with pytest.raises(error, match=message) as info:
         SafeFetcher(limits, allow_private=True).fetch(server.url(path))
     assert info.value.exit_code == 4
