@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from output import finish, model_args
 
+from spinscope.detect import names
 from spinscope.detect.artifacts import read_manifest
 from spinscope.detect.claims import embed
 from spinscope.detect.transformer import Encoder
@@ -31,11 +32,11 @@ CACHE = Path(__file__).parents[1] / "runs" / "claims-features.npz"
 
 
 def encoded(model_dir: Path) -> dict[str, np.ndarray]:
-    """Features of every ClaimBuster and CLEF sentence, cached by data and model hash."""
+    """Features of every ClaimBuster and CLEF sentence, cached by data, model and masking code."""
     cb = claims.load_claimbuster(DATA / "claimbuster")
     clef = claims.load_clef(DATA / "clef2019-checkworthy" / "training")
     key = claims.data_hash([*(DATA / "claimbuster").glob("*.csv"), *(DATA / "clef2019-checkworthy" / "training").glob("*.tsv"),
-                            model_dir / "model.onnx"]) + _mask(read_manifest(model_dir))
+                            model_dir / "model.onnx", Path(names.__file__)]) + _mask(read_manifest(model_dir))
     if CACHE.is_file():
         z = np.load(CACHE, allow_pickle=False)
         if str(z["key"]) == key:

@@ -57,6 +57,14 @@ def test_shared_sentences_split_the_credit_and_references_back_count():
     assert _run(_doc(TEXT, [it]))["Sylvania"].attacked == pytest.approx(1.5)
 
 
+def test_it_refers_back_to_the_subject_of_an_earlier_sentence_not_its_last_name():
+    text = ("Freedonia funds the Crimson Brotherhood. The Crimson Brotherhood wages a war on Sylvania. "
+            "Its bombings strike markets.")
+    found = _run(_doc(text, [("Loaded_Language", *_span(text, "Its bombings strike markets"), 1.0)]))
+    assert found["Crimson Brotherhood"].attacked == pytest.approx(1.5)
+    assert found["Sylvania"].attacked == 0 and found["Freedonia"].attacked == 0
+
+
 def test_spans_under_their_threshold_and_other_languages_references():
     weak = ("Doubt", *_span(TEXT, "shelters the group"), 0.1)  # under the 0.3 threshold
     assert all(e.attacked == 0 for e in _run(_doc(TEXT, [weak])).values())

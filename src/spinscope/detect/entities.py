@@ -4,11 +4,13 @@ Reads: article (text, language), sentences, techniques (the detected spans).
 Writes: ``entities``.
 
 Mentions come from ``detect.mentions`` (the rules by default; spaCy with the option
-``{"entities": {"backend": "spacy"}}`` or ``"auto"``) and are grouped per entity. Each detected technique span is aimed at the
-entities it covers; when it covers none, at the entities its sentence names or refers
-back to ("it", "the group", "the state"... for English). Its weight — attacks on
-reputation 2, loaded language 1.5, anything else 0.5, times its confidence — is shared
-equally among those targets. An entity's ``attacked`` is the sum of its shares.
+``{"entities": {"backend": "spacy"}}`` or ``"auto"``) and are grouped per entity. Each
+detected technique span is aimed at the entities it covers; when it covers none, at the
+entities its sentence names or refers back to ("it", "the group", "the state"... for
+English: the nearest name before "it" in its sentence, else the first fitting name of the
+nearest earlier sentence that has one). Its weight — attacks on reputation 2, loaded
+language 1.5, anything else 0.5, times its confidence — is shared equally among those
+targets. An entity's ``attacked`` is the sum of its shares.
 The weights are a reading of the taxonomy, not fitted: there is no labelled target data.
 """
 
@@ -103,12 +105,25 @@ def _targets(span: TechniqueSpan, sentences: Sequence[Sentence], mentions: list[
         for ref in ANAPHORA.finditer(text, sentence.start, sentence.end):
             noun = ref.group().lower().split()[-1]
             labels = REFERS_TO.get(noun, NON_PERSON)
-            # "it" may point back within its sentence; "the group" names someone other than its sentence's names.
-            limit = ref.start() if noun in REFERS_TO_PRONOUNS else sentence.start
-            before = [m for m in mentions if m.end <= limit and _label(groups[owner[(m.start, m.end)]]) in labels]
-            if before:
-                named.add(owner[(before[-1].start, before[-1].end)])
+            fits = [m for m in mentions if _label(groups[owner[(m.start, m.end)]]) in labels]
+            # "it" may point back within its sentence, to the nearest name; "the group" names someone
+            # other than its sentence's names.
+            within = [m for m in fits if sentence.start <= m.start and m.end <= ref.start()]
+            found = within[-1] if within and noun in REFERS_TO_PRONOUNS else _subject_before(sentence.start, sentences, fits)
+            if found is not None:
+                named.add(owner[(found.start, found.end)])
     return sorted(named)
+
+
+def _subject_before(start: int, sentences: Sequence[Sentence], fits: list[Mention]) -> Mention | None:
+    """The first fitting name of the nearest earlier sentence that has one: the sentence's subject,
+    more often than its last name ("ISIS functions as an engine of violence against Muslims. Its
+    bombings ..." is about ISIS)."""
+    for s in reversed([s for s in sentences if s.end <= start]):
+        first = next((m for m in fits if s.start <= m.start < s.end), None)
+        if first is not None:
+            return first
+    return None
 
 
 def _name(text: str, group: list[Mention]) -> str:
