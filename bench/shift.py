@@ -10,6 +10,8 @@ Everything is scored on the test fold (fold 0), never used for a choice. Tables:
    - as it is (one paragraph per line),
    - re-segmented one sentence per line (gold labels per sentence from the gold spans),
    - its reporting articles only,
+   - paragraphs as given again: the strongest sentence (the analysis' detections) and the
+     paragraph decisions (``detect.paragraph_labels``: ``semeval predict`` on paragraph lines),
    - one sentence per line again, each sentence scored against its paragraph's labels (SemEval
      labels paragraphs; cut into sentences, each keeps them): the sentence decisions, and the
      line context (``detect.decisions.LineContext``: ``semeval predict --lines sentences``);
@@ -154,6 +156,30 @@ def paragraph_gold_table(rows: Rows, model: TransformerModel, corpus) -> dict:
         out[lang] = {"sentence_decisions": prf(own[keep], Y[keep])}
         if context is not None:
             out[lang]["line_context"] = prf(found[keep], Y[keep])
+    return out
+
+
+def paragraph_decisions_table(rows: Rows, model: TransformerModel, corpus) -> dict:
+    """Per language: paragraphs as given against their labels, for the strongest sentence (the
+    analysis' own detections) and, where the model has them, the paragraph decisions
+    (``detect.paragraph_labels``: ``semeval predict`` on paragraph lines)."""
+    gold_para = {(p.article, p.index): set(p.labels) for p in corpus.paragraphs}
+    keys = list(dict.fromkeys(zip(rows.art, rows.para, strict=True)))
+    where = {k: i for i, k in enumerate(keys)}
+    owner = np.array([where[k] for k in zip(rows.art, rows.para, strict=True)])
+    groups = [rows.P[owner == i] for i in range(len(keys))]
+    Y = np.array([[n in gold_para.get(k, ()) for n in TECHNIQUE_NAMES] for k in keys])
+    top = np.stack([g.max(0) for g in groups]) >= model.decisions.threshold
+    decisions = model.paragraph_decisions
+    if decisions is not None:
+        found = np.stack([decisions.probabilities(g) for g in groups]) >= decisions.threshold
+    lang = np.array([rows.lang[owner == i][0] for i in range(len(keys))])
+    out: dict = {}
+    for x in (*present(lang), "all"):
+        keep = (lang == x) if x != "all" else np.ones(len(keys), bool)
+        out[x] = {"strongest_sentence": prf(top[keep], Y[keep])}
+        if decisions is not None:
+            out[x]["paragraph_decisions"] = prf(found[keep], Y[keep])
     return out
 
 
@@ -434,6 +460,10 @@ def main() -> int:
     figures["techniques"] = technique_tables(rows, model.decisions.threshold, corpus)
     _print_techniques(f"techniques on the test fold (threshold {model.decisions.threshold:.2f})",
                       figures["techniques"], ("paragraphs", "sentences", "reporting_sentences"))
+    figures["paragraph_decisions"] = paragraph_decisions_table(rows, model, corpus)
+    _print_techniques("paragraphs as given, against their labels: the strongest sentence (the analysis) and the "
+                      "paragraph decisions (semeval predict)", figures["paragraph_decisions"],
+                      tuple(figures["paragraph_decisions"]["all"]))
     figures["paragraph_gold"] = paragraph_gold_table(rows, model, corpus)
     _print_techniques("one sentence per line, each against its paragraph's labels: the sentence decisions and "
                       "the line context (semeval predict --lines sentences)", figures["paragraph_gold"],

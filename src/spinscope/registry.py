@@ -22,6 +22,7 @@ from spinscope.detect.claims import ClaimsDetector
 from spinscope.detect.entities import EntitiesDetector
 from spinscope.detect.frames import FramesDetector
 from spinscope.detect.genre import GenreDetector
+from spinscope.detect.paragraph_labels import ParagraphLabelsDetector
 from spinscope.detect.scores import ScoresDetector, ScoringModel
 from spinscope.detect.techniques import TechniquesDetector
 from spinscope.errors import InvalidOption
@@ -32,8 +33,9 @@ BUILT_IN: Mapping[str, Factory] = {
     "scores": ScoresDetector, "techniques": TechniquesDetector, "article_techniques": ArticleTechniquesDetector,
     "frames": FramesDetector, "genre": GenreDetector,
     "attribution": AttributionDetector, "claims": ClaimsDetector, "entities": EntitiesDetector,
+    "paragraph_labels": ParagraphLabelsDetector,
 }
-# What ``spinscope.load()`` runs, in order.
+# What ``spinscope.load()`` runs, in order. ``paragraph_labels`` serves SemEval's paragraph task only.
 DEFAULT_DETECTORS = ("scores", "techniques", "article_techniques", "frames", "genre", "attribution", "claims", "entities")
 
 

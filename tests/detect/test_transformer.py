@@ -275,6 +275,21 @@ def test_the_sentence_head_feeds_the_decisions_and_a_model_without_one_still_loa
         TransformerModel.load(path)
 
 
+def test_the_paragraph_decisions_load_beside_the_line_context_and_older_models_have_none(tmp_path: Path, model):
+    assert model.paragraph_decisions is not None and 0 < model.paragraph_decisions.threshold < 1  # v4.9
+    path = _copy_model(tmp_path)
+    manifest = json.loads((path / "manifest.json").read_text())
+    del manifest["decisions"]["paragraph_decisions"]
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelCorrupt, match="disagree on paragraph decisions"):  # the file still holds them
+        TransformerModel.load(path)
+    arrays = dict(np.load(path / "context.npz"))
+    del arrays["paragraph_decisions"]
+    np.savez(path / "context.npz", **arrays)
+    older = TransformerModel.load(path)
+    assert older.paragraph_decisions is None and older.line_context is not None  # as v4.8
+
+
 def test_the_line_context_loads_from_its_file_and_a_model_without_one_still_loads(tmp_path: Path, model):
     assert model.line_context is not None and model.line_context.weights.shape[0] == len(TECHNIQUE_NAMES)  # v4.8
     path = _copy_model(tmp_path)
@@ -282,9 +297,10 @@ def test_the_line_context_loads_from_its_file_and_a_model_without_one_still_load
     with pytest.raises(ModelCorrupt, match="disagree on a line context"):  # the manifest still promises it
         TransformerModel.load(path)
     manifest = json.loads((path / "manifest.json").read_text())
-    del manifest["decisions"]["line_context"]
+    del manifest["decisions"]["line_context"], manifest["decisions"]["paragraph_decisions"]
     (path / "manifest.json").write_text(json.dumps(manifest))
-    assert TransformerModel.load(path).line_context is None  # as before v4.8
+    older = TransformerModel.load(path)
+    assert older.line_context is None and older.paragraph_decisions is None  # as before v4.8
     (path / "context.npz").write_bytes(b"not an npz")
     manifest["decisions"]["line_context"] = {}
     (path / "manifest.json").write_text(json.dumps(manifest))

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import spinscope
-from spinscope.detect.decisions import CONTEXT_WINDOW, LineContext
+from spinscope.detect.decisions import CONTEXT_WINDOW, ArticleDecisions, LineContext
 from spinscope.errors import InvalidOption
 from spinscope.evaluation.semeval import cut_into_sentences, paragraph_labels, predict_folder
 from spinscope.types import Article
@@ -50,9 +50,31 @@ def test_lines_auto_reads_a_cut_article_as_sentences_and_a_paragraphed_one_as_pa
            for name, folder in (("cut", cut), ("paras", paras)) for mode in ("auto", "paragraphs", "sentences")}
     assert got["cut", "auto"] == got["cut", "sentences"] != got["cut", "paragraphs"]
     assert got["paras", "auto"] == got["paras", "paragraphs"]
-    own = {(a, p.paragraph.index): tuple(s.technique for s in p.detected)
-           for a, p in (("1", p) for p in pipeline(Article(id="1", text=CUT), language="en").paragraphs)}
+    # As paragraphs, each line of one sentence gets the paragraph decisions on that sentence alone.
+    decisions, labels = pipeline.model.paragraph_decisions, pipeline.model.techniques.labels
+    assert decisions is not None  # the shipped transformer has them (v4.9)
+    own = {}
+    for p in pipeline(Article(id="1", text=CUT), language="en").paragraphs:
+        conf = {s.technique: s.confidence for s in p.scores}
+        q = decisions.probabilities(np.array([[conf.get(n, 0.0) for n in labels]]))
+        own[("1", p.paragraph.index)] = tuple(labels[j] for j in np.argsort(-q, kind="stable") if q[j] >= decisions.threshold)
     assert got["cut", "paragraphs"] == own
+
+
+def test_paragraph_lines_get_the_models_paragraph_decisions_also_from_worker_processes(pipeline, tmp_path, monkeypatch):
+    folder = _folder(tmp_path, "paras", PARAGRAPHS)
+    (folder / "article2.txt").write_text(CUT.replace("\n", " "), encoding="utf-8")
+    got = predict_folder(pipeline, 3, folder, lang="en", lines="paragraphs")
+    assert any(got.values())
+    assert predict_folder(pipeline, 3, folder, lang="en", lines="paragraphs", workers=2) == got  # keys back from JSON
+    # Decisions no paragraph can clear: the lines get nothing, whatever their sentences show.
+    monkeypatch.setattr(pipeline.model, "paragraph_decisions", ArticleDecisions(1.0, 0.0, 1.01))
+    assert not any(predict_folder(pipeline, 3, folder, lang="en", lines="paragraphs").values())
+    # Without them (models before v4.9), a line gets its own detections.
+    monkeypatch.setattr(pipeline.model, "paragraph_decisions", None)
+    own = {("1", p.paragraph.index): tuple(s.technique for s in p.detected)
+           for p in pipeline(Article(id="1", text=PARAGRAPHS), language="en").paragraphs}
+    assert {k: v for k, v in predict_folder(pipeline, 3, folder, lang="en", lines="paragraphs").items() if k[0] == "1"} == own
 
 
 def test_lines_must_be_known_and_sentences_needs_a_context(pipeline, tmp_path):

@@ -153,3 +153,25 @@ def test_each_sentence_row_carries_the_labels_of_its_paragraph():
     assert names == [set(), {"Repetition", "Loaded_Language"}, {"Repetition", "Loaded_Language"},
                      {"Repetition", "Loaded_Language"}, set()]  # the title has no labelled paragraph
     assert H.paragraph_gold_rows(corpus, out, "test").shape == (0, len(TECHNIQUE_NAMES))
+
+
+def test_paragraph_groups_hold_each_labelled_paragraphs_sentences_and_its_labels():
+    from spinscope.detect.transformer import sentence_units
+    from spinscope.segment import paragraphs
+    from spinscope.taxonomy import TECHNIQUE_NAMES
+
+    (aid,) = _article_ids("validation", 1, "grp-")
+    text = "A title\n\nThey lie. They always lie. Nobody checks.\n\nThe vote is on Monday."
+    paras = paragraphs(text)
+    units, owner = sentence_units(text, paras)
+    corpus = SimpleNamespace(
+        st3_texts={aid: text}, spans=(),
+        paragraphs=(SimpleNamespace(article=aid, index=paras[1].index, labels=("Repetition",)),
+                    SimpleNamespace(article=aid, index=paras[2].index, labels=())))
+    out = SimpleNamespace(st3={aid: None}, units={aid: units}, owners={aid: owner})
+    P = np.arange(5 * len(TECHNIQUE_NAMES), dtype=float).reshape(5, -1)
+    groups, gold = H.paragraph_groups(corpus, out, "validation", P)
+    assert [g.tolist() for g in groups] == [P[1:4].tolist(), P[4:5].tolist()]  # the unlabelled title is left out
+    assert [{TECHNIQUE_NAMES[j] for j in np.flatnonzero(r)} for r in gold] == [{"Repetition"}, set()]
+    with pytest.raises(ValueError, match="6 probability rows for 5 sentences"):
+        H.paragraph_groups(corpus, out, "validation", np.zeros((6, len(TECHNIQUE_NAMES))))

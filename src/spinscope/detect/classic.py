@@ -44,6 +44,7 @@ class ClassicModel:
     article_threshold = None
     satire_floor = None  # its genre label is the argmax, as it was chosen
     line_context = None  # text cut one sentence per line gets each line's own labels
+    paragraph_decisions = None  # a paragraph's labels are its own detections
 
     def __init__(
         self, vectorizer: Vectorizer, heads: dict[str, LinearHead], cues: CueLexicon, manifest: dict[str, Any],

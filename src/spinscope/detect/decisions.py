@@ -137,6 +137,10 @@ class ArticleDecisions:
     (v4.6: test-fold article ECE 0.023 -> 0.011, micro-F1 0.664 -> 0.675). The result is
     never below the strongest sentence's: an article uses a technique at least as surely as
     any of its sentences does.
+
+    The same recipe, fitted on validation paragraphs, decides whether a paragraph as a whole
+    uses a technique (``PARAGRAPH_DECISIONS``, from v4.9): SemEval labels paragraphs, and a
+    paragraph's strongest sentence alone misses what its other sentences add up to.
     """
 
     weight: float
@@ -158,6 +162,10 @@ class ArticleDecisions:
         if len(values) not in (3, 4):
             raise ValueError(f"article decisions hold 3 or 4 numbers, not {len(values)}")
         return cls(*(float(x) for x in values))
+
+
+# The key of the paragraph decisions (``ArticleDecisions`` fitted on paragraphs) in the context file.
+PARAGRAPH_DECISIONS = "paragraph_decisions"
 
 
 def strongest(sentences: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ import numpy as np
 if TYPE_CHECKING:
     from spinscope.components import Doc
     from spinscope.detect.cues import CueLexicon
-    from spinscope.detect.decisions import LineContext
+    from spinscope.detect.decisions import ArticleDecisions, LineContext
     from spinscope.detect.linear import LinearHead
     from spinscope.types import Paragraph
 
@@ -79,6 +79,9 @@ class ScoringModel(Protocol):
     # For text cut one sentence per line, the labels of each line's paragraph (``detect.decisions.LineContext``);
     # None for models without one.
     line_context: LineContext | None
+    # Whether a paragraph as a whole uses each technique, from its sentences' probabilities
+    # (``ArticleDecisions`` fitted on paragraphs; ``detect.paragraph_labels``); None for models without them.
+    paragraph_decisions: ArticleDecisions | None
 
     def predict(self, text: str, paragraphs: tuple[Paragraph, ...], language: str | None = None) -> ArticleScores: ...
 

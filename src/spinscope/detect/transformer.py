@@ -28,6 +28,7 @@ from spinscope.detect.classic import PARTNER_TECHNIQUES_FILE, ClassicModel
 from spinscope.detect.decisions import (
     FEATURES,
     FEATURES_V4,
+    PARAGRAPH_DECISIONS,
     ArticleDecisions,
     LineContext,
     SentenceDecisions,
@@ -47,7 +48,8 @@ THREADS_ENV = "SPINSCOPE_THREADS"  # encoder threads per process; one per actor 
 # 200,000 tokens (31 s here), of English news about 48,000 (10 s). Text past this budget is not read.
 MAX_TOKENS = 65_536
 REQUIRED = ("manifest.json", "model.onnx", "tokenizer.json", "heads.npz")
-# The line context (``decisions.LineContext``), from v4.8: a file of its own, so fitting it leaves heads.npz as it was.
+# The line context (``decisions.LineContext``, from v4.8) and the paragraph decisions (from v4.9):
+# a file of their own, so fitting them leaves heads.npz as it was.
 CONTEXT_FILE = "context.npz"
 
 
@@ -231,10 +233,14 @@ class TransformerModel:
             # Models fitted before v4.2 have no article decisions.
             wbt = arrays.get("article_decisions")
             self.article_decisions = None if wbt is None else ArticleDecisions.from_array(wbt)
-            self.line_context = (LineContext.from_arrays(read_arrays(path / CONTEXT_FILE))
-                                 if (path / CONTEXT_FILE).is_file() else None)
+            context = read_arrays(path / CONTEXT_FILE) if (path / CONTEXT_FILE).is_file() else {}
+            self.line_context = LineContext.from_arrays(context)
             if (self.line_context is None) != ("line_context" not in decided):
                 raise ModelCorrupt(f"model in {path}: its manifest and {CONTEXT_FILE} disagree on a line context")
+            paragraph = context.get(PARAGRAPH_DECISIONS)
+            self.paragraph_decisions = None if paragraph is None else ArticleDecisions.from_array(paragraph)
+            if (self.paragraph_decisions is None) != (PARAGRAPH_DECISIONS not in decided):
+                raise ModelCorrupt(f"model in {path}: its manifest and {CONTEXT_FILE} disagree on paragraph decisions")
             floor = decided.get("genre_satire_floor")  # from v4.3; before, the genre label was the argmax
             self.satire_floor = None if floor is None else float(floor)
             # Labels and the one operating threshold; the probabilities come from ``decisions``.

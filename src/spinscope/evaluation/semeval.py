@@ -10,6 +10,7 @@ import numpy as np
 
 from spinscope import languages
 from spinscope.detect.decisions import LineContext
+from spinscope.detect.paragraph_labels import SLOT, ParagraphLabelsDetector
 from spinscope.errors import InvalidOption, ScoringMismatch, SemEvalFormatError
 from spinscope.evaluation.metrics import Scores, score_multilabel, score_single_label
 from spinscope.ingest import article_from_text
@@ -20,8 +21,9 @@ from spinscope.types import Analysis
 
 SUBTASKS = (1, 2, 3)
 # How subtask 3 reads an article's lines: "paragraphs" labels each line with what its own
-# sentences show; "sentences" takes the lines as sentences cut from paragraphs and labels each
-# with what the paragraph around it shows (``detect.decisions.LineContext``); "auto" picks per article.
+# sentences show (the model's paragraph decisions, ``detect.paragraph_labels``); "sentences"
+# takes the lines as sentences cut from paragraphs and labels each with what the paragraph
+# around it shows (``detect.decisions.LineContext``); "auto" picks per article.
 LINES = ("auto", "paragraphs", "sentences")
 # "auto" takes an article as cut one sentence per line when at least this share of its lines hold
 # one sentence each. Chosen on the validation fold (runs/s21/regime_choice.py) by the mean F1, against
@@ -29,6 +31,8 @@ LINES = ("auto", "paragraphs", "sentences")
 # sentence splitter (a naive regex, since a cut text may come from any): English 0.3504 at 0.95,
 # 0.3613 at 0.9, 0.3690 at 0.85, 0.3855 at 0.8, 0.3822 at 0.75. At 0.9 a fifth of the English articles cut that
 # way read as paragraphs; at 0.8, 12% of the test fold's English articles as given read as cut.
+# With v4.9's paragraph decisions on paragraph lines (runs/s23/regime_choice_v49.py) validation
+# still chooses 0.8: English 0.3813 at 0.7, 0.3842 at 0.75, 0.3876 at 0.8, 0.3683 at 0.85.
 SENTENCE_LINES_SHARE = 0.8
 # What each subtask reads from an analysis: the other detectors would only cost time.
 DETECTORS = {1: ("scores", "genre"), 2: ("scores", "frames"), 3: ("scores", "techniques")}
@@ -62,6 +66,8 @@ def predict_folder(
     """
     _check_subtask(subtask)
     context = _line_context(pipeline, lines)
+    if subtask == 3 and lines != "sentences" and ParagraphLabelsDetector.name not in pipeline.detector_names:
+        pipeline = Pipeline(pipeline.model, [*pipeline.detectors, ParagraphLabelsDetector(pipeline.model)])
     language = languages.normalize(lang) if lang else None
     texts = io.read_articles(articles_dir)
     rows: dict[str, list[int]] | None = None
@@ -95,8 +101,8 @@ def predict_folder(
         else:
             if context is not None and (lines == "sentences" or cut_into_sentences(analysis)):
                 by_index = paragraph_labels(analysis, context, pipeline.model.techniques.labels, threshold)
-            else:
-                by_index = {p.paragraph.index: tuple(s.technique for s in p.detected) for p in analysis.paragraphs}
+            else:  # a list of lists once it has come back from a worker process as JSON
+                by_index = {int(i): tuple(found) for i, found in analysis.extensions[SLOT]}
             for index in rows[aid] if rows is not None else sorted(by_index):
                 out[(aid, index)] = by_index.get(index, ())
     place = {aid: i for i, aid in enumerate(texts)}  # files' order, empty articles in their place

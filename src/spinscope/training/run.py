@@ -293,7 +293,7 @@ def fit_transformer_heads(
     if news_dir is not None:
         decisions["genre_news"] = run.add_news(arrays, news_dir, SATIRE_FLOOR)
     transformer_heads.save_heads(run.out, arrays)
-    decisions["line_context"] = run.fit_line_context(arrays)
+    decisions |= run.fit_contexts(arrays, CONTEXTS)
     return run.record(decisions, append=False)
 
 
@@ -337,21 +337,22 @@ def fit_decisions_only(data_dir: str | Path, out_dir: str | Path, *, sentences: 
         arrays["article_decisions"] = transformer_heads.fit_article_decisions_on(
             run.corpus, run.outputs, model.decisions, model.sentence_head, run.tee)
     transformer_heads.save_heads(run.out, arrays)
-    if sentences:  # the line context reads the sentence decisions, so it follows them
-        entry["line_context"] = run.fit_line_context(arrays)
+    if sentences:  # the line context and paragraph decisions read the sentence decisions, so they follow them
+        entry |= run.fit_contexts(arrays, CONTEXTS)
     return run.record({**entry, "article": _article_entry(arrays["article_decisions"])}, append=True)
 
 
-def fit_line_context_only(data_dir: str | Path, out_dir: str | Path, *, work_dir: str | Path = "runs/transformer",
-                          seed: int = 13, log: Callable[[str], None] = print,
-                          langs: Sequence[str] | None = None) -> dict:
-    """Fit only the line context (``detect.decisions.LineContext``) of the transformer in ``out_dir``,
-    on its own sentence decisions (validation fold), into its own file; keep every other head."""
+def fit_contexts_only(data_dir: str | Path, out_dir: str | Path, which: Sequence[str], *,
+                      work_dir: str | Path = "runs/transformer", seed: int = 13, log: Callable[[str], None] = print,
+                      langs: Sequence[str] | None = None) -> dict:
+    """Fit only ``which`` of ``CONTEXTS`` (the line context, ``detect.decisions.LineContext``; the
+    paragraph decisions, ``detect.paragraph_labels``) of the transformer in ``out_dir``, on its own
+    sentence decisions (validation fold), into their own file; keep everything else."""
     from spinscope.training import transformer_heads
 
     run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, None, None, None, langs)
-    entry = run.fit_line_context(transformer_heads.read_heads(run.out))
-    return run.record({**run.manifest["decisions"], "line_context": entry}, append=True)
+    entries = run.fit_contexts(transformer_heads.read_heads(run.out), which)
+    return run.record({**run.manifest["decisions"], **entries}, append=True)
 
 
 def _sentence_head_entry() -> dict:
@@ -362,6 +363,10 @@ def _sentence_head_entry() -> dict:
             "networks": HEAD_MEMBERS, "hidden_units": HEAD_HIDDEN, "l2": HEAD_L2,
             "shape": "one hidden layer of ReLU units and a sigmoid per technique; the networks' probabilities averaged",
             "fitted_on": "the training fold's sentences (gold: a technique whose span overlaps the sentence)"}
+
+
+# What ``fit_contexts`` fits: the arrays of each live in the context file (``transformer.CONTEXT_FILE``).
+CONTEXTS = ("line_context", "paragraph_decisions")
 
 
 def _article_entry(values) -> dict:  # noqa: ANN001 - ``ArticleDecisions.to_array``
@@ -423,22 +428,38 @@ class _HeadsRun:
         arrays.update(genre_W=W, genre_b=b)
         return genre_news.decision_entry(news, weight, scores)
 
-    def fit_line_context(self, arrays: dict) -> dict:
-        """Fit the line context on the sentence decisions and head in ``arrays`` (validation fold),
-        write it beside them, and return the manifest's entry for it."""
-        from spinscope.detect.artifacts import write_arrays
-        from spinscope.detect.decisions import CONTEXT_WINDOW, SentenceDecisions, SentenceHead
+    def fit_contexts(self, arrays: dict, which: Sequence[str]) -> dict[str, dict]:
+        """Fit ``which`` of ``CONTEXTS`` on the sentence decisions and head in ``arrays`` (validation
+        fold) into the context file beside them, keeping what else it holds; the manifest's entries."""
+        from spinscope.detect.artifacts import read_arrays, write_arrays
+        from spinscope.detect.decisions import CONTEXT_WINDOW, PARAGRAPH_DECISIONS, SentenceDecisions, SentenceHead
         from spinscope.detect.transformer import CONTEXT_FILE
         from spinscope.training import transformer_heads
 
-        decisions = SentenceDecisions.from_arrays(arrays)
-        context = transformer_heads.fit_line_context_on(self.corpus, self.outputs, decisions,
-                                                        SentenceHead.from_arrays(arrays), self.tee)
-        write_arrays(self.out / CONTEXT_FILE, context.to_arrays())
-        return {"applies_to": "text cut one sentence per line (semeval predict --lines)", "window": CONTEXT_WINDOW,
+        unknown = sorted(set(which) - set(CONTEXTS))
+        if unknown:
+            raise ValueError(f"unknown context {unknown[0]!r}; known: {', '.join(CONTEXTS)}")
+        decisions, head = SentenceDecisions.from_arrays(arrays), SentenceHead.from_arrays(arrays)
+        path = self.out / CONTEXT_FILE
+        stored = read_arrays(path) if path.is_file() else {}
+        entries = {}
+        if "line_context" in which:
+            context = transformer_heads.fit_line_context_on(self.corpus, self.outputs, decisions, head, self.tee)
+            stored = {k: v for k, v in stored.items() if not k.startswith(context.PREFIX)} | context.to_arrays()
+            entries["line_context"] = {
+                "applies_to": "text cut one sentence per line (semeval predict --lines)", "window": CONTEXT_WINDOW,
                 "reads": "the logits of each line's own probability and of the strongest line at each distance",
                 "fitted_on": "the validation fold's sentences as lines, against the labels of their paragraphs",
                 "threshold": round(context.threshold, 4)}
+        if PARAGRAPH_DECISIONS in which:
+            paragraph = transformer_heads.fit_paragraph_decisions_on(self.corpus, self.outputs, decisions, head, self.tee)
+            stored[PARAGRAPH_DECISIONS] = paragraph.to_array()
+            entries[PARAGRAPH_DECISIONS] = {
+                "applies_to": "paragraph lines (semeval predict; detect.paragraph_labels)",
+                **_article_entry(paragraph.to_array()),
+                "fitted_on": "the validation fold's paragraphs, against their labels"}
+        write_arrays(path, stored)
+        return entries
 
     def tee(self, msg: str) -> None:
         self.lines.append(msg)

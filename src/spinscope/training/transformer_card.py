@@ -27,7 +27,8 @@ MODEL_NAME = "spinscope-e5-small-multi"
 # 4.6: the same encoder and sentence decisions; the article decisions also read the strongest sentence.
 # 4.7: the same encoder; the sentence decisions also read a sentence head on the encoder's vectors.
 # 4.8: 4.7 and a line context (context.npz) for text cut one sentence per line (semeval predict --lines).
-HEADS_VERSION = "4.8"
+# 4.9: 4.8 and paragraph decisions (in context.npz) for paragraph lines (semeval predict).
+HEADS_VERSION = "4.9"
 
 
 def write_manifest(

@@ -16,7 +16,7 @@ import numpy as np
 
 from spinscope.detect.artifacts import read_arrays, write_arrays
 from spinscope.detect.classic import ClassicModel
-from spinscope.detect.decisions import MASK, LineContext, SentenceDecisions, SentenceHead, unit_features
+from spinscope.detect.decisions import MASK, ArticleDecisions, LineContext, SentenceDecisions, SentenceHead, unit_features
 from spinscope.detect.genre import genre_label
 from spinscope.detect.linear import sigmoid, softmax
 from spinscope.detect.names import encoder_view
@@ -398,6 +398,38 @@ def fit_line_context_on(corpus: Corpus, out: Outputs, decisions: SentenceDecisio
     log(f"line context: {len(P)} validation sentences as lines, threshold {t:.2f}, "
         f"out-of-fold micro-F1 against their paragraphs' labels {f1:.3f}")
     return LineContext(W.astype(np.float64), b.astype(np.float64), t)
+
+
+def paragraph_groups(corpus: Corpus, out: Outputs, split: str, P: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Each labelled paragraph's sentence probabilities (rows of ``P``, in ``sentence_rows``' order)
+    and its gold labels (n_paragraphs, n_techniques). Paragraphs with no sentence are left out."""
+    gold = {(p.article, p.index): p.labels for p in corpus.paragraphs}
+    groups, labels, at = [], [], 0
+    for aid, y in _labelled_units(corpus, out, split):
+        paras = paragraphs(corpus.st3_texts[aid])
+        owner = np.asarray(out.owners[aid])
+        rows = P[at:at + len(y)]
+        at += len(y)
+        for row in np.unique(owner):
+            key = (aid, paras[row].index)
+            if key in gold:
+                groups.append(rows[owner == row])
+                labels.append([name in gold[key] for name in TECHNIQUE_NAMES])
+    if at != len(P):
+        raise ValueError(f"{len(P)} probability rows for {at} sentences")
+    return groups, np.array(labels, bool).reshape(-1, len(TECHNIQUE_NAMES))
+
+
+def fit_paragraph_decisions_on(corpus: Corpus, out: Outputs, decisions: SentenceDecisions, head: SentenceHead | None,
+                               log: Callable[[str], None]) -> ArticleDecisions:
+    """The paragraph decisions (``detect.paragraph_labels``): ``ArticleDecisions``' recipe on these
+    decisions' probabilities for the validation fold's paragraphs, against their labels."""
+    X, _, _ = sentence_rows(corpus, out, "validation", head)
+    groups, gold = paragraph_groups(corpus, out, "validation", decisions.probabilities(X))
+    paragraph, f1 = fit_article_decisions(groups, gold)
+    log(f"paragraph decisions: {len(groups)} validation paragraphs, threshold {paragraph.threshold:.2f}, "
+        f"out-of-fold micro-F1 against their labels {f1:.3f}")
+    return paragraph
 
 
 def article_gold(corpus: Corpus, ids: list[str]) -> np.ndarray:

@@ -1,0 +1,71 @@
+"""The techniques each paragraph as a whole uses: what tasks that label paragraphs score.
+
+Reads: paragraphs, sentences, threshold, scores. Writes: ``paragraph_labels``, an extension slot
+(``extensions.paragraph_labels`` in JSON): per paragraph, its index and the techniques it uses,
+most likely first.
+
+The analysis flags a technique in a paragraph where one of its sentences clears the threshold:
+a detection is what a sentence shows, with its span. SemEval labels paragraphs instead, with
+what any of their sentences shows, and evidence spread over a paragraph's sentences adds up. So
+this detector reads a model's paragraph decisions (``decisions.ArticleDecisions`` fitted on the
+validation fold's paragraphs: the noisy-OR of the paragraph's sentence probabilities and its
+strongest sentence's, never below the strongest). It is not in the default pipeline;
+``evaluation.semeval.predict_folder`` adds it for subtask 3. A model without paragraph
+decisions (the classical model, transformers before v4.9) gives each paragraph's strongest
+sentence at the model's thresholds: the analysis' own detections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from spinscope.components import Doc
+from spinscope.detect.scores import ArticleScores, ScoringModel
+from spinscope.types import Sentence
+
+SLOT = "paragraph_labels"
+# Per paragraph: (its index, the techniques it uses, most likely first).
+Labels = tuple[tuple[int, tuple[str, ...]], ...]
+
+
+class ParagraphLabelsDetector:
+    name = "paragraph_labels"
+    reads = ("paragraphs", "sentences", "threshold", "scores")
+    writes = (SLOT,)
+
+    def __init__(self, model: ScoringModel) -> None:
+        self.labels = model.techniques.labels
+        self.thresholds = model.techniques.thresholds
+        self.decisions = getattr(model, "paragraph_decisions", None)
+
+    def predict(self, docs: Sequence[Doc]) -> list[Labels]:
+        return [self.paragraph_labels(d) for d in docs]
+
+    def set_annotations(self, docs: Sequence[Doc], predictions: Sequence[Labels]) -> None:
+        for doc, found in zip(docs, predictions, strict=True):
+            doc.write(SLOT, found)
+
+    def paragraph_labels(self, doc: Doc) -> Labels:
+        scores = doc.scores
+        assert scores is not None  # guaranteed by ``reads`` and ``check_order``
+        probs, thresholds = self.probabilities(scores, doc.sentences, [p.index for p in doc.paragraphs])
+        if doc.threshold is not None:
+            thresholds = np.full(len(self.labels), doc.threshold)
+        return tuple((p.index, tuple(self.labels[j] for j in np.argsort(-probs[row], kind="stable")
+                                     if probs[row, j] >= thresholds[j]))
+                     for row, p in enumerate(doc.paragraphs))
+
+    def probabilities(self, scores: ArticleScores, sents: tuple[Sentence, ...], indices: list[int],
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """(n_paragraphs, n_techniques) probabilities and their (n_techniques,) thresholds."""
+        if self.decisions is None or scores.sentences is None:
+            return scores.paragraphs, np.asarray(self.thresholds)
+        owner = np.array([s.paragraph for s in sents])
+        probs = np.zeros((len(indices), len(self.labels)), np.float32)
+        for row, index in enumerate(indices):
+            own = scores.sentences[owner == index] if len(owner) else scores.sentences[:0]
+            if len(own):
+                probs[row] = self.decisions.probabilities(own)
+        return probs, np.full(len(self.labels), self.decisions.threshold)
