@@ -175,3 +175,27 @@ def test_paragraph_groups_hold_each_labelled_paragraphs_sentences_and_its_labels
     assert [{TECHNIQUE_NAMES[j] for j in np.flatnonzero(r)} for r in gold] == [{"Repetition"}, set()]
     with pytest.raises(ValueError, match="6 probability rows for 5 sentences"):
         H.paragraph_groups(corpus, out, "validation", np.zeros((6, len(TECHNIQUE_NAMES))))
+
+
+def test_score_split_scores_the_paragraphs_as_semeval_predict_labels_them_too():
+    from spinscope.detect.decisions import ArticleDecisions
+    from spinscope.detect.scores import ArticleScores
+    from spinscope.segment import paragraphs
+    from spinscope.taxonomy import TECHNIQUE_NAMES
+
+    (aid,) = _article_ids("test", 1, "score-")
+    text = "They may lie. Perhaps they do.\n\nThe vote is on Monday."
+    paras = paragraphs(text)
+    doubt = TECHNIQUE_NAMES.index("Doubt")
+    sentences = np.zeros((3, len(TECHNIQUE_NAMES)), np.float32)
+    sentences[:2, doubt] = 0.15  # two weak sentences: neither clears 0.18, together (28%) they clear 0.25
+    para = lambda i, labels: SimpleNamespace(article=aid, index=paras[i].index, labels=labels, language="en")  # noqa: E731
+    corpus = SimpleNamespace(st3_texts={aid: text}, paragraphs=(para(0, ("Doubt",)), para(1, ())), articles=())
+    out = SimpleNamespace(st3={aid: None}, docs={}, owners={aid: np.array([0, 0, 1])})
+    scores = ArticleScores(np.stack([sentences[:2].max(0), sentences[2]]), np.zeros(0), np.zeros(0), sentences=sentences)
+    thresholds = {"techniques": np.full(len(TECHNIQUE_NAMES), 0.18), "frames": np.zeros(0)}
+    metrics = H.score_split(corpus, out, "test", lambda a, o, st3: scores, thresholds,
+                            paragraph=ArticleDecisions(1.0, 0.0, 0.25))
+    assert metrics["techniques"]["en"]["recall"] == 0.0
+    assert metrics["paragraph_techniques"]["en"]["recall"] == 1.0 and metrics["paragraph_techniques"]["en"]["n"] == 2
+    assert "paragraph_techniques" not in H.score_split(corpus, out, "test", lambda a, o, st3: scores, thresholds)

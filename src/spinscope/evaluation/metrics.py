@@ -87,12 +87,14 @@ TASK_SUBTASK = {"genre": 1, "frames": 2, "techniques": 3}
 
 
 def score_task(task: str, gold: Mapping, pred: Mapping) -> Scores:
-    """Scores for ``genre`` (single-label) or ``frames``/``techniques``/``article_techniques`` (multi-label)."""
+    """Scores for ``genre`` (single-label) or ``frames``/``techniques``/``paragraph_techniques``/
+    ``article_techniques`` (multi-label)."""
     from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
 
     if task == "genre":
         return score_single_label(gold, pred, GENRE_NAMES)
-    return score_multilabel(gold, pred, TECHNIQUE_NAMES if task in ("techniques", "article_techniques") else FRAME_NAMES)
+    return score_multilabel(gold, pred, TECHNIQUE_NAMES if task in ("techniques", "paragraph_techniques", "article_techniques")
+                            else FRAME_NAMES)
 
 
 def per_language(task: str, gold: Mapping, pred: Mapping, langs: Mapping) -> dict[str, dict[str, float]]:

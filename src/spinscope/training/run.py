@@ -478,7 +478,8 @@ class _HeadsRun:
         if shipped.article_threshold is not None:
             thresholds["article"] = np.full(len(shipped.techniques.labels), shipped.article_threshold, np.float32)
         metrics = transformer_heads.score_split(self.corpus, self.outputs, "test",
-                                                transformer_heads.shipped_combine(shipped), thresholds, shipped.satire_floor)
+                                                transformer_heads.shipped_combine(shipped), thresholds, shipped.satire_floor,
+                                                shipped.paragraph_decisions)
         manifest = update_manifest(self.out, self.corpus, decisions=decisions, metrics=metrics,
                                    seconds=time.time() - self.t0)
         for task, rows in metrics.items():

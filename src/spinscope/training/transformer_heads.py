@@ -308,12 +308,14 @@ def classic_combine(aid: str, out: Outputs, st3: bool) -> ArticleScores:
 
 
 def score_split(corpus: Corpus, out: Outputs, split: str, combine: Combine, thresholds: dict[str, np.ndarray],
-                satire_floor: float | None = None) -> dict[str, dict[str, dict[str, float]]]:
+                satire_floor: float | None = None, paragraph: ArticleDecisions | None = None,
+                ) -> dict[str, dict[str, dict[str, float]]]:
     """``{task: {lang|all: {micro_f1, macro_f1, precision, recall, n}}}`` for whatever ``combine`` produces;
-    genre labels as ``detect.genre.genre_label`` gives them with ``satire_floor``."""
+    genre labels as ``detect.genre.genre_label`` gives them with ``satire_floor``; with ``paragraph``
+    (paragraph decisions), also ``paragraph_techniques``: the paragraphs as ``semeval predict`` labels them."""
     scored = {a: combine(a, out, True) for a in out.st3 if split_of(a) == split}
     docs = {a: combine(a, out, False) for a in out.docs if split_of(a) == split}
-    gold_t, pred_t, lang_t = {}, {}, {}
+    gold_t, pred_t, lang_t, pred_p = {}, {}, {}, {}
     gold_w, pred_w, lang_w = {}, {}, {}  # the article as a whole, for models with article decisions
     rows = _row_of(corpus)
     for p in corpus.paragraphs:
@@ -322,6 +324,11 @@ def score_split(corpus: Corpus, out: Outputs, split: str, combine: Combine, thre
             gold_t[(p.article, p.index)] = p.labels
             pred_t[(p.article, p.index)] = _over(TECHNIQUE_NAMES, probs, thresholds["techniques"])
             lang_t[(p.article, p.index)] = p.language
+            sentences = scored[p.article].sentences
+            if paragraph is not None and sentences is not None:
+                own = sentences[np.asarray(out.owners[p.article]) == rows[(p.article, p.index)]]
+                probs = paragraph.probabilities(own) if len(own) else np.zeros(len(TECHNIQUE_NAMES))
+                pred_p[(p.article, p.index)] = _over(TECHNIQUE_NAMES, probs, np.full(len(TECHNIQUE_NAMES), paragraph.threshold))
             article = scored[p.article].article
             if article is not None and "article" in thresholds:
                 gold_w[p.article] = tuple(sorted({*gold_w.get(p.article, ()), *p.labels}))
@@ -339,6 +346,8 @@ def score_split(corpus: Corpus, out: Outputs, split: str, combine: Combine, thre
             gold_g[a.id] = a.genre
             pred_g[a.id] = genre_label(docs[a.id].genre, GENRE_NAMES, satire_floor)
     tasks = [("techniques", gold_t, pred_t, lang_t), ("frames", gold_f, pred_f, lang_a), ("genre", gold_g, pred_g, lang_a)]
+    if pred_p:
+        tasks.append(("paragraph_techniques", gold_t, pred_p, lang_t))
     if gold_w:
         tasks.append(("article_techniques", gold_w, pred_w, lang_w))
     return {task: per_language(task, gold, pred, langs) for task, gold, pred, langs in tasks}
