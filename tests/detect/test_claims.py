@@ -94,8 +94,8 @@ def test_a_claim_with_a_vague_source_says_so(pipeline):
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("Pakistan must either confront the group or accept the consequences.", "exhortation"),
-    ("Third, it must permanently abandon every form of double-dealing.", "exhortation"),
+    ("Freedonia must either pay its debts or leave the union.", "exhortation"),
+    ("Third, it must stop hiding the accounts from the auditors.", "exhortation"),
     ("We need to cut the business tax rate.", "exhortation"),
     ("The report must be released in full.", "statement"),  # an obligation on a thing, not a call to act
     ("Asylum seekers must cross four countries to reach the border.", "statement"),

@@ -117,8 +117,8 @@ def _targets(span: TechniqueSpan, sentences: Sequence[Sentence], mentions: list[
 
 def _subject_before(start: int, sentences: Sequence[Sentence], fits: list[Mention]) -> Mention | None:
     """The first fitting name of the nearest earlier sentence that has one: the sentence's subject,
-    more often than its last name ("ISIS functions as an engine of violence against Muslims. Its
-    bombings ..." is about ISIS)."""
+    more often than its last name ("The Crimson Brotherhood wages a war on Sylvania. Its bombings
+    ..." is about the Brotherhood)."""
     for s in reversed([s for s in sentences if s.end <= start]):
         first = next((m for m in fits if s.start <= m.start < s.end), None)
         if first is not None:

@@ -99,7 +99,7 @@ def _calendar_words(language: str | None) -> frozenset[str]:
 
 
 def _headline_words(text: str, words: list[tuple[int, int]], capital: list[bool]) -> list[bool]:
-    """Words on a title-case line ("A Sanctuary for ISIS in the Region"), where capitals name nothing."""
+    """Words on a title-case line ("A Haven for Rebels in the North"), where capitals name nothing."""
     out = [False] * len(words)
     line_start, i = 0, 0
     for line in text.split("\n"):
