@@ -178,7 +178,7 @@ def paragraph_decisions_table(rows: Rows, model: TransformerModel, corpus) -> di
     top = np.stack([g.max(0) for g in groups]) >= model.decisions.threshold
     decisions = model.paragraph_decisions
     if decisions is not None:
-        found = np.stack([decisions.probabilities(g) for g in groups]) >= decisions.threshold
+        found = decisions.grouped(rows.P, owner, range(len(keys))) >= decisions.threshold
     lang = np.array([rows.lang[owner == i][0] for i in range(len(keys))])
     out: dict = {}
     for x in (*present(lang), "all"):

@@ -89,6 +89,17 @@ def test_article_decisions_round_trip_and_read_models_without_the_strongest_slop
         ArticleDecisions.from_array(np.zeros(5))
 
 
+def test_grouped_decisions_read_each_paragraphs_own_sentences_and_give_nothing_to_an_empty_one():
+    d = ArticleDecisions(1.0, 0.0, 0.3, 1.0)
+    sentences = np.array([[0.9, 0.1], [0.2, 0.1], [0.1, 0.6]])
+    owner = np.array([4, 4, 7])
+    out = d.grouped(sentences, owner, [7, 5, 4])
+    assert out.shape == (3, 2)
+    assert np.allclose(out[0], d.probabilities(sentences[2:]))
+    assert np.allclose(out[2], d.probabilities(sentences[:2]))
+    assert not out[1].any()  # paragraph 5 owns no sentence
+
+
 def test_the_sentence_head_is_the_last_feature_and_old_layouts_keep_their_columns():
     n, k = 4, 3
     head = np.full((n, k), 0.2)

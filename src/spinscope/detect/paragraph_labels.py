@@ -62,10 +62,5 @@ class ParagraphLabelsDetector:
         """(n_paragraphs, n_techniques) probabilities and their (n_techniques,) thresholds."""
         if self.decisions is None or scores.sentences is None:
             return scores.paragraphs, np.asarray(self.thresholds)
-        owner = np.array([s.paragraph for s in sents])
-        probs = np.zeros((len(indices), len(self.labels)), np.float32)
-        for row, index in enumerate(indices):
-            own = scores.sentences[owner == index] if len(owner) else scores.sentences[:0]
-            if len(own):
-                probs[row] = self.decisions.probabilities(own)
+        probs = self.decisions.grouped(scores.sentences, np.array([s.paragraph for s in sents], np.int64), indices)
         return probs, np.full(len(self.labels), self.decisions.threshold)

@@ -326,8 +326,7 @@ def score_split(corpus: Corpus, out: Outputs, split: str, combine: Combine, thre
             lang_t[(p.article, p.index)] = p.language
             sentences = scored[p.article].sentences
             if paragraph is not None and sentences is not None:
-                own = sentences[np.asarray(out.owners[p.article]) == rows[(p.article, p.index)]]
-                probs = paragraph.probabilities(own) if len(own) else np.zeros(len(TECHNIQUE_NAMES))
+                probs = paragraph.grouped(sentences, out.owners[p.article], [rows[(p.article, p.index)]])[0]
                 pred_p[(p.article, p.index)] = _over(TECHNIQUE_NAMES, probs, np.full(len(TECHNIQUE_NAMES), paragraph.threshold))
             article = scored[p.article].article
             if article is not None and "article" in thresholds:
