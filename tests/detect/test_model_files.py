@@ -53,6 +53,39 @@ def test_the_fallbacks_own_genre_head_loads_and_the_default_model_does_not_read_
     assert np.array_equal(model.predict(text, paragraphs(text), "en").genre, before)
 
 
+def test_the_fallbacks_language_offsets_move_that_languages_own_genre_only():
+    from spinscope.detect.classic import ClassicModel
+    from spinscope.segment import paragraphs
+
+    m = json.loads((CLASSIC / "manifest.json").read_text())
+    assert set(m["fallback_genre"]["language_offsets"]) == {"fr", "de", "it", "pl", "ru"}  # English: none
+    classic = ClassicModel.load(CLASSIC)
+    text = "Headline\n\nThe council met on Tuesday and approved the budget, officials said.\n\nWe must act now."
+    before = classic.predict(text, paragraphs(text), "en").genre
+    partner = classic.predict(text, paragraphs(text), "ru", blend_partner=True).genre
+    for offset, reporting in ((50.0, True), (-50.0, False)):
+        classic.fallback_offsets = {"ru": offset}
+        assert bool(classic.predict(text, paragraphs(text), "ru").genre.argmax() == GENRE_NAMES.index("reporting")) is reporting
+    assert np.array_equal(classic.predict(text, paragraphs(text), "en").genre, before)
+    assert np.array_equal(classic.predict(text, paragraphs(text), "ru", blend_partner=True).genre, partner)
+
+
+def test_language_offsets_that_are_not_numbers_are_a_corrupt_model(tmp_path):
+    import shutil
+
+    import pytest
+
+    from spinscope.detect.classic import ClassicModel
+    from spinscope.errors import ModelCorrupt
+
+    shutil.copytree(CLASSIC, tmp_path / "classic")
+    m = json.loads((tmp_path / "classic" / "manifest.json").read_text())
+    m["fallback_genre"]["language_offsets"] = {"ru": "low"}
+    (tmp_path / "classic" / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(ModelCorrupt, match="language_offsets"):
+        ClassicModel.load(tmp_path / "classic")
+
+
 def test_a_fallback_genre_head_of_the_wrong_size_is_a_corrupt_model(tmp_path):
     import shutil
 

@@ -123,6 +123,27 @@ def test_genre_choice_takes_news_when_its_validation_articles_need_it():
     assert Z.shape == (len(y), 3) and any("chosen" in line for line in logs)
 
 
+def test_language_offsets_match_each_languages_reporting_share_and_leave_english_alone():
+    rng = np.random.default_rng(0)
+    n = 200
+    languages = np.array(["ru"] * n + ["en"] * n)
+    y = np.where(rng.random(2 * n) < 0.3, classic.REPORTING, classic.GENRE_NAMES.index("opinion"))
+    folds = np.arange(2 * n) % 5
+    Z = np.zeros((2 * n, len(classic.GENRE_NAMES)))
+    # reporting and opinion apart by the gold plus noise, and every Russian article pushed to reporting
+    Z[:, classic.REPORTING] = 0.8 * (y == classic.REPORTING) + rng.normal(0, 0.3, 2 * n) + 0.9 * (languages == "ru")
+    ru, en = languages == "ru", languages == "en"
+    assert (Z[ru].argmax(1) == classic.REPORTING).mean() > 0.9
+    offsets, nested = classic.language_offsets(Z, y, folds, languages)
+    assert set(offsets) == {"ru"} and offsets["ru"] < -0.5
+    called = (nested[ru].argmax(1) == classic.REPORTING).mean()
+    assert abs(called - (y[ru] == classic.REPORTING).mean()) < 0.08
+    assert np.array_equal(nested[en], Z[en])
+    # each fold's offset, chosen on the other folds, moves only the reporting column, and down
+    shift = nested[ru] - Z[ru]
+    assert (shift[:, classic.REPORTING] < 0).all() and not np.delete(shift, classic.REPORTING, axis=1).any()
+
+
 def test_news_trains_the_fallbacks_own_genre_head_and_leaves_the_blend_partners(tmp_path):
     from spinscope.segment import paragraphs
 
@@ -131,6 +152,7 @@ def test_news_trains_the_fallbacks_own_genre_head_and_leaves_the_blend_partners(
     train_classic_model(data, plain, langs=["en"], folds=2, log=lambda m: None)
     manifest = train_classic_model(data, out, langs=["en"], folds=2, log=lambda m: None,
                                    news_dir=_polnear(tmp_path / "polnear"))
+    assert manifest["fallback_genre"]["language_offsets"] == {}  # English only, and English gets none
     entry = manifest["fallback_genre"]["news"]
     assert entry["articles"] + entry["validation_articles"] == 8 and len(entry["sha256"]) == 64
     assert "PolNeAR" in entry["source"] and manifest["fallback_genre"]["news_weight"] in classic.ClassicConfig().news_weights

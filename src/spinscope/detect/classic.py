@@ -56,6 +56,11 @@ class ClassicModel:
         self.frames = heads["frames"]
         self.genre = heads["genre"]  # what the transformer's genre blend was fitted with
         self.fallback_genre = fallback_genre
+        # Per language, added to the own head's reporting decision value (``training.classic.language_offsets``).
+        offsets = (manifest.get("fallback_genre") or {}).get("language_offsets") or {}
+        if not isinstance(offsets, dict) or not all(isinstance(v, (int, float)) for v in offsets.values()):
+            raise ModelCorrupt("manifest.json: fallback_genre.language_offsets is not a map of language to number")
+        self.fallback_offsets = {str(k): float(v) for k, v in offsets.items()}
         self.partner_techniques = partner_techniques
         self.manifest = manifest
         self.name = str(manifest.get("name", "classic"))
@@ -135,6 +140,10 @@ class ClassicModel:
         # Article-level heads see the analysed paragraphs only (long inputs are cut by the pipeline).
         idx, val = self.vectorizer.transform_one(text[: paragraphs[-1].end] if paragraphs else "")
         frames = self.frames.calibrated(self.frames.decision(idx, val))
-        head = self.genre if blend_partner or self.fallback_genre is None else self.fallback_genre
-        genre = softmax(head.decision(idx, val))
+        own = not blend_partner and self.fallback_genre is not None
+        head = self.fallback_genre if own else self.genre
+        decision = head.decision(idx, val)
+        if own and language in self.fallback_offsets:
+            decision[head.labels.index("reporting")] += self.fallback_offsets[language]
+        genre = softmax(decision)
         return ArticleScores(para.astype(np.float32), frames.astype(np.float32), genre.astype(np.float32))

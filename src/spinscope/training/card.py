@@ -198,6 +198,14 @@ def model_card(m: dict[str, Any]) -> str:
                   "were chosen together by the mean class-balanced macro-F1 over the languages' out-of-fold",
                   f"predictions and the held-out news: {g['cv_scores']}. Its cross-validated scores are the",
                   f"`fallback_genre` rows above. Licence of the news: {n['licence']}."]
+        if g.get("language_offsets"):
+            lines += ["", "Per-language offsets on its reporting decision value (`language_offsets`, from v3.2):",
+                      f"{g['language_offsets']}. Its classes are balanced over the languages pooled, so a language",
+                      "with more reporting than the pool leaned to reporting whatever the text (Russian was called",
+                      "reporting 96% of the time out of fold). Each offset makes the share of the language's",
+                      "out-of-fold articles called reporting match the share of reporting among them; English has",
+                      "none (its reporting is set by the news). The rows above apply them out of fold, each fold's",
+                      "offsets chosen on the other folds."]
     if m.get("partner_techniques"):
         lines += ["", "## Sentence techniques head (partner-techniques.npz)", "",
                   "The transformer's sentence decisions read this head, not the paragraph head: the same features",

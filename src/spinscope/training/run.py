@@ -102,7 +102,7 @@ def fit_classic_genre_only(data_dir: str | Path, out_dir: str | Path, news_dir: 
         head, cv, choice = fitted
         manifest = model.manifest
         manifest["fallback_genre"] = choice
-        manifest["version"] = max(str(manifest.get("version", "0")), "2")
+        manifest["version"] = max(str(manifest.get("version", "0")), classic.MODEL_VERSION)
         manifest["config"].update(fallback_c=list(cfg.fallback_c), news_weights=list(cfg.news_weights))
         manifest["cv_metrics"]["fallback_genre"] = classic.cv_table({"fallback_genre": cv})["fallback_genre"]
         save_fallback_genre(Path(out_dir), head)
