@@ -4,7 +4,10 @@ Usage: python bench/shift.py [--data ../shared/data/semeval2023] [--polnear ../s
                              [--png artifacts/reliability.png] [--json F] [--model DIR] [--skip-lolo]
                              [--lang en ...]
 
-Everything is scored on the test fold (fold 0), never used for a choice. Tables:
+Everything is scored on the test fold (fold 0), never used for a choice. Each techniques and frames
+F1 has a 95% percentile bootstrap interval that resamples articles (JSON: the key with ``_f1_95``):
+the reporting slices hold a handful of articles, and the interval says how far apart two figures
+must be before they differ. Tables:
 
 1. techniques per language, precision / recall / micro-F1, with the test fold
    - as it is (one paragraph per line),
@@ -62,7 +65,7 @@ from spinscope.detect.classic import ClassicModel
 from spinscope.detect.decisions import SentenceDecisions
 from spinscope.detect.genre import genre_label
 from spinscope.detect.transformer import TransformerModel
-from spinscope.evaluation.metrics import score_single_label
+from spinscope.evaluation.metrics import micro_f1_interval, score_single_label
 from spinscope.pipeline import MODELS_DIR, Pipeline
 from spinscope.segment import paragraphs, sentences
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
@@ -89,6 +92,15 @@ def prf(D: np.ndarray, Y: np.ndarray) -> tuple[float, float, float]:
     tp, pp, gp = float((D & Y).sum()), float(D.sum()), float(Y.sum())
     p, r = (tp / pp if pp else 0.0), (tp / gp if gp else 0.0)
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+# Beside each P / R / F1 ``key``: ``key + INTERVAL``, the F1's 95% bootstrap interval resampling articles.
+INTERVAL = "_f1_95"
+
+
+def scored(key: str, D: np.ndarray, Y: np.ndarray, arts: np.ndarray) -> dict:
+    """``{key: (P, R, F1), key_f1_95: (low, high)}``: a slice of five articles is five draws, not 200 lines."""
+    return {key: prf(D, Y), key + INTERVAL: micro_f1_interval(D, Y, arts)}
 
 
 @dataclasses.dataclass
@@ -136,8 +148,9 @@ def technique_tables(rows: Rows, t: float, corpus) -> dict:
         keys = list(dict.fromkeys(zip(rows.art[keep], rows.para[keep], strict=True)))
         y = np.array([[n in gold_para.get(k, ()) for n in TECHNIQUE_NAMES] for k in keys])
         rep = keep & (rows.genre == "reporting")
-        out[lang] = {"sentences": prf(D[keep], rows.Y[keep]), "paragraphs": prf(d, y),
-                     "reporting_sentences": prf(D[rep], rows.Y[rep]), "n_sentences": int(keep.sum()),
+        out[lang] = {**scored("sentences", D[keep], rows.Y[keep], rows.art[keep]),
+                     **scored("paragraphs", d, y, np.array([k[0] for k in keys])),
+                     **scored("reporting_sentences", D[rep], rows.Y[rep], rows.art[rep]), "n_sentences": int(keep.sum()),
                      "n_paragraphs": len(keys), "n_reporting": int(rep.sum())}
     return out
 
@@ -157,10 +170,10 @@ def paragraph_gold_table(rows: Rows, model: TransformerModel, corpus) -> dict:
         keep = (rows.lang == lang) if lang != "all" else np.ones(len(rows.Y), bool)
         # The held-out English is mostly reporting cut one sentence per line: this slice is its nearest proxy.
         rep = keep & (rows.genre == "reporting")
-        out[lang] = {"sentence_decisions": prf(own[keep], Y[keep])}
+        out[lang] = scored("sentence_decisions", own[keep], Y[keep], rows.art[keep])
         if context is not None:
-            out[lang]["line_context"] = prf(found[keep], Y[keep])
-            out[lang]["line_context_reporting"] = prf(found[rep], Y[rep])
+            out[lang] |= scored("line_context", found[keep], Y[keep], rows.art[keep])
+            out[lang] |= scored("line_context_reporting", found[rep], Y[rep], rows.art[rep])
         out[lang]["n_reporting_articles"] = len(set(rows.art[rep]))
     return out
 
@@ -180,12 +193,13 @@ def paragraph_decisions_table(rows: Rows, model: TransformerModel, corpus) -> di
     if decisions is not None:
         found = decisions.grouped(rows.P, owner, range(len(keys))) >= decisions.threshold
     lang = np.array([rows.lang[owner == i][0] for i in range(len(keys))])
+    arts = np.array([k[0] for k in keys])
     out: dict = {}
     for x in (*present(lang), "all"):
         keep = (lang == x) if x != "all" else np.ones(len(keys), bool)
-        out[x] = {"strongest_sentence": prf(top[keep], Y[keep])}
+        out[x] = scored("strongest_sentence", top[keep], Y[keep], arts[keep])
         if decisions is not None:
-            out[x]["paragraph_decisions"] = prf(found[keep], Y[keep])
+            out[x] |= scored("paragraph_decisions", found[keep], Y[keep], arts[keep])
     return out
 
 
@@ -200,11 +214,12 @@ def article_table(rows: Rows, model: TransformerModel, corpus) -> dict:
     out: dict = {}
     for x in (*present(lang), "all"):
         keep = (lang == x) if x != "all" else np.ones(len(ids), bool)
-        row = {"union_of_sentences": prf(union[keep], gold[keep]), "n_articles": int(keep.sum()),
+        row = {**scored("union_of_sentences", union[keep], gold[keep], np.array(ids)[keep]), "n_articles": int(keep.sum()),
                "gold_per_article": float(gold[keep].sum(1).mean()), "union_per_article": float(union[keep].sum(1).mean())}
         if P is not None:
             found = P[keep] >= article.threshold
-            row |= {"article_decisions": prf(found, gold[keep]), "article_per_article": float(found.sum(1).mean()),
+            row |= {**scored("article_decisions", found, gold[keep], np.array(ids)[keep]),
+                    "article_per_article": float(found.sum(1).mean()),
                     "article_ece": ece(P[keep], gold[keep])[0], "article_ece_if_calibrated": ece_if_calibrated(P[keep])}
         out[x] = row
     return out
@@ -381,7 +396,8 @@ def frames_report(corpus, out, model: TransformerModel) -> dict:
             chosen = [r for r in rows if lang in ("all", r[0]) and keep(r)]
             if chosen:
                 D, Y = np.array([r[2] for r in chosen]), np.array([r[3] for r in chosen])
-                table.setdefault(lang, {})[name] = {"prf": prf(D, Y), "n": len(chosen),
+                table.setdefault(lang, {})[name] = {"prf": prf(D, Y), "f1_95": micro_f1_interval(D, Y, range(len(D))),
+                                                    "n": len(chosen),
                                                     "per_article": float(D.sum(1).mean()), "gold": float(Y.sum(1).mean())}
     return table
 
@@ -429,11 +445,21 @@ def reliability_png(curves: dict, path: Path) -> bool:
 
 
 def _print_techniques(title: str, tab: dict, keys: tuple[str, ...]) -> None:
-    print(f"\n{title}")
-    print(f"{'lang':<6}" + "".join(f"{k:>28}" for k in keys))
-    print(f"{'':<6}" + "".join(f"{'P':>10}{'R':>9}{'F1':>9}" for _ in keys))
+    print(f"\n{title}; [the F1's 95% interval, resampling articles]")
+    print(f"{'lang':<6}" + "".join(f"{k:>40}" for k in keys))
+    print(f"{'':<6}" + "".join(f"{'P':>10}{'R':>7}{'F1':>7}{'95%':>16}" for _ in keys))
     for lang, row in tab.items():
-        print(f"{lang:<6}" + "".join(f"{row[k][0]:>10.3f}{row[k][1]:>9.3f}{row[k][2]:>9.3f}" for k in keys))
+        print(f"{lang:<6}" + "".join(f"{row[k][0]:>10.3f}{row[k][1]:>7.3f}{row[k][2]:>7.3f}"
+                                     f"{span(row[k + INTERVAL]):>16}" for k in keys))
+
+
+def span(interval: tuple[float, float]) -> str:
+    return f"[{interval[0]:.3f}, {interval[1]:.3f}]"
+
+
+def measures(row: dict) -> tuple[str, ...]:
+    """The P / R / F1 keys of a table row (not its intervals or counts)."""
+    return tuple(k for k in row if not k.endswith(INTERVAL) and not k.startswith("n_"))
 
 
 def main() -> int:
@@ -469,18 +495,20 @@ def main() -> int:
     figures["paragraph_decisions"] = paragraph_decisions_table(rows, model, corpus)
     _print_techniques("paragraphs as given, against their labels: the strongest sentence (the analysis) and the "
                       "paragraph decisions (semeval predict)", figures["paragraph_decisions"],
-                      tuple(figures["paragraph_decisions"]["all"]))
+                      measures(figures["paragraph_decisions"]["all"]))
     figures["paragraph_gold"] = paragraph_gold_table(rows, model, corpus)
     _print_techniques("one sentence per line, each against its paragraph's labels: the sentence decisions and "
                       "the line context (semeval predict --lines sentences), on all articles and on the reporting "
                       "ones", figures["paragraph_gold"],
-                      tuple(k for k in figures["paragraph_gold"]["all"] if not k.startswith("n_")))
+                      measures(figures["paragraph_gold"]["all"]))
     figures["article_techniques"] = article_table(rows, model, corpus)
     print("\nthe article as a whole (gold: any paragraph's labels): union of sentence decisions vs article decisions")
     for lang, r in figures["article_techniques"].items():
         u, a = r["union_of_sentences"], r.get("article_decisions")
         print(f"{lang:<6}union P/R/F1 {u[0]:.3f}/{u[1]:.3f}/{u[2]:.3f} ({r['union_per_article']:.1f} per article)"
-              + (f"   article decisions {a[0]:.3f}/{a[1]:.3f}/{a[2]:.3f} ({r['article_per_article']:.1f} per article, "
+              + (f"   article decisions {a[0]:.3f}/{a[1]:.3f}/{a[2]:.3f} "
+                 f"{span(r['article_decisions' + INTERVAL])} "
+                 f"({r['article_per_article']:.1f} per article, "
                  f"ECE {r['article_ece']:.4f}, calibrated <= {r['article_ece_if_calibrated']:.4f})" if a else "")
               + f"   gold {r['gold_per_article']:.1f}, n={r['n_articles']}")
     test_articles = sorted({a for a in rows.art})
@@ -508,6 +536,7 @@ def main() -> int:
     print("\nframes on the test fold, P / R / micro-F1 (frames per article: predicted / gold): all articles; reporting alone")
     for lang, r in figures["frames"].items():
         print(f"{lang:<6}" + "   ".join(f"{k} {v['prf'][0]:.3f}/{v['prf'][1]:.3f}/{v['prf'][2]:.3f} "
+                                        f"{span(v['f1_95'])} "
                                         f"({v['per_article']:.1f}/{v['gold']:.1f}, n={v['n']})" for k, v in r.items()))
     figures["genre"] = genre_report(corpus, out, model, cls)
     print("\ngenre macro-F1 on the test fold: transformer / classic fallback / baseline; class-balanced: the same three")

@@ -28,3 +28,25 @@ def test_mismatched_items_are_refused():
         score_multilabel({1: ["A"], 2: []}, {1: ["A"]}, ["A"])
     with pytest.raises(ScoringMismatch, match="unknown label"):
         score_multilabel({1: ["A"]}, {1: ["Z"]}, ["A"])
+
+
+def test_micro_f1_interval_resamples_articles_not_rows():
+    import numpy as np
+
+    from spinscope.evaluation.metrics import micro_f1_interval
+
+    # Article a: every row right; article b: every row wrong. Ten rows each.
+    gold = np.ones((20, 1), bool)
+    pred = np.array([[True]] * 10 + [[False]] * 10)
+    arts = ["a"] * 10 + ["b"] * 10
+    low, high = micro_f1_interval(pred, gold, arts, draws=2000)
+    # Resampling two articles gives both b twice (F1 0) and a twice (F1 1) a quarter of the time each;
+    # resampling the 20 rows as if independent would give a narrow interval around 2/3.
+    assert low == 0.0 and high == 1.0
+    # The same rows as ten articles of two (five right, five wrong): an interval around the point value,
+    # narrower than with two articles.
+    ten = [f"a{i // 2}" for i in range(20)]
+    low, high = micro_f1_interval(pred, gold, ten, draws=2000)
+    assert 0.0 < low < 2 / 3 < high < 1.0
+    assert micro_f1_interval(pred, gold, arts, seed=3) == micro_f1_interval(pred, gold, arts, seed=3)
+    assert micro_f1_interval(pred[:0], gold[:0], []) == (0.0, 0.0)

@@ -109,3 +109,24 @@ def per_language(task: str, gold: Mapping, pred: Mapping, langs: Mapping) -> dic
         table[lang] = {"micro_f1": round(s.micro_f1, 4), "macro_f1": round(s.macro_f1, 4),
                        "precision": round(s.micro_precision, 4), "recall": round(s.micro_recall, 4), "n": len(keys)}
     return table
+
+
+def micro_f1_interval(pred: np.ndarray, gold: np.ndarray, groups: Sequence[Hashable], draws: int = 1000,
+                      seed: int = 0, level: float = 0.95) -> tuple[float, float]:
+    """A percentile bootstrap interval for the micro-F1 of boolean (rows, labels) decisions,
+    resampling ``groups`` (the article of each row), not rows: a row's labels are not
+    independent of its article's other rows, and a slice of five articles is five draws."""
+    pred, gold = np.asarray(pred, bool), np.asarray(gold, bool)
+    keys = list(dict.fromkeys(groups))
+    if not keys:
+        return 0.0, 0.0
+    where = {k: i for i, k in enumerate(keys)}
+    owner = np.array([where[g] for g in groups])
+    counts = np.zeros((len(keys), 2))  # per group: 2 tp, and fp + fn
+    np.add.at(counts, owner, np.stack([2 * (pred & gold).sum(1), (pred ^ gold).sum(1)], axis=1))
+    weights = np.random.default_rng(seed).multinomial(len(keys), np.full(len(keys), 1.0 / len(keys)), size=draws)
+    two_tp, wrong = (weights @ counts).T
+    f1 = np.divide(two_tp, two_tp + wrong, out=np.zeros(draws), where=two_tp + wrong > 0)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(f1, [tail, 100 - tail])
+    return float(low), float(high)
