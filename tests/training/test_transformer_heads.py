@@ -199,3 +199,23 @@ def test_score_split_scores_the_paragraphs_as_semeval_predict_labels_them_too():
     assert metrics["techniques"]["en"]["recall"] == 0.0
     assert metrics["paragraph_techniques"]["en"]["recall"] == 1.0 and metrics["paragraph_techniques"]["en"]["n"] == 2
     assert "paragraph_techniques" not in H.score_split(corpus, out, "test", lambda a, o, st3: scores, thresholds)
+
+
+def test_line_context_is_fitted_on_the_fold_it_is_given(monkeypatch):
+    """bench/shift.py cross-fits the line context, fitting it on the test fold too: ``split`` picks
+    the rows and the paragraph labels it learns from. Here a line's own probability predicts its
+    paragraph's labels in the test fold and their absence in the validation fold."""
+    from spinscope.taxonomy import TECHNIQUE_NAMES
+
+    rng = np.random.default_rng(1)
+    P = {s: rng.uniform(0.02, 0.98, (400, len(TECHNIQUE_NAMES))) for s in ("test", "validation")}
+    arts = np.repeat([f"a{i}" for i in range(40)], 10)
+    monkeypatch.setattr(H, "sentence_rows", lambda corpus, out, split, head: (P[split], None, arts))
+    monkeypatch.setattr(H, "paragraph_gold_rows",
+                        lambda corpus, out, split: (P[split] >= 0.5) if split == "test" else (P[split] < 0.5))
+    identity = SimpleNamespace(probabilities=lambda X: X)
+    lines = np.array([[0.9] * len(TECHNIQUE_NAMES), [0.1] * len(TECHNIQUE_NAMES)])
+    on_test = H.fit_line_context_on(None, None, identity, None, lambda _m: None, split="test").probabilities(lines)
+    on_validation = H.fit_line_context_on(None, None, identity, None, lambda _m: None).probabilities(lines)
+    assert (on_test[0] > on_test[1]).all()
+    assert (on_validation[0] < on_validation[1]).all()

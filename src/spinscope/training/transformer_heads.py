@@ -396,14 +396,15 @@ def paragraph_gold_rows(corpus: Corpus, out: Outputs, split: str) -> np.ndarray:
 
 
 def fit_line_context_on(corpus: Corpus, out: Outputs, decisions: SentenceDecisions, head: SentenceHead | None,
-                        log: Callable[[str], None]) -> LineContext:
+                        log: Callable[[str], None], split: str = "validation") -> LineContext:
     """The line context (``detect.decisions.LineContext``) on these decisions' probabilities for the
-    validation fold's sentences, each taken as a line, against the labels of its paragraph."""
-    X, _, arts = sentence_rows(corpus, out, "validation", head)
+    ``split`` fold's sentences (the shipped one: validation), each taken as a line, against the
+    labels of its paragraph."""
+    X, _, arts = sentence_rows(corpus, out, split, head)
     P = decisions.probabilities(X)
     features = np.concatenate([LineContext.features(P[arts == a]) for a in dict.fromkeys(arts)])
-    W, b, t, f1 = fit_sentence_decisions(features, paragraph_gold_rows(corpus, out, "validation"), arts)
-    log(f"line context: {len(P)} validation sentences as lines, threshold {t:.2f}, "
+    W, b, t, f1 = fit_sentence_decisions(features, paragraph_gold_rows(corpus, out, split), arts)
+    log(f"line context: {len(P)} {split} sentences as lines, threshold {t:.2f}, "
         f"out-of-fold micro-F1 against their paragraphs' labels {f1:.3f}")
     return LineContext(W.astype(np.float64), b.astype(np.float64), t)
 
