@@ -89,6 +89,18 @@ def test_errors_are_json_with_codes(client, body, status, code):
     assert r.json()["error"]["code"] == code and r.json()["error"]["message"]
 
 
+@pytest.mark.parametrize("body,says", [
+    ({"text": "  \n "}, "text: is empty or contains only whitespace"),
+    ({"html": ""}, "html: is empty or contains only whitespace"),
+    ({"url": "ftp://example.org/a"}, "url: must be an http:// or https:// URL"),
+    ({"text": "a", "language": "eng"}, "language: must be a two-letter ISO 639-1 code"),
+])
+def test_a_field_that_breaks_its_pattern_says_what_it_needs_in_words(client, body, says):
+    r = client.post("/v1/analyze", json=body)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "E108"
+    assert r.json()["error"]["message"].startswith(says) and "\\S" not in r.json()["error"]["message"]
+
+
 @pytest.mark.parametrize("content,kind,says", [
     ("The regime lies.", "text/plain", "not a JSON object"),  # plain text posted as it is
     ("The regime lies.", "application/json", "not valid JSON at character 0"),

@@ -332,6 +332,15 @@ def _corpus_routes(app: FastAPI, db: str | Path | None) -> None:
 BODY_HINT = 'send a JSON object such as {"text": "..."} (or "html" or "url") with Content-Type: application/json'
 
 
+# What each ``AnalyzeRequest`` field's pattern asks for, in words.
+PATTERN_MEANING = {
+    "text": "is empty or contains only whitespace",
+    "html": "is empty or contains only whitespace",
+    "url": "must be an http:// or https:// URL",
+    "language": "must be a two-letter ISO 639-1 code, such as en or fr",
+}
+
+
 def validation_message(error: Mapping[str, Any]) -> str:
     """One line for the first of pydantic's request errors: the field and what is wrong, or, where the
     body itself is not a JSON object, what to send instead (a bare "Input should be a valid
@@ -346,6 +355,8 @@ def validation_message(error: Mapping[str, Any]) -> str:
     if loc in ((), ("body",)) and error.get("type") in ("model_attributes_type", "dict_type"):
         return f"the request body is not a JSON object; {BODY_HINT}"
     where = ".".join(str(x) for x in loc if x != "body")
+    if error.get("type") == "string_pattern_mismatch" and where in PATTERN_MEANING:
+        msg = PATTERN_MEANING[where]  # pydantic would quote the regular expression
     return f"{where}: {msg}" if where else msg
 
 
