@@ -94,6 +94,8 @@ def test_errors_are_json_with_codes(client, body, status, code):
     ({"html": ""}, "html: is empty or contains only whitespace"),
     ({"url": "ftp://example.org/a"}, "url: must be an http:// or https:// URL"),
     ({"text": "a", "language": "eng"}, "language: must be a two-letter ISO 639-1 code"),
+    ({"text": "a", "html": "<p>b</p>"}, "give exactly one of 'text', 'html' or 'url'"),
+    ({}, "give exactly one of 'text', 'html' or 'url'"),
 ])
 def test_a_field_that_breaks_its_pattern_says_what_it_needs_in_words(client, body, says):
     r = client.post("/v1/analyze", json=body)

@@ -357,6 +357,8 @@ def validation_message(error: Mapping[str, Any]) -> str:
     where = ".".join(str(x) for x in loc if x != "body")
     if error.get("type") == "string_pattern_mismatch" and where in PATTERN_MEANING:
         msg = PATTERN_MEANING[where]  # pydantic would quote the regular expression
+    elif error.get("type") == "value_error":
+        msg = str(error.get("ctx", {}).get("error", msg))  # our own validator's words, without "Value error, "
     return f"{where}: {msg}" if where else msg
 
 
