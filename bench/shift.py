@@ -4,7 +4,8 @@ Usage: python bench/shift.py [--data ../shared/data/semeval2023] [--polnear ../s
                              [--png artifacts/reliability.png] [--json F] [--model DIR] [--skip-lolo]
                              [--lang en ...]
 
-Everything is scored on the test fold (fold 0), never used for a choice. Each techniques and frames
+Everything is scored on the test fold (fold 0), never used for a choice, but for one table that
+cross-fits the test and validation folds (item 1, last). Each techniques and frames
 F1 has a 95% percentile bootstrap interval that resamples articles (JSON: the key with ``_f1_95``):
 the reporting slices hold a handful of articles, and the interval says how far apart two figures
 must be before they differ. Tables:
