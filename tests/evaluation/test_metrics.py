@@ -50,3 +50,17 @@ def test_micro_f1_interval_resamples_articles_not_rows():
     assert 0.0 < low < 2 / 3 < high < 1.0
     assert micro_f1_interval(pred, gold, arts, seed=3) == micro_f1_interval(pred, gold, arts, seed=3)
     assert micro_f1_interval(pred[:0], gold[:0], []) == (0.0, 0.0)
+
+
+def test_macro_f1_interval_holds_the_point_value_and_narrows_with_more_articles():
+    from spinscope.evaluation.metrics import macro_f1_interval
+
+    labels = ["opinion", "reporting", "satire"]
+    gold = ["opinion"] * 8 + ["reporting"] * 2
+    pred = ["opinion"] * 7 + ["reporting"] * 2 + ["opinion"]
+    point = score_single_label(dict(enumerate(gold)), dict(enumerate(pred)), labels).macro_f1
+    low, high = macro_f1_interval(gold, pred, labels, draws=500)
+    assert low <= point <= high and high - low > 0.2
+    low10, high10 = macro_f1_interval(gold * 10, pred * 10, labels, draws=500)
+    assert low10 <= point <= high10 and high10 - low10 < (high - low) / 2
+    assert macro_f1_interval(["opinion"], ["opinion"], labels) == (1.0, 1.0)
