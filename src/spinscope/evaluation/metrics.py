@@ -126,9 +126,13 @@ def micro_f1_interval(pred: np.ndarray, gold: np.ndarray, groups: Sequence[Hasha
     np.add.at(counts, owner, np.stack([2 * (pred & gold).sum(1), (pred ^ gold).sum(1)], axis=1))
     weights = np.random.default_rng(seed).multinomial(len(keys), np.full(len(keys), 1.0 / len(keys)), size=draws)
     two_tp, wrong = (weights @ counts).T
-    f1 = np.divide(two_tp, two_tp + wrong, out=np.zeros(draws), where=two_tp + wrong > 0)
+    return _central(np.divide(two_tp, two_tp + wrong, out=np.zeros(draws), where=two_tp + wrong > 0), level)
+
+
+def _central(values: np.ndarray | list[float], level: float) -> tuple[float, float]:
+    """The central ``level`` share of bootstrap values, as (low, high)."""
     tail = (1 - level) / 2 * 100
-    low, high = np.percentile(f1, [tail, 100 - tail])
+    low, high = np.percentile(values, [tail, 100 - tail])
     return float(low), float(high)
 
 
@@ -144,6 +148,4 @@ def macro_f1_interval(gold: Sequence[str], pred: Sequence[str], labels: Sequence
         pick = rng.integers(0, len(gold), len(gold))
         values.append(score_single_label(dict(enumerate(gold[i] for i in pick)),
                                          dict(enumerate(pred[i] for i in pick)), labels).macro_f1)
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(values, [tail, 100 - tail])
-    return float(low), float(high)
+    return _central(values, level)
