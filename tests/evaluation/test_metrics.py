@@ -64,3 +64,26 @@ def test_macro_f1_interval_holds_the_point_value_and_narrows_with_more_articles(
     low10, high10 = macro_f1_interval(gold * 10, pred * 10, labels, draws=500)
     assert low10 <= point <= high10 and high10 - low10 < (high - low) / 2
     assert macro_f1_interval(["opinion"], ["opinion"], labels) == (1.0, 1.0)
+
+
+def test_the_paired_difference_interval_sees_a_small_gain_that_separate_intervals_hide():
+    import numpy as np
+
+    from spinscope.evaluation.metrics import micro_f1_difference_interval, micro_f1_interval
+
+    # 30 articles of very different difficulty; b gets one more label right than a in every article.
+    rng = np.random.default_rng(0)
+    gold = np.ones((300, 1), bool)
+    arts = np.repeat(np.arange(30), 10)
+    hits = np.concatenate([rng.permutation(10) < k for k in rng.integers(1, 9, 30)])
+    a = hits[:, None].copy()
+    b = a.copy()
+    for art in range(30):
+        b[np.flatnonzero((arts == art) & ~hits)[0]] = True
+    low, high = micro_f1_difference_interval(a, b, gold, arts)
+    assert 0 < low < high
+    a_low, a_high = micro_f1_interval(a, gold, arts)
+    b_low, b_high = micro_f1_interval(b, gold, arts)
+    assert b_low < a_high  # separately, the two intervals overlap
+    assert micro_f1_difference_interval(a, a, gold, arts) == (0.0, 0.0)
+    assert micro_f1_difference_interval(a[:0], b[:0], gold[:0], []) == (0.0, 0.0)

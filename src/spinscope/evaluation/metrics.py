@@ -116,17 +116,37 @@ def micro_f1_interval(pred: np.ndarray, gold: np.ndarray, groups: Sequence[Hasha
     """A percentile bootstrap interval for the micro-F1 of boolean (rows, labels) decisions,
     resampling ``groups`` (the article of each row), not rows: a row's labels are not
     independent of its article's other rows, and a slice of five articles is five draws."""
-    pred, gold = np.asarray(pred, bool), np.asarray(gold, bool)
+    (f1,) = _bootstrap_f1((pred,), gold, groups, draws, seed)
+    return _central(f1, level) if len(f1) else (0.0, 0.0)
+
+
+def micro_f1_difference_interval(pred_a: np.ndarray, pred_b: np.ndarray, gold: np.ndarray, groups: Sequence[Hashable],
+                                 draws: int = 1000, seed: int = 0, level: float = 0.95) -> tuple[float, float]:
+    """The same interval for micro-F1(b) - micro-F1(a), both scored on the same resampled articles
+    (paired): far narrower than two separate intervals, since both variants meet the same hard
+    and easy articles in every draw."""
+    f1_a, f1_b = _bootstrap_f1((pred_a, pred_b), gold, groups, draws, seed)
+    return _central(f1_b - f1_a, level) if len(f1_a) else (0.0, 0.0)
+
+
+def _bootstrap_f1(preds: tuple[np.ndarray, ...], gold: np.ndarray, groups: Sequence[Hashable], draws: int,
+                  seed: int) -> list[np.ndarray]:
+    """Each prediction's micro-F1 in ``draws`` resamplings of the groups (the same ones for all); empty without groups."""
+    gold = np.asarray(gold, bool)
     keys = list(dict.fromkeys(groups))
     if not keys:
-        return 0.0, 0.0
+        return [np.zeros(0) for _ in preds]
     where = {k: i for i, k in enumerate(keys)}
     owner = np.array([where[g] for g in groups])
-    counts = np.zeros((len(keys), 2))  # per group: 2 tp, and fp + fn
-    np.add.at(counts, owner, np.stack([2 * (pred & gold).sum(1), (pred ^ gold).sum(1)], axis=1))
     weights = np.random.default_rng(seed).multinomial(len(keys), np.full(len(keys), 1.0 / len(keys)), size=draws)
-    two_tp, wrong = (weights @ counts).T
-    return _central(np.divide(two_tp, two_tp + wrong, out=np.zeros(draws), where=two_tp + wrong > 0), level)
+    out = []
+    for pred in preds:
+        pred = np.asarray(pred, bool)
+        counts = np.zeros((len(keys), 2))  # per group: 2 tp, and fp + fn
+        np.add.at(counts, owner, np.stack([2 * (pred & gold).sum(1), (pred ^ gold).sum(1)], axis=1))
+        two_tp, wrong = (weights @ counts).T
+        out.append(np.divide(two_tp, two_tp + wrong, out=np.zeros(draws), where=two_tp + wrong > 0))
+    return out
 
 
 def _central(values: np.ndarray | list[float], level: float) -> tuple[float, float]:
