@@ -278,7 +278,7 @@ def crossfit_lines(corpus, out, model: TransformerModel, log) -> dict:
     validation fold together: each fold's sentence decisions and line context fitted on the other.
     Neither fold taught the encoder or its heads, so this scores the recipe on three times as many
     English reporting articles as the test fold holds (the first half refits the shipped recipe)."""
-    found, gold, arts, langs, genres = [], [], [], [], []
+    found, gold, scored_rows = [], [], []
     for fit_on, score_on in (("validation", "test"), ("test", "validation")):
         X, Y, a = transformer_heads.sentence_rows(corpus, out, fit_on, model.sentence_head)
         W, b, t, _ = fit_sentence_decisions(X, Y, a)
@@ -288,16 +288,17 @@ def crossfit_lines(corpus, out, model: TransformerModel, log) -> dict:
         found.append(np.concatenate([context.probabilities(rows.P[rows.art == x]) for x in dict.fromkeys(rows.art)])
                      >= context.threshold)
         gold.append(transformer_heads.paragraph_gold_rows(corpus, out, score_on))
-        arts.append(rows.art), langs.append(rows.lang), genres.append(rows.genre)
-    D, Y, art, lang, genre = (np.concatenate(x) for x in (found, gold, arts, langs, genres))
-    out_: dict = {}
+        scored_rows.append(rows)
+    D, Y = np.concatenate(found), np.concatenate(gold)
+    art, lang, genre = (np.concatenate([getattr(r, f) for r in scored_rows]) for f in ("art", "lang", "genre"))
+    table: dict = {}
     for x in (*present(lang), "all"):
         keep = (lang == x) if x != "all" else np.ones(len(Y), bool)
         rep = keep & (genre == "reporting")
-        out_[x] = {**scored("line_context", D[keep], Y[keep], art[keep]),
-                   **scored("line_context_reporting", D[rep], Y[rep], art[rep]),
-                   "n_articles": len(set(art[keep])), "n_reporting_articles": len(set(art[rep]))}
-    return out_
+        table[x] = {**scored("line_context", D[keep], Y[keep], art[keep]),
+                    **scored("line_context_reporting", D[rep], Y[rep], art[rep]),
+                    "n_articles": len(set(art[keep])), "n_reporting_articles": len(set(art[rep]))}
+    return table
 
 
 def lolo(corpus, out, model: TransformerModel, log) -> dict:
