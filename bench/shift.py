@@ -4,8 +4,9 @@ Usage: python bench/shift.py [--data ../shared/data/semeval2023] [--polnear ../s
                              [--png artifacts/reliability.png] [--json F] [--model DIR] [--skip-lolo]
                              [--lang en ...]
 
-Everything is scored on the test fold (fold 0), never used for a choice, but for one table that
-cross-fits the test and validation folds (item 1, last). Each techniques and frames F1 has a 95%
+Everything is scored on the test fold (fold 0), never used for a choice, but for two tables that
+cross-fit the test and validation folds (the last of items 1 and 6; JSON ``crossfit_lines`` and
+``crossfit_articles``). Each techniques and frames F1 has a 95%
 percentile bootstrap interval that resamples articles (JSON: the key with ``_f1_95``; for the
 genre macro-F1 of the transformer and the fallback, ``transformer_95`` and ``classic_95``):
 the reporting slices hold a handful of articles, and the interval says how far apart two figures
@@ -45,7 +46,9 @@ must be before they differ. Tables:
 6. the article as a whole: the techniques each article uses (gold: those of any of its
    paragraphs), found as the union of the sentence decisions and by the article
    decisions (``detect.decisions.ArticleDecisions``), with the article probabilities' ECE
-   and the same bound for it;
+   and the same bound for it; and the article decisions over the test and validation folds
+   together, each fold's decisions fitted on the other (twice as many articles a language:
+   a calibration figure on 14-34 articles moves with the sample);
 7. frames per language, precision / recall / micro-F1 and frames per article, on all test
    articles and on the reporting ones alone.
 """
@@ -66,7 +69,7 @@ from baseline import fit_predict
 from output import finish
 
 from spinscope.detect.classic import ClassicModel
-from spinscope.detect.decisions import SentenceDecisions
+from spinscope.detect.decisions import ArticleDecisions, SentenceDecisions
 from spinscope.detect.genre import genre_label
 from spinscope.detect.transformer import TransformerModel
 from spinscope.evaluation.metrics import macro_f1_interval, micro_f1_interval, score_single_label
@@ -222,12 +225,15 @@ def article_table(rows: Rows, model: TransformerModel, corpus) -> dict:
         row = {**scored("union_of_sentences", union[keep], gold[keep], np.array(ids)[keep]), "n_articles": int(keep.sum()),
                "gold_per_article": float(gold[keep].sum(1).mean()), "union_per_article": float(union[keep].sum(1).mean())}
         if P is not None:
-            found = P[keep] >= article.threshold
-            row |= {**scored("article_decisions", found, gold[keep], np.array(ids)[keep]),
-                    "article_per_article": float(found.sum(1).mean()),
-                    "article_ece": ece(P[keep], gold[keep])[0], "article_ece_if_calibrated": ece_if_calibrated(P[keep])}
+            row |= article_row(P[keep], P[keep] >= article.threshold, gold[keep], np.array(ids)[keep])
         out[x] = row
     return out
+
+
+def article_row(P: np.ndarray, found: np.ndarray, gold: np.ndarray, ids: np.ndarray) -> dict:
+    """The article decisions' P / R / F1, labels per article and calibration, for one slice of articles."""
+    return {**scored("article_decisions", found, gold, ids), "article_per_article": float(found.sum(1).mean()),
+            "article_ece": ece(P, gold)[0], "article_ece_if_calibrated": ece_if_calibrated(P)}
 
 
 def agreement(corpus, model: TransformerModel, articles: list[str]) -> dict[str, float]:
@@ -273,32 +279,50 @@ def corpus_language(corpus, aid: str) -> str:
     return next(p.language for p in corpus.paragraphs if p.article == aid)
 
 
-def crossfit_lines(corpus, out, model: TransformerModel, log) -> dict:
-    """Sentence lines against their paragraphs' labels, by the line context, over the test and the
-    validation fold together: each fold's sentence decisions and line context fitted on the other.
-    Neither fold taught the encoder or its heads, so this scores the recipe on three times as many
-    English reporting articles as the test fold holds (the first half refits the shipped recipe)."""
+def crossfit(corpus, out, model: TransformerModel, log) -> tuple[dict, dict]:
+    """The test and the validation fold together, each fold's sentence decisions, line context and
+    article decisions fitted on the other. Neither fold taught the encoder or its heads, so this
+    scores the recipe on three times as many English reporting articles, and twice as many articles
+    a language, as the test fold holds (the first half refits the shipped recipe). Returns two
+    tables: sentence lines against their paragraphs' labels, by the line context; and the article
+    as a whole, with its calibration."""
     found, gold, scored_rows = [], [], []
+    art_P, art_found, art_gold, art_ids = [], [], [], []
     for fit_on, score_on in (("validation", "test"), ("test", "validation")):
         X, Y, a = transformer_heads.sentence_rows(corpus, out, fit_on, model.sentence_head)
         W, b, t, _ = fit_sentence_decisions(X, Y, a)
         decisions = SentenceDecisions(W.astype(np.float64), b.astype(np.float64), t)
         context = transformer_heads.fit_line_context_on(corpus, out, decisions, model.sentence_head, log, split=fit_on)
+        article = ArticleDecisions.from_array(
+            transformer_heads.fit_article_decisions_on(corpus, out, decisions, model.sentence_head, log, split=fit_on))
         rows = sentence_rows(corpus, out, model, decisions, split=score_on)
         found.append(np.concatenate([context.probabilities(rows.P[rows.art == x]) for x in dict.fromkeys(rows.art)])
                      >= context.threshold)
         gold.append(transformer_heads.paragraph_gold_rows(corpus, out, score_on))
         scored_rows.append(rows)
+        ids = sorted(set(rows.art))
+        art_P.append(np.stack([article.probabilities(rows.P[rows.art == x]) for x in ids]))
+        art_found.append(art_P[-1] >= article.threshold)
+        art_gold.append(transformer_heads.article_gold(corpus, ids))
+        art_ids.extend(ids)
     D, Y = np.concatenate(found), np.concatenate(gold)
     art, lang, genre = (np.concatenate([getattr(r, f) for r in scored_rows]) for f in ("art", "lang", "genre"))
-    table: dict = {}
+    lines: dict = {}
     for x in (*present(lang), "all"):
         keep = (lang == x) if x != "all" else np.ones(len(Y), bool)
         rep = keep & (genre == "reporting")
-        table[x] = {**scored("line_context", D[keep], Y[keep], art[keep]),
+        lines[x] = {**scored("line_context", D[keep], Y[keep], art[keep]),
                     **scored("line_context_reporting", D[rep], Y[rep], art[rep]),
                     "n_articles": len(set(art[keep])), "n_reporting_articles": len(set(art[rep]))}
-    return table
+    P, F, G, ids = np.concatenate(art_P), np.concatenate(art_found), np.concatenate(art_gold), np.array(art_ids)
+    language = dict(zip(art, lang, strict=True))
+    art_lang = np.array([language[a] for a in ids])
+    articles: dict = {}
+    for x in (*present(art_lang), "all"):
+        keep = (art_lang == x) if x != "all" else np.ones(len(ids), bool)
+        articles[x] = {**article_row(P[keep], F[keep], G[keep], ids[keep]), "n_articles": int(keep.sum()),
+                       "gold_per_article": float(G[keep].sum(1).mean())}
+    return lines, articles
 
 
 def lolo(corpus, out, model: TransformerModel, log) -> dict:
@@ -536,7 +560,7 @@ def main() -> int:
                       "the line context (semeval predict --lines sentences), on all articles and on the reporting "
                       "ones", figures["paragraph_gold"],
                       measures(figures["paragraph_gold"]["all"]))
-    figures["crossfit_lines"] = crossfit_lines(corpus, out, model, log)
+    figures["crossfit_lines"], figures["crossfit_articles"] = crossfit(corpus, out, model, log)
     _print_techniques("one sentence per line against paragraph labels, line context, test and validation folds "
                       "together, each fold's decisions fitted on the other", figures["crossfit_lines"],
                       measures(figures["crossfit_lines"]["all"]))
@@ -552,6 +576,12 @@ def main() -> int:
                  f"({r['article_per_article']:.1f} per article, "
                  f"ECE {r['article_ece']:.4f}, calibrated <= {r['article_ece_if_calibrated']:.4f})" if a else "")
               + f"   gold {r['gold_per_article']:.1f}, n={r['n_articles']}")
+    print("\nthe article as a whole, test and validation folds together, each fold's decisions fitted on the other")
+    for lang, r in figures["crossfit_articles"].items():
+        a = r["article_decisions"]
+        print(f"{lang:<6}article decisions {a[0]:.3f}/{a[1]:.3f}/{a[2]:.3f} {span(r['article_decisions' + INTERVAL])} "
+              f"({r['article_per_article']:.1f} per article, ECE {r['article_ece']:.4f}, "
+              f"calibrated <= {r['article_ece_if_calibrated']:.4f})   gold {r['gold_per_article']:.1f}, n={r['n_articles']}")
     test_articles = sorted({a for a in rows.art})
     figures["agreement"] = agreement(corpus, model, test_articles)
     print("\nparagraphs vs one sentence per line, same articles:", json.dumps(figures["agreement"]))

@@ -219,3 +219,36 @@ def test_line_context_is_fitted_on_the_fold_it_is_given(monkeypatch):
     on_validation = H.fit_line_context_on(None, None, identity, None, lambda _m: None).probabilities(lines)
     assert (on_test[0] > on_test[1]).all()
     assert (on_validation[0] < on_validation[1]).all()
+
+
+def test_article_decisions_are_fitted_on_the_fold_they_are_given(monkeypatch):
+    """bench/shift.py cross-fits the article decisions too. Here an article whose sentences are
+    sure of a technique uses it in the test fold and does not in the validation fold, so the
+    fitted slope on the article's evidence has opposite signs."""
+    from spinscope.detect.decisions import ArticleDecisions
+    from spinscope.taxonomy import TECHNIQUE_NAMES
+
+    rng = np.random.default_rng(2)
+    k = len(TECHNIQUE_NAMES)
+    arts = np.repeat([f"a{i}" for i in range(60)], 5)
+    P = {s: rng.uniform(0.02, 0.98, (len(arts), k)) for s in ("test", "validation")}
+    ids = sorted(set(arts))
+    strong = {s: np.stack([P[s][arts == a].max(0) >= 0.9 for a in ids]) for s in P}
+    gold = {"test": strong["test"], "validation": ~strong["validation"]}
+    asked = {}
+
+    def rows(corpus, out, split, head):  # noqa: ANN001, ANN202
+        asked["split"] = split
+        return P[split], None, arts
+
+    monkeypatch.setattr(H, "sentence_rows", rows)
+    # article_gold is not told the fold; it answers for the fold whose rows were read.
+    monkeypatch.setattr(H, "article_gold", lambda corpus, ids: gold[asked["split"]])
+    identity = SimpleNamespace(probabilities=lambda X: X)
+
+    def fitted(**split: str) -> ArticleDecisions:
+        return ArticleDecisions.from_array(H.fit_article_decisions_on(None, None, identity, None, lambda _m: None, **split))
+
+    on_test, on_validation = fitted(split="test"), fitted()  # the default: validation
+    assert on_test.weight + on_test.strongest_weight > 0
+    assert on_validation.weight + on_validation.strongest_weight < 0

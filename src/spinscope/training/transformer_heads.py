@@ -373,13 +373,14 @@ def fit_paragraph_heads(corpus: Corpus, out: Outputs, log: Callable[[str], None]
 
 
 def fit_article_decisions_on(corpus: Corpus, out: Outputs, decisions: SentenceDecisions, head: SentenceHead | None,
-                             log: Callable[[str], None]) -> np.ndarray:
-    """The article decisions (``ArticleDecisions.to_array``) on these sentence decisions' validation probabilities."""
-    X, _, arts = sentence_rows(corpus, out, "validation", head)
+                             log: Callable[[str], None], split: str = "validation") -> np.ndarray:
+    """The article decisions (``ArticleDecisions.to_array``) on these sentence decisions' probabilities
+    for the ``split`` fold's articles (the shipped one: validation)."""
+    X, _, arts = sentence_rows(corpus, out, split, head)
     P = decisions.probabilities(X)
     ids = sorted(set(arts))
     article, f1 = fit_article_decisions([P[arts == a] for a in ids], article_gold(corpus, ids))
-    log(f"article decisions: {len(ids)} validation articles, threshold {article.threshold:.2f}, "
+    log(f"article decisions: {len(ids)} {split} articles, threshold {article.threshold:.2f}, "
         f"out-of-fold micro-F1 {f1:.3f}")
     return article.to_array()
 
