@@ -237,7 +237,7 @@ def test_article_decisions_are_fitted_on_the_fold_they_are_given(monkeypatch):
     gold = {"test": strong["test"], "validation": ~strong["validation"]}
     asked = {}
 
-    def rows(corpus, out, split, head):  # noqa: ANN001, ANN202
+    def rows(corpus, out, split, head):
         asked["split"] = split
         return P[split], None, arts
 
