@@ -1,5 +1,7 @@
 import json
+import re
 
+import click
 from click.testing import CliRunner
 
 from spinscope.interfaces.cli import main
@@ -114,10 +116,22 @@ def test_semeval_evaluate_mismatch_is_bad_input(tmp_path):
     assert r.exit_code == 3 and "E302" in r.output
 
 
+def _leaf_commands(cmd, path=()):
+    if isinstance(cmd, click.Group):
+        for name, sub in cmd.commands.items():
+            yield from _leaf_commands(sub, (*path, name))
+    else:
+        yield path
+
+
 def test_every_command_help_has_an_example():
-    for args in (["analyze"], ["semeval", "predict"], ["semeval", "evaluate"], ["train"], ["batch"], ["serve"]):
+    leaves = list(_leaf_commands(main))
+    assert ("audit", "swap") in leaves and ("corpus", "report") in leaves
+    for args in leaves:
         r = run(*args, "--help")
         assert r.exit_code == 0 and "Example" in r.output, args
+        # A backslash that ends a line in a docstring joins the two lines into one with a gap.
+        assert not re.search(r"\S {6,}\S", r.output.split("Example", 1)[1].split("Options:")[0]), args
 
 
 def test_semeval_evaluate_repairs_or_refuses_gold_labels(tmp_path):

