@@ -1,4 +1,5 @@
 import base64
+import dataclasses
 import re
 
 from click.testing import CliRunner
@@ -37,3 +38,10 @@ def test_cli_report_writes_one_file(corpus_store, tmp_path):
     assert bad.exit_code != 0 and "cannot group by 'colour'" in bad.output and "Traceback" not in bad.output
     missing = CliRunner().invoke(main, ["corpus", "report", "--db", str(tmp_path / "x.duckdb"), "--out", str(out)])
     assert missing.exit_code != 0 and "E105" in missing.output
+
+
+def test_report_without_dates_says_so_instead_of_an_empty_trend(corpus_store):
+    report = dataclasses.replace(corpus_report(corpus_store, "outlet", "month"), trend=())
+    html = render_corpus_html(report)
+    assert 'id="trend"' in html and "No article in this selection has a date" in html
+    assert len(re.findall(r'<img class="plot"', html)) == 4  # no trend plot

@@ -104,7 +104,10 @@ def render_corpus_body(r: CorpusReport) -> str:
         _table(r.weak_sourcing, ("vague or no source",), groups, True, {}, "Claims with a vague or no source"),
         "</section>",
     ]
-    if r.over:
+    if r.over and not r.trend:
+        out.append(f'<section id="trend"><h2>Detections per 1,000 words by {_e(r.over)}</h2>'
+                   f"<p>No article in this selection has a date, so there is no trend by {_e(r.over)}.</p></section>")
+    elif r.over:
         out += [f'<section id="trend"><h2>Detections per 1,000 words by {_e(r.over)}</h2>',
                 _figure(plots.trend_plot(r.trend, "detections per 1,000 words"),
                         f"Detections per 1,000 words per {r.over} and group, with 95% bands; numbers below."),
