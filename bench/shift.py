@@ -6,7 +6,7 @@ Usage: python bench/shift.py [--data ../shared/data/semeval2023] [--polnear ../s
 
 Everything is scored on the test fold (fold 0), never used for a choice, but for two tables that
 cross-fit the test and validation folds (the last of items 1 and 6; JSON ``crossfit_lines`` and
-``crossfit_articles``). Each techniques and frames F1 has a 95%
+``crossfit_articles``, and per technique ``per_technique``). Each techniques and frames F1 has a 95%
 percentile bootstrap interval that resamples articles (JSON: the key with ``_f1_95``; for the
 genre macro-F1 of the transformer and the fallback, ``transformer_95`` and ``classic_95``):
 the reporting slices hold a handful of articles, and the interval says how far apart two figures
@@ -53,7 +53,10 @@ must be before they differ. Tables:
    together, each fold's decisions fitted on the other (twice as many articles a language:
    a calibration figure on 14-34 articles moves with the sample);
 7. frames per language, precision / recall / micro-F1 and frames per article, on all test
-   articles and on the reporting ones alone.
+   articles and on the reporting ones alone;
+8. per technique, over the test and validation folds cross-fitted as in 6: how many of its
+   gold sentences (span labels) the sentence decisions find, and how many of its gold articles
+   the article decisions find, beside how many each calls (JSON ``per_technique``).
 """
 
 from __future__ import annotations
@@ -283,14 +286,14 @@ def corpus_language(corpus, aid: str) -> str:
     return next(p.language for p in corpus.paragraphs if p.article == aid)
 
 
-def crossfit(corpus, out, model: TransformerModel, log) -> tuple[dict, dict]:
+def crossfit(corpus, out, model: TransformerModel, log) -> tuple[dict, dict, dict]:
     """The test and the validation fold together, each fold's sentence decisions, line context and
     article decisions fitted on the other. Neither fold taught the encoder or its heads, so this
     scores the recipe on three times as many English reporting articles, and twice as many articles
     a language, as the test fold holds (the first half refits the shipped recipe). Returns two
     tables: sentence lines against their paragraphs' labels, by the line context; and the article
-    as a whole, with its calibration."""
-    found, gold, scored_rows = [], [], []
+    as a whole, with its calibration. The third, ``per_technique``, counts each technique's finds."""
+    found, gold, scored_rows, own = [], [], [], []
     art_P, art_found, art_gold, art_ids = [], [], [], []
     for fit_on, score_on in (("validation", "test"), ("test", "validation")):
         X, Y, a = transformer_heads.sentence_rows(corpus, out, fit_on, model.sentence_head)
@@ -304,6 +307,7 @@ def crossfit(corpus, out, model: TransformerModel, log) -> tuple[dict, dict]:
                      >= context.threshold)
         gold.append(transformer_heads.paragraph_gold_rows(corpus, out, score_on))
         scored_rows.append(rows)
+        own.append(rows.P >= decisions.threshold)
         ids = sorted(set(rows.art))
         art_P.append(np.stack([article.probabilities(rows.P[rows.art == x]) for x in ids]))
         art_found.append(art_P[-1] >= article.threshold)
@@ -326,7 +330,23 @@ def crossfit(corpus, out, model: TransformerModel, log) -> tuple[dict, dict]:
         keep = (art_lang == x) if x != "all" else np.ones(len(ids), bool)
         articles[x] = {**article_row(P[keep], F[keep], G[keep], ids[keep]), "n_articles": int(keep.sum()),
                        "gold_per_article": float(G[keep].sum(1).mean())}
-    return lines, articles
+    sentence_gold = np.concatenate([r.Y for r in scored_rows])
+    return lines, articles, per_technique((np.concatenate(own), sentence_gold, lang), (F, G, art_lang))
+
+
+def per_technique(sentences: tuple, articles: tuple) -> dict:
+    """Per language and technique, ``[found and gold, found, gold]``: sentences (the analysis' own
+    decisions against each sentence's span labels) and articles (the article decisions). The micro-F1
+    that the other tables give is carried by the frequent techniques; this shows the rare ones."""
+    table: dict = {}
+    for unit, (D, Y, lang) in (("sentences", sentences), ("articles", articles)):
+        for x in (*present(lang), "all"):
+            keep = (lang == x) if x != "all" else np.ones(len(lang), bool)
+            d, y = D[keep], Y[keep].astype(bool)
+            counts = np.stack([(d & y).sum(0), d.sum(0), y.sum(0)], 1)
+            for name, c in zip(TECHNIQUE_NAMES, counts.tolist(), strict=True):
+                table.setdefault(x, {}).setdefault(name, {})[unit] = c
+    return table
 
 
 def lolo(corpus, out, model: TransformerModel, log) -> dict:
@@ -570,7 +590,7 @@ def main() -> int:
                       "the line context (semeval predict --lines sentences), on all articles and on the reporting "
                       "ones", figures["paragraph_gold"],
                       measures(figures["paragraph_gold"]["all"]))
-    figures["crossfit_lines"], figures["crossfit_articles"] = crossfit(corpus, out, model, log)
+    figures["crossfit_lines"], figures["crossfit_articles"], figures["per_technique"] = crossfit(corpus, out, model, log)
     _print_techniques("one sentence per line against paragraph labels, line context, test and validation folds "
                       "together, each fold's decisions fitted on the other", figures["crossfit_lines"],
                       measures(figures["crossfit_lines"]["all"]))
@@ -592,6 +612,12 @@ def main() -> int:
         print(f"{lang:<6}article decisions {a[0]:.3f}/{a[1]:.3f}/{a[2]:.3f} {span(r['article_decisions' + INTERVAL])} "
               f"({r['article_per_article']:.1f} per article, ECE {r['article_ece']:.4f}, "
               f"calibrated <= {r['article_ece_if_calibrated']:.4f})   gold {r['gold_per_article']:.1f}, n={r['n_articles']}")
+    print("\nper technique, test and validation folds together, each fold's decisions fitted on the other: found "
+          "and gold / gold (found); sentences against their span labels, articles by the article decisions")
+    for lang in [x for x in ("en", "all") if x in figures["per_technique"]]:
+        print(f"{lang:<6}{'sentences':>22}{'articles':>22}")
+        for name, r in figures["per_technique"][lang].items():
+            print(f"  {name:<34}" + "".join(f"{f'{c[0]}/{c[2]} ({c[1]})':>22}" for c in (r["sentences"], r["articles"])))
     test_articles = sorted({a for a in rows.art})
     figures["agreement"] = agreement(corpus, model, test_articles)
     print("\nparagraphs vs one sentence per line, same articles:", json.dumps(figures["agreement"]))
