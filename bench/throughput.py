@@ -8,7 +8,8 @@ in place of the default, on every path that reads the model: spinscope, the bare
 cold start and ``semeval predict``.
 
 Prints, each path in its own process so peak memory (ru_maxrss) is that path's alone:
-- ``analyze`` latency: one article at a time, warm, p50 and p95;
+- ``analyze`` latency: one article at a time, warm, p50 and p95; and with ``word_effects``,
+  the words that carry each detection, which ``spinscope analyze`` and ``serve`` add;
 - ``pipe`` throughput: all articles through ``Pipeline.pipe`` (articles/s), in this process and
   with ``n_process`` forked workers (one per CPU, up to 8; memory as their summed PSS);
 - cold start: ``spinscope analyze`` of a short text as a fresh process (import, model load,
@@ -77,15 +78,17 @@ def time_each(fn, texts: list[str]) -> list[float]:  # noqa: ANN001
     return times
 
 
-def run_spinscope(texts: list[str], model: str) -> dict:
+def run_spinscope(texts: list[str], model: str, explain: bool = False) -> dict:
     import spinscope
     from spinscope.parallel import default_workers
 
-    nlp = spinscope.load(model)
+    nlp = spinscope.load(model, explain=explain)
     times = time_each(nlp, texts)
     t0 = time.perf_counter()
     list(nlp.pipe(texts, batch_size=16))
     pipe_s = time.perf_counter() - t0
+    if explain:  # the forked run says nothing new about the word-by-word pass
+        return {"times": times, "pipe_s": pipe_s}
     workers = default_workers()
     samples: list[float] = []
     done = threading.Event()
@@ -191,7 +194,8 @@ def run_torch(texts: list[str], checkpoint: Path) -> dict:
 def child(args: argparse.Namespace) -> int:
     texts = articles(args.articles)
     runners = {"torch": lambda: run_torch(texts, Path(args.checkpoint)), "raw": lambda: run_raw_encoder(texts, args.model),
-               "transformer": lambda: run_spinscope(texts, str(args.model))}
+               "transformer": lambda: run_spinscope(texts, str(args.model)),
+               "explained": lambda: run_spinscope(texts, str(args.model), explain=True)}
     res = runners.get(args.path, lambda: run_spinscope(texts, args.path))()
     res["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     res["torch"] = "torch" in sys.modules
@@ -248,7 +252,8 @@ def paired(texts: list[str], base: Path, candidate: Path, rounds: int) -> None:
           f"faster in {int((b > a).sum())} of {rounds}")
 
 
-NAMES = {"transformer": "spinscope default (ONNX Runtime int8)", "classic": "spinscope --model classic (numpy)",
+NAMES = {"transformer": "spinscope default (ONNX Runtime int8)", "explained": "  with word cues (analyze's default)",
+         "classic": "spinscope --model classic (numpy)",
          "raw": "bare ORT session, same windows, batched", "torch": "transformers pipeline, torch fp32"}
 
 
@@ -276,7 +281,7 @@ def main() -> int:
           "pipe: all at once\n")
     print(f"{'path':<42}{'analyze/s':>10}{'p50 ms':>8}{'p95 ms':>8}{'pipe/s':>8}{'peak MB':>9}")
     rate: dict[str, float] = {}
-    for path in ("transformer", "raw", "torch", "classic"):
+    for path in ("transformer", "explained", "raw", "torch", "classic"):
         r = subprocess.run([sys.executable, __file__, "--path", path, "--articles", str(args.articles),
                             "--checkpoint", args.checkpoint, "--model", str(args.model)], capture_output=True, text=True)
         if r.returncode:
@@ -288,7 +293,7 @@ def main() -> int:
         rate[path] = pipe
         print(f"{NAMES[path]:<42}{len(t) / (t.sum() / 1000):>10.2f}{np.percentile(t, 50):>8.0f}"
               f"{np.percentile(t, 95):>8.0f}{pipe:>8.2f}{res['peak_mb']:>9.0f}"
-              + ("  (torch was imported!)" if path in ("transformer", "classic") and res["torch"] else ""))
+              + ("  (torch was imported!)" if path in ("transformer", "explained", "classic") and res["torch"] else ""))
         if "forked_s" in res:
             rate[path + "-forked"] = len(texts) / res["forked_s"]
             print(f"{'  pipe(n_process=' + str(res['workers']) + '), forked workers':<42}{'':>10}{'':>8}{'':>8}"

@@ -268,3 +268,17 @@ def test_utf8_inputs_stream_and_other_encodings_still_decode(tmp_path, monkeypat
     assert x.load().text.startswith("Été\n\nCorps, avec virgule.")
     (z,) = read_inputs(str(latin))  # not UTF-8: decoded whole, the charset guessed (a guess on so short a text)
     assert z.id == "z" and z.load().text.startswith("Été") and "Corps de texte" in z.load().text
+
+
+def test_cli_batch_explains_only_when_asked(tmp_path, monkeypatch, pipeline):
+    import spinscope
+
+    asked = []
+    monkeypatch.setattr(spinscope, "load", lambda model, **kw: asked.append(kw) or pipeline)
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "one.txt").write_text("One\n\nSome text.")
+    for i, flags in enumerate(([], ["--explain"])):
+        r = CliRunner().invoke(main, ["batch", str(d), "--out", str(tmp_path / f"o{i}.jsonl"), *flags])
+        assert r.exit_code == 0, r.output
+    assert asked == [{"explain": False}, {"explain": True}]

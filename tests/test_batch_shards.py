@@ -138,3 +138,11 @@ def test_a_ray_cluster_started_here_is_told_to_send_no_usage_statistics(tmp_path
         batch_ray.run_ray_batch(str(src), tmp_path / "out")
     assert seen == {"usage_stats": "0", "address": "local"}
     monkeypatch.delenv(batch_ray.USAGE_STATS_ENV, raising=False)
+
+
+def test_ray_actors_build_the_pipeline_they_are_asked_for(monkeypatch):
+    from spinscope.detect.transformer import THREADS_ENV
+
+    monkeypatch.delenv(THREADS_ENV, raising=False)  # the actor sets it; put it back afterwards
+    assert "word_effects" in batch_ray.Analyser("classic", None, explain=True).nlp.detector_names
+    assert "word_effects" not in batch_ray.Analyser("classic", None).nlp.detector_names

@@ -270,13 +270,13 @@ def shard_rows(task: dict) -> Iterator[dict]:
 class Analyser:
     """One Ray actor: loads the pipeline once, then analyses batches of items."""
 
-    def __init__(self, model: str, threshold: float | None) -> None:
+    def __init__(self, model: str, threshold: float | None, explain: bool = False) -> None:
         import spinscope
         from spinscope.detect.transformer import THREADS_ENV
 
         # Ray gives each actor one CPU: one encoder thread, not one per core of the machine.
         os.environ.setdefault(THREADS_ENV, "1")
-        self.nlp = spinscope.load(model)
+        self.nlp = spinscope.load(model, explain=explain)
         self.threshold = threshold
 
     def __call__(self, batch: dict) -> dict[str, list]:
@@ -337,8 +337,10 @@ def run_ray_batch(
     actors: int | None = None,
     batch_size: int = 8,
     progress: Callable[[Iterable[dict]], Iterable[dict]] = lambda x: x,
+    explain: bool = False,
 ) -> BatchResult:
-    """Analyse ``source`` on Ray (``address``: a running cluster, ``auto``, or None for a local one)."""
+    """Analyse ``source`` on Ray (``address``: a running cluster, ``auto``, or None for a local one);
+    ``explain`` as ``spinscope.load`` takes it."""
     ray = _ray()
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.glob("part-*.parquet")) and not resume:
@@ -355,7 +357,8 @@ def run_ray_batch(
                  **({} if address else {"_node_ip_address": "127.0.0.1"}))
     try:
         tasks, skipped = second_pass(shards, partial(_census, ray), done)
-        written, failed = _analyse(ray, tasks, out_dir, done, model, threshold, actors, batch_size, progress)
+        written, failed = _analyse(ray, tasks, out_dir, done, (model, threshold, explain), actors, batch_size,
+                                   progress)
         return BatchResult(written, failed, skipped)
     finally:
         if started:
@@ -369,9 +372,11 @@ def _census(ray, shards: list[Shard]) -> list[Census]:  # noqa: ANN001
     return [row["census"] for row in sorted(rows, key=lambda row: row["n"])]
 
 
-def _analyse(ray, tasks: list[dict], out_dir: Path, done: set[str], model: str,  # noqa: ANN001, PLR0913
-             threshold: float | None, actors: int | None, batch_size: int, progress) -> tuple[int, int]:  # noqa: ANN001
-    """The second pass: shards read on the cluster, analysed by the actor pool; (written, failed)."""
+def _analyse(ray, tasks: list[dict], out_dir: Path, done: set[str],  # noqa: ANN001, PLR0913
+             settings: tuple[str, float | None, bool], actors: int | None, batch_size: int,
+             progress) -> tuple[int, int]:  # noqa: ANN001
+    """The second pass: shards read on the cluster, analysed by the actor pool; (written, failed).
+    ``settings``: the ``Analyser``'s model, threshold and explain."""
     from ray.data import ActorPoolStrategy, TaskPoolStrategy
 
     if not tasks:
@@ -382,7 +387,8 @@ def _analyse(ray, tasks: list[dict], out_dir: Path, done: set[str], model: str, 
     ds = ray.data.from_items(tasks, override_num_blocks=len(tasks)).flat_map(
         shard_rows, num_cpus=0, compute=TaskPoolStrategy(size=READERS))
     size = actors or max(1, int(ray.cluster_resources().get("CPU", 1)))
-    results = ds.map_batches(Analyser, fn_constructor_kwargs={"model": model, "threshold": threshold},
+    model, threshold, explain = settings
+    results = ds.map_batches(Analyser, fn_constructor_kwargs={"model": model, "threshold": threshold, "explain": explain},
                              compute=ActorPoolStrategy(size=size), batch_size=batch_size, num_cpus=1)
     run = uuid.uuid4().hex[:8]
     written = failed = chunks = 0

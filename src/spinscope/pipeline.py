@@ -37,11 +37,13 @@ from spinscope.segment import paragraphs, sentences
 from spinscope.segment.words import word_count
 from spinscope.types import Analysis, AnalysisWarning, Article, ModelInfo, Paragraph, from_dict, to_dict
 
-__all__ = ["DEFAULT_MODEL", "MAX_ANALYSED_CHARS", "MODELS_DIR", "MODEL_ENV", "Pipeline", "load"]
+__all__ = ["DEFAULT_MODEL", "EXPLAIN_ENV", "MAX_ANALYSED_CHARS", "MODELS_DIR", "MODEL_ENV", "Pipeline", "load"]
 
 DEFAULT_MODEL = "transformer"
 # `spinscope serve --model` hands its choice to the worker processes through this variable.
 MODEL_ENV = "SPINSCOPE_MODEL"
+# "0" leaves ``word_effects`` out of the pipeline ``serve`` builds (``spinscope serve --no-explain``).
+EXPLAIN_ENV = "SPINSCOPE_EXPLAIN"
 MIN_LANGUAGE_CONFIDENCE = 0.5
 # Beyond this, analysis time grows past a few seconds; no news article is this long.
 MAX_ANALYSED_CHARS = 200_000
@@ -52,7 +54,8 @@ SHORT_TEXT_WORDS = 80
 
 
 def load(model: str | Path = DEFAULT_MODEL, *, disable: Iterable[str] = (), detectors: Sequence[str] | None = None,
-         config: str | Path | None = None, options: Mapping[str, Mapping[str, object]] | None = None) -> Pipeline:
+         config: str | Path | None = None, options: Mapping[str, Mapping[str, object]] | None = None,
+         explain: bool = False) -> Pipeline:
     """Load a model and build the detector list.
 
     ``model`` is a built-in name (``transformer``, ``classic``) or a model directory given
@@ -60,6 +63,8 @@ def load(model: str | Path = DEFAULT_MODEL, *, disable: Iterable[str] = (), dete
     ``disable`` removes names from it, ``options`` gives detectors their settings by name
     (``{"entities": {"backend": "spacy"}}``), and ``config`` (a TOML or JSON file with
     optional ``model``, ``detectors``, ``disable`` and ``options`` keys) sets all four.
+    ``explain`` adds ``word_effects`` after ``techniques``: each detection's cues are the words
+    whose absence lowers its score most (``detect.word_effects``; one model pass per word).
     """
     if config is not None:
         settings = _read_config(Path(config))
@@ -73,6 +78,8 @@ def load(model: str | Path = DEFAULT_MODEL, *, disable: Iterable[str] = (), dete
     if stray:
         raise InvalidOption(f"cannot disable {stray[0]!r}: the pipeline runs {', '.join(listed)}")
     names = [n for n in listed if n not in off]
+    if explain:
+        names = registry.explained(names)
     scoring = load_model(model)
     return Pipeline(scoring, registry.build(names, scoring, options))
 

@@ -12,7 +12,7 @@ value) -> str | None), the reports show that section for the slots it writes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import entry_points
 
 from spinscope.components import Detector
@@ -25,6 +25,7 @@ from spinscope.detect.genre import GenreDetector
 from spinscope.detect.paragraph_labels import ParagraphLabelsDetector
 from spinscope.detect.scores import ScoresDetector, ScoringModel
 from spinscope.detect.techniques import TechniquesDetector
+from spinscope.detect.word_effects import WordEffectsDetector
 from spinscope.errors import InvalidOption
 
 GROUP = "spinscope.detectors"
@@ -33,10 +34,20 @@ BUILT_IN: Mapping[str, Factory] = {
     "scores": ScoresDetector, "techniques": TechniquesDetector, "article_techniques": ArticleTechniquesDetector,
     "frames": FramesDetector, "genre": GenreDetector,
     "attribution": AttributionDetector, "claims": ClaimsDetector, "entities": EntitiesDetector,
-    "paragraph_labels": ParagraphLabelsDetector,
+    "paragraph_labels": ParagraphLabelsDetector, "word_effects": WordEffectsDetector,
 }
 # What ``spinscope.load()`` runs, in order. ``paragraph_labels`` serves SemEval's paragraph task only.
 DEFAULT_DETECTORS = ("scores", "techniques", "article_techniques", "frames", "genre", "attribution", "claims", "entities")
+
+
+def explained(names: Sequence[str]) -> list[str]:
+    """``names`` with ``word_effects`` right after ``techniques`` (the words that carry each
+    detection; one model pass per word, so it is left out of the default list)."""
+    names = [n for n in names if n != "word_effects"]
+    if "techniques" not in names:
+        return names
+    at = names.index("techniques") + 1
+    return [*names[:at], "word_effects", *names[at:]]
 
 
 def factories() -> dict[str, Factory]:

@@ -317,3 +317,16 @@ def test_corpus_page_with_filters_and_clear_errors(pipeline, corpus_store, clien
     assert bad_date.status_code == 422 and "not a date" in bad_date.text
     none = client.get("/corpus")
     assert none.status_code == 404 and "serve --db" in none.text
+
+
+def test_served_pipeline_explains_unless_serve_was_told_not_to(pipeline, monkeypatch):
+    import spinscope.interfaces.api as api
+
+    asked = []
+    monkeypatch.setattr(api, "load", lambda model, **kw: asked.append((model, kw)) or pipeline)
+    monkeypatch.delenv("SPINSCOPE_EXPLAIN", raising=False)
+    monkeypatch.setenv("SPINSCOPE_MODEL", "classic")
+    create_app()
+    monkeypatch.setenv("SPINSCOPE_EXPLAIN", "0")  # spinscope serve --no-explain
+    create_app()
+    assert asked == [("classic", {"explain": True}), ("classic", {"explain": False})]

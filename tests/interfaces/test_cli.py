@@ -268,3 +268,28 @@ def test_train_genre_takes_polnear_from_news_or_beside_the_data(tmp_path, monkey
     assert r.exit_code == 2 and "include --lang en" in r.output
     r = run("train", "--model", "classic-genre", "--lang", "fr", "--data", str(data), "--out", str(tmp_path / "m"))
     assert r.exit_code == 2 and "include --lang en" in r.output
+
+
+def test_analyze_names_the_words_that_carry_a_detection_unless_told_not_to(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("Officials met on Tuesday to discuss the budget.\n"
+                 "The government's vile, disgusting and treacherous scheme will destroy this wonderful town forever.\n")
+    explained = json.loads(run("analyze", str(f), "--format", "json").output)
+    plain = json.loads(run("analyze", str(f), "--format", "json", "--no-explain").output)
+    spans = [s for p in explained["paragraphs"] for s in p["spans"]]
+    assert spans and all(s["cues"] and "Left out one at a time" in s["explanation"] for s in spans)
+    assert all(not s["cues"] and "marked no words" in s["explanation"] for p in plain["paragraphs"] for s in p["spans"])
+
+
+def test_serve_hands_explain_to_its_workers(monkeypatch):
+    import os
+
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: None)
+    monkeypatch.setenv("SPINSCOPE_EXPLAIN", "unset")  # restored afterwards; serve overwrites it
+    seen = []
+    for flags in ([], ["--no-explain"]):
+        assert CliRunner().invoke(main, ["serve", *flags]).exit_code == 0
+        seen.append(os.environ["SPINSCOPE_EXPLAIN"])
+    assert seen == ["1", "0"]

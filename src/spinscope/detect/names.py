@@ -143,7 +143,7 @@ LEXICONS = Path(__file__).parents[1] / "models" / "lexicons"
 _DE_NOUN_ENDINGS = ("ung", "ungen", "heit", "heiten", "keit", "keiten", "schaft", "schaften", "ismus", "ität",
                     "itäten", "tion", "tionen", "nis", "nisse", "tum", "tümer", "ling", "linge",
                     *(stem + end for stem in ("isch", "lich") for end in ("", "e", "en", "er", "es", "em")))  # adjectives
-_DE_FUNCTION_WORDS = frozenset("""
+DE_FUNCTION_WORDS = frozenset("""
 der die das den dem des ein eine einer eines einem einen kein keine keiner keinen keinem dieser diese dieses diesen
 diesem jener jene jenes jeder jede jedes jeden alle allen viele manche mancher solche welche welcher wer was wie wo
 wann warum weshalb wieso woher wohin ob wenn dann denn doch aber und oder sondern auch noch nur schon sogar zwar also
@@ -187,7 +187,7 @@ def german_common(word: str, common_in_article: frozenset[str] = frozenset()) ->
     if not parts:
         return True
     w = parts[-1]
-    if w in _DE_FUNCTION_WORDS or w in common_in_article:
+    if w in DE_FUNCTION_WORDS or w in common_in_article:
         return True
     common = german_lexicon("common")
     if w in common:

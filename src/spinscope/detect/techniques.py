@@ -128,7 +128,6 @@ def explained_span(
     name: str, text: str, para: Paragraph, start: int, end: int, p: float, cues: tuple[str, ...], because: str
 ) -> TechniqueSpan:
     """The span with its explanation: the technique's definition, then why this text."""
-    info = technique(name)
     return TechniqueSpan(
         technique=name,
         start=start,
@@ -137,5 +136,11 @@ def explained_span(
         text=text[start:end],
         paragraph=para.index,
         cues=cues,
-        explanation=f"{info.label}: {info.definition}{because}",
+        explanation=explanation(name, because),
     )
+
+
+def explanation(name: str, because: str) -> str:
+    """A span's explanation: the technique's definition, then ``because`` (why this text)."""
+    info = technique(name)
+    return f"{info.label}: {info.definition}{because}"

@@ -38,7 +38,7 @@ from spinscope.errors import (
     SpinscopeError,
 )
 from spinscope.ingest import SafeFetcher
-from spinscope.pipeline import DEFAULT_MODEL, MODEL_ENV, Pipeline, load
+from spinscope.pipeline import DEFAULT_MODEL, EXPLAIN_ENV, MODEL_ENV, Pipeline, load
 from spinscope.report import render_body, render_html
 from spinscope.report.formats import formats, get_format
 from spinscope.report.html import STYLESHEET
@@ -223,7 +223,7 @@ def article_for(req: AnalyzeRequest, fetcher: SafeFetcher) -> Article:
 def create_app(pipeline: Pipeline | None = None, *, fetcher: SafeFetcher | None = None,
                max_body_bytes: int = MAX_BODY_BYTES, timeout_s: float = REQUEST_TIMEOUT_S,
                max_pending: int = MAX_PENDING, corpus_db: str | Path | None = None) -> FastAPI:
-    nlp = pipeline or load(os.environ.get(MODEL_ENV, DEFAULT_MODEL))
+    nlp = pipeline or load(os.environ.get(MODEL_ENV, DEFAULT_MODEL), explain=os.environ.get(EXPLAIN_ENV) != "0")
     safe = fetcher or SafeFetcher()
     app = App(title="spinscope", version=__version__, docs_url=None, redoc_url=None,
               description="Persuasion techniques, frames and genre of news articles.")

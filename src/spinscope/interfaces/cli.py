@@ -13,13 +13,15 @@ from spinscope import __version__
 from spinscope.errors import SpinscopeError
 from spinscope.evaluation.semeval import LINES
 from spinscope.parallel import MAX_WORKERS, default_workers
-from spinscope.pipeline import DEFAULT_MODEL, MODEL_ENV
+from spinscope.pipeline import DEFAULT_MODEL, EXPLAIN_ENV, MODEL_ENV
 from spinscope.report.formats import formats
 
 WORKERS_HELP = ("Processes that analyse side by side, forked after the model loads (they share its memory); "
                 "default: the CPUs this process may use, up to 8.")
 MODEL_HELP = ("transformer, classic (the fallback: faster, less accurate), or a model directory given as a path "
               "(./my-model).")
+EXPLAIN_HELP = ("Name the words that carry each detection: each flagged sentence is scored again with one word "
+                "left out at a time (one model pass per word).")
 
 T = TypeVar("T")
 # Exit status of a batch that finished but wrote error records for some inputs.
@@ -85,8 +87,9 @@ def main() -> None:
 @click.option("--lang", help="Language code (en, fr, de, ...); detected when omitted.")
 @click.option("--model", default=DEFAULT_MODEL, show_default=True,
               help=MODEL_HELP)
+@click.option("--explain/--no-explain", default=True, show_default=True, help=EXPLAIN_HELP)
 def analyze(source: str, fmt: str, out: str | None, disable: tuple[str, ...], config: str | None,
-            threshold: float | None, lang: str | None, model: str) -> None:
+            threshold: float | None, lang: str | None, model: str, explain: bool) -> None:
     """Analyse one article: a URL, a .txt/.md/.html/.pdf file, or - for standard input (text or HTML).
 
     URLs are fetched with SSRF protection: private, loopback and metadata
@@ -99,13 +102,15 @@ def analyze(source: str, fmt: str, out: str | None, disable: tuple[str, ...], co
         spinscope analyze op-ed.txt --format json --out op-ed.json
         cat op-ed.txt | spinscope analyze - --threshold 0.4
         spinscope analyze op-ed.txt --disable frames --disable genre
+        spinscope analyze op-ed.txt --no-explain   # faster: no word-by-word cues
     """
     import spinscope
     from spinscope.ingest import load_source
     from spinscope.report import render
 
     article = load_source(source)
-    analysis = spinscope.load(model, disable=disable, config=config)(article, threshold=threshold, language=lang)
+    analysis = spinscope.load(model, disable=disable, config=config, explain=explain)(article, threshold=threshold,
+                                                                                     language=lang)
     _emit(render(analysis, fmt), out)
 
 
@@ -127,8 +132,9 @@ def _emit(text: str, out: str | None) -> None:
               help="ray: spread the analysis over a Ray cluster (pip install -e '.[ray]').")
 @click.option("--address", help="With --engine ray: 'auto' or HOST:PORT of a running cluster; default a local one.")
 @click.option("--workers", type=click.IntRange(1, MAX_WORKERS), help=WORKERS_HELP + " Local engine only.")
+@click.option("--explain", is_flag=True, help=EXPLAIN_HELP + " Off by default here: it slows a batch several times.")
 def batch(source: str, out: str, resume: bool, threshold: float | None, model: str, engine: str,
-          address: str | None, workers: int | None) -> None:
+          address: str | None, workers: int | None, explain: bool) -> None:
     """Analyse many articles: a directory, a glob, or a .jsonl/.csv/.parquet file with id and text.
 
     Failures become error records and the batch carries on; an interrupted
@@ -148,14 +154,16 @@ def batch(source: str, out: str, resume: bool, threshold: float | None, model: s
         from spinscope.batch_ray import run_ray_batch
 
         # Ray Data draws its own progress; a bar here would have to hold every row first.
-        result = run_ray_batch(source, out, model=model, address=address, resume=resume, threshold=threshold)
+        result = run_ray_batch(source, out, model=model, address=address, resume=resume, threshold=threshold,
+                               explain=explain)
     else:
         if address:
             raise click.UsageError("--address needs --engine ray")
         import spinscope
         from spinscope.batch import read_inputs, run_batch
 
-        result = run_batch(spinscope.load(model), read_inputs(source), out, resume=resume, threshold=threshold,
+        result = run_batch(spinscope.load(model, explain=explain), read_inputs(source), out, resume=resume,
+                           threshold=threshold,
                            progress=_progress("analysing"), workers=workers or default_workers())
     corrupt = f", {result.corrupt_lines} corrupt lines moved to {out}.corrupt" if result.corrupt_lines else ""
     click.echo(f"{result.written} analysed, {result.failed} failed, {result.skipped} already done{corrupt} -> {out}",
@@ -171,9 +179,10 @@ def batch(source: str, out: str, resume: bool, threshold: float | None, model: s
               help="Worker processes; each loads the model once.")
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, help=MODEL_HELP)
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log one line per request.")
+@click.option("--explain/--no-explain", default=True, show_default=True, help=EXPLAIN_HELP)
 @click.option("--db", type=click.Path(exists=True, dir_okay=False),
               help="A corpus store (spinscope corpus build) to show at /corpus.")
-def serve(host: str, port: int, workers: int, model: str, access_log: bool, db: str | None) -> None:
+def serve(host: str, port: int, workers: int, model: str, access_log: bool, explain: bool, db: str | None) -> None:
     """Run the web page and REST API (OpenAPI at /docs), and with --db the /corpus page.
 
     \b
@@ -189,6 +198,7 @@ def serve(host: str, port: int, workers: int, model: str, access_log: bool, db: 
     from spinscope.interfaces.api import CORPUS_ENV
 
     os.environ[MODEL_ENV] = model  # uvicorn's app factory takes no arguments; workers read this
+    os.environ[EXPLAIN_ENV] = "1" if explain else "0"
     if db:
         os.environ[CORPUS_ENV] = str(Path(db).resolve())
     shown = f"[{host}]" if ":" in host else host
