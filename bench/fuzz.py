@@ -1,6 +1,6 @@
 """Fuzz ingestion and analysis: random bytes, text and HTML, plus inputs at the 5 MB limit.
 
-Usage: python bench/fuzz.py [--n 10000] [--seed 13]
+Usage: python bench/fuzz.py [--n 10000] [--seed 13] [--explain]
 
 A crash is any exception that is not a ``SpinscopeError``. Prints the count of
 inputs, crashes (must be 0), error codes seen, and the slowest inputs.
@@ -60,9 +60,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--explain", action="store_true", help="with word_effects, as spinscope analyze and serve run")
     args = ap.parse_args()
     rng = random.Random(args.seed)
-    nlp = spinscope.load()
+    nlp = spinscope.load(explain=args.explain)
     crashes: list[tuple[bytes, str]] = []
     outcomes: Counter[str] = Counter()
     slowest: list[tuple[float, str]] = []
