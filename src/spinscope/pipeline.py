@@ -74,12 +74,14 @@ def load(model: str | Path = DEFAULT_MODEL, *, disable: Iterable[str] = (), dete
         options = {**settings.get("options", {}), **(options or {})}
     off = set(disable)
     listed = list(detectors or registry.DEFAULT_DETECTORS)
+    if explain:  # --disable word_effects then works as --no-explain does
+        listed = registry.explained(listed)
     stray = sorted(off - set(listed))
     if stray:
         raise InvalidOption(f"cannot disable {stray[0]!r}: the pipeline runs {', '.join(listed)}")
     names = [n for n in listed if n not in off]
-    if explain:
-        names = registry.explained(names)
+    if explain and "techniques" not in names:  # nothing to explain
+        names = [n for n in names if n != "word_effects"]
     scoring = load_model(model)
     return Pipeline(scoring, registry.build(names, scoring, options))
 

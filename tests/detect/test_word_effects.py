@@ -136,3 +136,10 @@ def test_a_long_article_explains_its_most_confident_sentences_only(monkeypatch):
         for p in doc.techniques)
     explained = WordEffectsDetector(WordModel()).predict([doc])[0]
     assert [bool(p.spans[0].cues) for p in explained] == [True, False, True]
+
+
+def test_disabling_it_or_the_techniques_leaves_it_out():
+    assert "word_effects" not in load("classic", explain=True, disable=["word_effects"]).detector_names
+    names = load("classic", explain=True, disable=["techniques", "article_techniques", "entities"]).detector_names
+    assert "word_effects" not in names and "techniques" not in names
+    assert "word_effects" in load("classic", explain=True).detector_names
