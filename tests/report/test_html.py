@@ -64,3 +64,25 @@ def test_language_sits_on_the_article_and_the_page_has_one_main(pipeline):
     assert article["lang"] == "de" and article["id"] == "article-text"
     assert [tag for tag, _ in tree.elements].count("main") == 1
     assert any(tag == "a" and a.get("href") == "#article-text" for tag, a in tree.elements) or not analysis.spans
+
+
+def test_cue_words_are_bold_inside_their_highlight(pipeline):
+    import dataclasses
+
+    text = "Intro line here.\n\nThe council's vile & rotten plan <b>failed</b> the town."
+    a = pipeline(text)
+    para = next(p for p in a.paragraphs if p.paragraph.index == 3)
+    start = para.paragraph.start
+    span = dataclasses.replace(next(iter(para.spans), None) or _span(text, start), cues=("rotten", "vile", "<b>failed", "absent"))
+    marked = dataclasses.replace(a, paragraphs=tuple(
+        dataclasses.replace(p, spans=(span,)) if p is para else p for p in a.paragraphs))
+    out = render(marked, "html")
+    assert out.count('<strong class="cue">') == 3  # a cue not found as a whole word ("absent") is not shown
+    assert re.search(r'<mark [^>]*>(<span [^>]*>)+<strong class="cue">vile</strong>', out)
+    assert '<strong class="cue">&lt;b&gt;failed</strong>' in out and "<b>failed" not in out
+
+
+def _span(text, start):
+    from spinscope.types import TechniqueSpan
+
+    return TechniqueSpan("Loaded_Language", start, len(text), 0.5, text[start:], 3)

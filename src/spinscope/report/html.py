@@ -10,6 +10,7 @@ page can forbid inline styles in its Content-Security-Policy.
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 from spinscope.report.summary import (
@@ -52,12 +53,16 @@ def _paragraph_html(text: str, start: int, end: int, spans: list[TechniqueSpan],
     mark is described (``aria-describedby``) by the short descriptions of all it covers.
     """
     ids = ids or {}
-    bounds = [p for s in spans for p in (s.start, s.end)] + [p for c in claims for p in c[:2]]
+    cues = _cue_ranges(text, spans)
+    bounds = [p for s in spans for p in (s.start, s.end)] + [p for c in claims for p in c[:2]] + \
+        [p for c in cues for p in c]
     cuts = sorted({start, end} | {max(start, min(end, p)) for p in bounds})
     out = []
     for a, b in zip(cuts, cuts[1:], strict=False):
         covering = [s for s in spans if s.start <= a and b <= s.end and s.start < s.end]
         chunk = _e(text[a:b])
+        if any(c0 <= a and b <= c1 for c0, c1 in cues):
+            chunk = f'<strong class="cue">{chunk}</strong>'
         if covering:
             cats = [category_of(s.technique).name for s in covering]
             classes = " ".join(dict.fromkeys(f"cat-{c}" for c in cats)) + (" multi" if len(covering) > 1 else "")
@@ -78,6 +83,18 @@ def _paragraph_html(text: str, start: int, end: int, spans: list[TechniqueSpan],
         claim = next((c for c in claims if c[0] <= a and b <= c[1]), None)
         out.append(chunk if claim is None else f'<span class="claim src-{claim[2]}" data-kind="{claim[2]}">{chunk}</span>')
     return "".join(out)
+
+
+def _cue_ranges(text: str, spans: list[TechniqueSpan]) -> list[tuple[int, int]]:
+    """Where each span's cue words stand inside it (their first whole-word match), so the reader
+    sees which words carry the detection; a cue that is the whole span adds nothing."""
+    out = []
+    for s in spans:
+        for cue in s.cues:
+            m = re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", text[s.start:s.end])
+            if m and (m.start(), m.end()) != (0, s.end - s.start):
+                out.append((s.start + m.start(), s.start + m.end()))
+    return out
 
 
 def _strength(confidence: float) -> str:

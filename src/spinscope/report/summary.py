@@ -10,7 +10,8 @@ from spinscope.types import Analysis, ArticleTechnique, Entity, Genre
 
 # Said plainly wherever detections are shown: the span head is weak (span F1 about 0.1).
 SPAN_NOTICE = ("Highlights mark the sentence that was flagged, or the words the model marked in it: "
-               "they point at the passage, they are not precise boundaries.")
+               "they point at the passage, they are not precise boundaries. A detection's cues are the words that carry it most "
+               "(in bold in the HTML report).")
 
 
 @dataclass(frozen=True, slots=True)
