@@ -78,15 +78,8 @@ def main() -> int:
                     "cue lexicon": where(text, s.start, s.end, top[0]) if top else None,
                     "random candidate": rng.choice(words) if words else None,
                 }
-                found = [where(text, s.start, s.end, c) for c in s.cues]
-                picks["word_effects, every cue"] = None  # counted per cue below
-                for name, at in picks.items():
-                    if name == "word_effects, every cue":
-                        for c in found:
-                            row = hits[s.technique][name]
-                            row[0] += c is not None and inside(*c, right)
-                            row[1] += 1
-                        continue
+                every = [("word_effects, every cue", where(text, s.start, s.end, c)) for c in s.cues]
+                for name, at in [*picks.items(), *every]:
                     row = hits[s.technique][name]
                     row[0] += at is not None and inside(*at, right)
                     row[1] += 1
