@@ -143,3 +143,10 @@ def test_disabling_it_or_the_techniques_leaves_it_out():
     names = load("classic", explain=True, disable=["techniques", "article_techniques", "entities"]).detector_names
     assert "word_effects" not in names and "techniques" not in names
     assert "word_effects" in load("classic", explain=True).detector_names
+
+
+def test_words_for_peoples_and_faiths_are_never_candidates():
+    text = "Les musulmans et les juifs sont menacés par cette folie."
+    assert [text[s:e] for s, e in candidates(text, 0, len(text), "fr")] == ["menacés", "folie"]
+    text = "Die ukrainische Regierung ist zynisch."
+    assert [text[s:e] for s, e in candidates(text, 0, len(text), "de")] == ["Regierung", "zynisch"]

@@ -10,8 +10,9 @@ flagged sentence is left out in turn, and the sentence is scored alone. The word
 absence lowers the technique's probability most become the span's cues.
 
 Names are never candidates: the model masks them (``detect.names``), and a detection must not
-be explained by whom it names. Function words and words under three letters are not candidates
-either.
+be explained by whom it names. Nor are words for peoples, faiths and other groups, which some
+languages write in lowercase, so no mask catches them (``detect.names.GROUP_STEMS``). Function
+words and words under three letters are not candidates either.
 
 The cost is one model pass per candidate word, about a second for the example op-ed's 14
 flagged sentences on 2 cores. So the component is not in ``registry.DEFAULT_DETECTORS``:
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from spinscope.components import Doc
-from spinscope.detect.names import DE_FUNCTION_WORDS, proper_noun_spans
+from spinscope.detect.names import DE_FUNCTION_WORDS, GROUP_STEMS, proper_noun_spans
 from spinscope.detect.scores import ArticleScores, ScoringModel
 from spinscope.detect.techniques import explanation
 from spinscope.types import Paragraph, ParagraphTechniques, TechniqueSpan
@@ -53,7 +54,24 @@ against among upon also just only very too can could would should will shall may
 any all some each every both either neither such own same other another more most less least much many few
 one two out off per via let lets until while unless although though whether since
 """.split())
-FUNCTION_WORDS = {"en": _EN_FUNCTION_WORDS, "de": DE_FUNCTION_WORDS}
+# The commonest function words of the other training languages: articles, pronouns, auxiliaries,
+# conjunctions and prepositions, which otherwise come up as cues of a sentence's grammar.
+_OTHER = {
+    "de": "ist sind war waren wird werden wurde wurden hat haben hatte sich soll sollen kann können muss müssen",
+    "fr": """les des une est sont été être avoir ont était par pour pas plus que qui quoi dont sur dans avec sans
+             sous entre vers chez nous vous ils elles leur leurs notre nos votre vos mais donc car alors aussi très
+             tout tous toute toutes cette ces son ses sera seront fait""",
+    "it": """che non con per una uno gli del della dei delle dal dalla nel nella sul sulla sono era essere stato
+             anche come più quando dove chi cui loro nostro nostra suo sua questo questa quello quella tutti tutto
+             ora già molto""",
+    "pl": """nie jak gdy tym tego tej które który która się jest był była było są być oraz ale czy tak także też
+             tylko już przez przy dla pod nad ich jego jej nasz nasze nasza wszystko wszyscy jako""",
+    "ru": """это как что когда все всё его она они мы вы был была было были быть есть для при про под над без
+             или тоже также только уже так чтобы который которая которые свой своих этот эта эти там где""",
+}
+FUNCTION_WORDS = {"en": _EN_FUNCTION_WORDS,
+                  **{lang: frozenset(words.split()) for lang, words in _OTHER.items() if lang != "de"},
+                  "de": DE_FUNCTION_WORDS | frozenset(_OTHER["de"].split())}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +88,16 @@ class WordEffect:
 
 
 def candidates(text: str, start: int, end: int, language: str | None) -> list[tuple[int, int]]:
-    """Article offsets of the words in ``text[start:end]`` worth leaving out: no names, no
-    function words, at least three letters; the first ``MAX_CANDIDATES``."""
+    """Article offsets of the words in ``text[start:end]`` worth leaving out: no names, no words for
+    peoples, faiths and other groups (``GROUP_STEMS``), no function words, at least three letters;
+    the first ``MAX_CANDIDATES``."""
     names = proper_noun_spans(text, language)
     skip = FUNCTION_WORDS.get(language or "", frozenset())
     out = []
     for m in WORD.finditer(text, start, end):
         s, e = m.start(), m.end()
-        if e - s < 3 or m.group().lower() in skip or any(a < e and s < b for a, b in names):
+        word = m.group().lower()
+        if e - s < 3 or word in skip or word.startswith(GROUP_STEMS) or any(a < e and s < b for a, b in names):
             continue
         out.append((s, e))
     return out[:MAX_CANDIDATES]

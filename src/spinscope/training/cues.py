@@ -16,21 +16,9 @@ import math
 from collections import Counter, defaultdict
 
 from spinscope.detect.cues import CueLexicon
-from spinscope.detect.names import without_any_names
+from spinscope.detect.names import GROUP_STEMS, without_any_names
 from spinscope.segment.words import words
 from spinscope.training.corpus import Corpus
-
-# Peoples, regions, faiths, sexual orientation, migration, in the six training languages.
-GROUP_STEMS = tuple("""
-americ amerik америк russ rosj rosyj русск росси ukrain украин chin cines chiń китай israel izrael израил palestin
-палестин pakistan indien indian indiano hindu arab араб afric afryk африк europ европ asiat azja азиат mexic meksyk
-мексик turk türk turc turch турец syri syrien сири iran иран german deutsch allemand tedesc niemc немец french
-francais français frances francuz француз polish polnisch polonais polacc polak polsk поляк польск italian italien
-włos итальян british britisch britann brytyj британ muslim musulm muzułm мусульм islam ислам jew jüd
-juif juiv ebre ebra żyd евре christ chrét cristian chrześc христиан catholi kathol cattolic katoli католи protestan
-evangel orthodox ortodoss prawosław правосл gay gej гей lesb лесб homosex omosess гомосекс transgender queer migrant
-immigr imigr emigr мигрант refugee flüchtling réfugié rifugiat uchodź беженц
-""".split())
 
 
 def _aligned(text: str, start: int, end: int) -> bool:
