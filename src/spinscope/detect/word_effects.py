@@ -69,9 +69,8 @@ _OTHER = {
     "ru": """это как что когда все всё его она они мы вы был была было были быть есть для при про под над без
              или тоже также только уже так чтобы который которая которые свой своих этот эта эти там где""",
 }
-FUNCTION_WORDS = {"en": _EN_FUNCTION_WORDS,
-                  **{lang: frozenset(words.split()) for lang, words in _OTHER.items() if lang != "de"},
-                  "de": DE_FUNCTION_WORDS | frozenset(_OTHER["de"].split())}
+FUNCTION_WORDS = {"en": _EN_FUNCTION_WORDS, **{lang: frozenset(words.split()) for lang, words in _OTHER.items()}}
+FUNCTION_WORDS["de"] |= DE_FUNCTION_WORDS  # and those the German name rule already knows
 
 
 @dataclass(frozen=True, slots=True)
