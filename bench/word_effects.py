@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import time
 from collections import defaultdict
 from pathlib import Path
 
 import spinscope
 from spinscope.detect.word_effects import candidates
+from spinscope.segment.words import find_word
 from spinscope.training.corpus import load_corpus
 from spinscope.training.transformer import split_of
 from spinscope.types import Article
@@ -33,12 +33,6 @@ EXPLAINED = "Left out one at a time"
 
 def inside(start: int, end: int, gold: list[tuple[int, int]]) -> bool:
     return any(a <= start and end <= b for a, b in gold)
-
-
-def where(text: str, start: int, end: int, word: str) -> tuple[int, int] | None:
-    """The first whole-word occurrence of ``word`` in ``text[start:end]``, as article offsets."""
-    m = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text[start:end])
-    return None if m is None else (start + m.start(), start + m.end())
 
 
 def main() -> int:
@@ -74,11 +68,11 @@ def main() -> int:
                 words = candidates(text, s.start, s.end, language[aid])
                 top = lexicon.top_words(text, s.start, s.end, s.technique, 1)
                 picks = {
-                    "word_effects": where(text, s.start, s.end, s.cues[0]),
-                    "cue lexicon": where(text, s.start, s.end, top[0]) if top else None,
+                    "word_effects": find_word(text, s.start, s.end, s.cues[0]),
+                    "cue lexicon": find_word(text, s.start, s.end, top[0]) if top else None,
                     "random candidate": rng.choice(words) if words else None,
                 }
-                every = [("word_effects, every cue", where(text, s.start, s.end, c)) for c in s.cues]
+                every = [("word_effects, every cue", find_word(text, s.start, s.end, c)) for c in s.cues]
                 for name, at in [*picks.items(), *every]:
                     row = hits[s.technique][name]
                     row[0] += at is not None and inside(*at, right)

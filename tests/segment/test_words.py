@@ -13,3 +13,13 @@ def test_word_count_counts_each_character_of_scripts_written_without_spaces():
     assert word_count("总统今天讲话") == 6  # Han: one per character
     assert word_count("สวัสดีครับ") == 10  # Thai
     assert word_count("東京 Tower") == 3
+
+
+def test_find_word_matches_whole_words_inside_the_range_only():
+    from spinscope.segment.words import find_word
+
+    text = "vile villain. A vile, <b>vile</b> plan."
+    assert find_word(text, 0, len(text), "vile") == (0, 4)
+    assert find_word(text, 5, len(text), "vile") == (16, 20)  # not inside "villain"
+    assert find_word(text, 20, len(text), "<b>vile") == (22, 29)
+    assert find_word(text, 0, 12, "plan") is None

@@ -14,7 +14,7 @@ be explained by whom it names. Nor are words for peoples, faiths and other group
 languages write in lowercase, so no mask catches them (``detect.names.GROUP_STEMS``). Function
 words and words under three letters are not candidates either.
 
-The cost is one model pass per candidate word, about a second for the example op-ed's 14
+The cost is one model pass per candidate word, about a second for the example op-ed's 13
 flagged sentences on 2 cores. So the component is not in ``registry.DEFAULT_DETECTORS``:
 ``analyze`` and ``serve`` add it (``--no-explain`` leaves it out), and ``batch`` and
 ``spinscope.load(explain=True)`` add it on request.
@@ -39,7 +39,7 @@ WORD = re.compile(r"[^\W\d_][\w'’-]*")
 # A longer sentence is tried on its first this many candidates: the cost is one pass each.
 MAX_CANDIDATES = 40
 # At most this many flagged sentences an article, the most confident first, so that a very long
-# article costs seconds, not minutes (the op-ed has 14; 200,000 characters can flag hundreds).
+# article costs seconds, not minutes (the op-ed has 13; 200,000 characters can flag hundreds).
 MAX_SENTENCES = 50
 # A word is a cue when leaving it out lowers the probability by at least MIN_DROP and by at
 # least RELATIVE times the largest drop in its sentence; at most MAX_CUES words, largest first.

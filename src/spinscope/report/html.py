@@ -10,7 +10,6 @@ page can forbid inline styles in its Content-Security-Policy.
 from __future__ import annotations
 
 import html
-import re
 from pathlib import Path
 
 from spinscope.report.summary import (
@@ -24,6 +23,7 @@ from spinscope.report.summary import (
     summarize,
     targets,
 )
+from spinscope.segment.words import find_word
 from spinscope.taxonomy import CATEGORIES, category_of, frame, technique
 from spinscope.types import Analysis, TechniqueSpan
 
@@ -91,9 +91,9 @@ def _cue_ranges(text: str, spans: list[TechniqueSpan]) -> list[tuple[int, int]]:
     out = []
     for s in spans:
         for cue in s.cues:
-            m = re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", text[s.start:s.end])
-            if m and (m.start(), m.end()) != (0, s.end - s.start):
-                out.append((s.start + m.start(), s.start + m.end()))
+            at = find_word(text, s.start, s.end, cue)
+            if at is not None and at != (s.start, s.end):
+                out.append(at)
     return out
 
 

@@ -17,3 +17,9 @@ def words(text: str) -> list[tuple[str, int, int]]:
 def word_count(text: str) -> int:
     """About how many words ``text`` has, in any script (over-counts unspaced scripts)."""
     return len(_WORD.findall(_UNSPACED.sub(" ", text))) + len(_UNSPACED.findall(text))
+
+
+def find_word(text: str, start: int, end: int, word: str) -> tuple[int, int] | None:
+    """Offsets of the first whole-word occurrence of ``word`` in ``text[start:end]``, or None."""
+    m = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text[start:end])
+    return None if m is None else (start + m.start(), start + m.end())
