@@ -24,7 +24,11 @@ must be before they differ. Tables:
      and the line context on the reporting articles alone (the held-out English is mostly
      reporting, cut one sentence per line); and the line context over the test and validation
      folds together, each fold's decisions fitted on the other (three times as many English
-     reporting articles: 18);
+     reporting articles: 18),
+   - the labels a line the line context calls and gold holds on the test fold (JSON
+     ``per_line``), beside the labels a line it gives SemEval's unlabelled test articles cut
+     one sentence per line (``unlabelled_lines``: they cannot be scored, but a density far
+     from the test fold's shows the shift);
 2. agreement: the same articles analysed as paragraphs and as one sentence per line,
    the sentence lines' labels mapped back to their paragraphs; and per article, whether
    the techniques of the article as a whole, the frames and the genre label are the same;
@@ -189,6 +193,10 @@ def paragraph_gold_table(rows: Rows, model: TransformerModel, corpus) -> dict:
         if context is not None:
             out[lang] |= scored("line_context", found[keep], Y[keep], rows.art[keep])
             out[lang] |= scored("line_context_reporting", found[rep], Y[rep], rows.art[rep])
+            # Labels a line, called and in gold: to set beside ``unlabelled_lines``.
+            out[lang]["per_line"] = {name: [round(float(found[m].sum(1).mean()), 3) if m.any() else None,
+                                            round(float(Y[m].sum(1).mean()), 3) if m.any() else None]
+                                     for name, m in (("all", keep), ("reporting", rep))}
         out[lang]["n_reporting_articles"] = len(set(rows.art[rep]))
     return out
 
@@ -434,6 +442,34 @@ def unlabelled_genre(root: Path, model: TransformerModel, cls: ClassicModel) -> 
     return result
 
 
+def unlabelled_lines(root: Path, model: TransformerModel) -> dict:
+    """Per language, the labels a line that the line context gives SemEval's unlabelled test
+    articles (subtask 3) cut one sentence per line, as ``semeval predict --lines sentences``
+    would, and the sentence decisions' own: how far held-out input moves the label density,
+    to set beside the test fold's ``per_line`` (nothing here can be scored)."""
+    from spinscope.languages import normalize
+
+    context, result = model.line_context, {}
+    if context is None:
+        return result
+    for folder in sorted(p for p in root.iterdir() if (p / "test-articles-subtask-3").is_dir()):
+        lang = normalize(folder.name)
+        lines = own = labels = 0
+        for f in sorted((folder / "test-articles-subtask-3").glob("*.txt")):
+            text = f.read_text(encoding="utf-8")
+            paras = paragraphs(text)
+            P = model.predict(text, paras, lang).sentences if paras else None
+            if P is None or not len(P):
+                continue
+            lines += len(P)
+            own += int((P >= model.decisions.threshold).sum())
+            labels += int((context.probabilities(P) >= context.threshold).sum())
+        if lines:
+            result[lang] = {"lines": lines, "line_context_per_line": round(labels / lines, 3),
+                            "sentence_decisions_per_line": round(own / lines, 3)}
+    return result
+
+
 def genre_report(corpus, out, model: TransformerModel, cls: ClassicModel, splits: tuple[str, ...] = ("test",)) -> dict:
     """Genre macro-F1 per language (transformer, fallback, baseline; official and class-balanced),
     the confusion matrices, and the English macro-F1 expected on a mostly-reporting set."""
@@ -547,8 +583,8 @@ def span(interval: tuple[float, float]) -> str:
 
 
 def measures(row: dict) -> tuple[str, ...]:
-    """The P / R / F1 keys of a table row (not its intervals or counts)."""
-    return tuple(k for k in row if not k.endswith(INTERVAL) and not k.startswith("n_"))
+    """The P / R / F1 keys of a table row (not its intervals, counts or ``per_line`` densities)."""
+    return tuple(k for k in row if not k.endswith(INTERVAL) and not k.startswith("n_") and not isinstance(row[k], dict))
 
 
 def main() -> int:
@@ -590,6 +626,17 @@ def main() -> int:
                       "the line context (semeval predict --lines sentences), on all articles and on the reporting "
                       "ones", figures["paragraph_gold"],
                       measures(figures["paragraph_gold"]["all"]))
+    figures["unlabelled_lines"] = unlabelled_lines(Path(args.data), model)
+    if figures["unlabelled_lines"]:
+        print("\nlabels a line by the line context, one sentence per line: the test fold's (called / gold; reporting "
+              "articles' in brackets) and SemEval's unlabelled test articles' (no labels there)")
+        for lang, r in figures["unlabelled_lines"].items():
+            fold = figures["paragraph_gold"].get(lang, {}).get("per_line")
+            mine = "" if fold is None else (f"test fold {fold['all'][0]:.2f} / {fold['all'][1]:.2f} "
+                                            + (f"({fold['reporting'][0]:.2f} / {fold['reporting'][1]:.2f})  "
+                                               if fold["reporting"][0] is not None else "(no reporting)  "))
+            print(f"{lang:<6}{mine}unlabelled {r['line_context_per_line']:.2f} "
+                  f"(sentence decisions {r['sentence_decisions_per_line']:.2f}), {r['lines']} lines")
     figures["crossfit_lines"], figures["crossfit_articles"], figures["per_technique"] = crossfit(corpus, out, model, log)
     _print_techniques("one sentence per line against paragraph labels, line context, test and validation folds "
                       "together, each fold's decisions fitted on the other", figures["crossfit_lines"],
