@@ -458,9 +458,9 @@ def unlabelled_lines(root: Path, model: TransformerModel) -> dict:
         for f in sorted((folder / "test-articles-subtask-3").glob("*.txt")):
             text = f.read_text(encoding="utf-8")
             paras = paragraphs(text)
-            P = model.predict(text, paras, lang).sentences if paras else None
-            if P is None or not len(P):
+            if not paras:
                 continue
+            P = model.predict(text, paras, lang).sentences
             lines += len(P)
             own += int((P >= model.decisions.threshold).sum())
             labels += int((context.probabilities(P) >= context.threshold).sum())
