@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from spinscope.detect.transformer import RawOutputs, TransformerModel, Window, token_spans
+from spinscope.detect.transformer import MIDDLE_OUTPUT, Encoder, RawOutputs, TransformerModel, Window, token_spans
 from spinscope.errors import ModelCorrupt, ModelNotFound
 from spinscope.pipeline import MODELS_DIR
 from spinscope.segment import paragraphs
@@ -92,6 +92,36 @@ def test_marked_tokens_become_one_stretch_per_window_and_technique():
     got = {t: (text[s:e], q) for t, s, e, q in spans[0]}
     assert len(spans[0]) == 2 and got[k][0] == "are"
     assert got[j][0] == "corrupt liars and thieves." and got[j][1] == pytest.approx(1 / (1 + np.exp(-3.0)))
+
+
+def test_windows_pool_into_their_paragraph_by_tokens_and_the_head_reads_both_layers():
+    rng = np.random.default_rng(0)
+    k, dim = len(TECHNIQUE_NAMES), 4
+    wins = [Window(0, np.arange(n), np.zeros((n, 2), np.int64)) for n in (4, 2)] + [Window(1, np.arange(3), np.zeros((3, 2)))]
+    outs = [[rng.normal(size=k), rng.normal(size=(len(w.ids), k)), rng.normal(size=dim), rng.normal(size=dim)] for w in wins]
+    raw = Encoder._assemble(2, wins, outs)
+    np.testing.assert_allclose(raw.paragraph_vectors[0], (4 * outs[0][2] + 2 * outs[1][2]) / 6, rtol=1e-6)
+    np.testing.assert_allclose(raw.middle_vectors[0], (4 * outs[0][3] + 2 * outs[1][3]) / 6, rtol=1e-6)
+    np.testing.assert_allclose(raw.logits[0], np.maximum(outs[0][0], outs[1][0]), rtol=1e-6)
+    np.testing.assert_allclose(raw.head_input, np.concatenate([raw.paragraph_vectors, raw.middle_vectors], 1))
+    older = Encoder._assemble(2, wins, [o[:3] for o in outs])  # a graph without the middle layer's output
+    assert older.middle_vectors is None and older.head_input is older.paragraph_vectors
+
+
+def test_the_shipped_sentence_head_reads_the_middle_layer_and_a_graph_without_it_is_refused(tmp_path: Path, model,
+                                                                                          op_ed_text):
+    onnx = pytest.importorskip("onnx")
+    paras = paragraphs(op_ed_text)
+    raw = model.encoder.run(op_ed_text, paras)
+    hidden = raw.paragraph_vectors.shape[1]
+    assert model.encoder.middle and raw.head_input.shape == (len(paras), 2 * hidden)  # v5.0
+    assert not np.allclose(raw.middle_vectors, raw.paragraph_vectors, atol=0.05)
+    path = _copy_model(tmp_path)
+    graph = onnx.load(str(path / "model.onnx"))
+    graph.graph.output.remove(next(o for o in graph.graph.output if o.name == MIDDLE_OUTPUT))
+    onnx.save(graph, str(path / "model.onnx"))
+    with pytest.raises(ModelCorrupt, match=f"sentence head reads {2 * hidden} values a sentence, its encoder gives {hidden}"):
+        TransformerModel.load(path)
 
 
 def test_predict_shapes_probabilities_and_spans(model, op_ed_text):

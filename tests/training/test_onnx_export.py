@@ -40,6 +40,7 @@ def traced(request, tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(onnx_export, "constant_reshapes", lambda p: 0)
         mp.setattr(onnx_export, "fuse_attention", lambda p, heads: 0)
+        mp.setattr(onnx_export, "pool_middle", lambda p, layer: False)
         onnx_export.export_onnx(model, path)
     return path
 
@@ -144,18 +145,20 @@ def test_export_fuses_attention_after_constant_reshapes(tmp_path):
     layers = tiny_config(400)["num_hidden_layers"]
     assert onnx_export.export_onnx(model, tmp_path / "model.onnx") == layers
     assert _ops(tmp_path / "model.onnx").count("MultiHeadAttention") == tiny_config(400)["num_hidden_layers"]
+    assert onnx_export.pooled_middle_layer(tmp_path / "model.onnx") == onnx_export.middle_layer(layers) == 0
 
 
 @pytest.mark.parametrize("traced", ["bert"], indirect=True)
 def test_fusing_a_model_directory_records_it_in_manifest_and_card(traced, tmp_path, capsys):
     manifest = json.loads((MODELS / "transformer" / "manifest.json").read_text(encoding="utf-8"))
     manifest["encoder_config"]["num_attention_heads"] = tiny_config(400)["num_attention_heads"]
+    manifest["encoder_config"]["num_hidden_layers"] = tiny_config(400)["num_hidden_layers"]
     (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     shutil.copy(traced, tmp_path / "model.onnx")
     assert onnx_export.main([str(tmp_path)]) == 0
-    assert "2 attention layers fused" in capsys.readouterr().out
+    assert "2 attention layers fused; pooled_middle added (layer 0)" in capsys.readouterr().out
     written = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
-    assert written["graph"]["fused_layers"] == 2
+    assert written["graph"]["fused_layers"] == 2 and written["graph"]["pooled_middle_layer"] == 0
     assert written["version"] == manifest["version"]
     assert written["files_sha256"]["model.onnx"] == hashlib.sha256((tmp_path / "model.onnx").read_bytes()).hexdigest()
     assert "## Graph" in (tmp_path / "MODEL_CARD.md").read_text(encoding="utf-8")
@@ -172,3 +175,31 @@ def test_export_keeps_the_traced_attention_when_the_fusion_is_refused(tmp_path, 
     with pytest.warns(UserWarning, match="exported with the traced attention"):
         assert onnx_export.export_onnx(model, tmp_path / "model.onnx") == 0
     assert "Softmax" in _ops(tmp_path / "model.onnx")
+
+
+def test_the_middle_layer_is_pooled_over_the_mask_and_no_other_output_moves(traced, tmp_path):
+    path = tmp_path / "model.onnx"
+    shutil.copy(traced, path)
+    assert onnx_export.pool_middle(path, 0) is True
+    assert onnx_export.pooled_middle_layer(path) == 0 and onnx_export.pooled_middle_layer(traced) is None
+    states = next(n.output[0] for n in onnx.load(str(path)).graph.node
+                  if n.name.endswith("layer.0/output/LayerNorm/LayerNormalization"))
+    probe = onnx.load(str(path))
+    probe.graph.output.append(onnx.helper.make_tensor_value_info(states, onnx.TensorProto.FLOAT, None))
+    session = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
+    for ids, mask in _batches(np.random.default_rng(2)):
+        *got, middle, hidden = session.run(None, {"input_ids": ids, "attention_mask": mask})
+        for x, y in zip(_outputs(traced, ids, mask), got, strict=True):
+            assert np.array_equal(x, y)
+        weights = mask[..., None].astype(np.float32)
+        np.testing.assert_allclose(middle, (hidden * weights).sum(1) / weights.sum(1), rtol=1e-5, atol=1e-6)
+        assert not np.allclose(middle, got[2], atol=1e-3)  # not the last layer's
+    assert onnx_export.pool_middle(path, 0) is False  # already there: the file is left alone
+
+
+def test_pooling_a_layer_the_graph_lacks_is_refused_and_the_file_kept(traced, tmp_path):
+    path = tmp_path / "model.onnx"
+    shutil.copy(traced, path)
+    with pytest.raises(RuntimeError, match="no layer 9"):
+        onnx_export.pool_middle(path, 9)
+    assert path.read_bytes() == traced.read_bytes()

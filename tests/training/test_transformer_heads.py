@@ -102,7 +102,7 @@ def _sentence_outputs(rng, splits: dict[str, int], per_article: int, dim: int):
                       for i, j in zip(*np.nonzero(gold), strict=True)]
             labels = tuple(TECHNIQUE_NAMES[j] for j in np.flatnonzero(gold.any(0)))
             paragraphs.append(SimpleNamespace(article=aid, labels=labels))
-            st3[aid] = SimpleNamespace(logits=rng.normal(-3, 1, (per_article, k)), paragraph_vectors=V,
+            st3[aid] = SimpleNamespace(logits=rng.normal(-3, 1, (per_article, k)), head_input=V,
                                        n_tokens=np.full(per_article, 25.0))
             st3_classic[aid] = SimpleNamespace(paragraphs=np.full((per_article, k), 0.05))
             languages[aid] = "en"

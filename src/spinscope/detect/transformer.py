@@ -51,6 +51,11 @@ REQUIRED = ("manifest.json", "model.onnx", "tokenizer.json", "heads.npz")
 # The line context (``decisions.LineContext``, from v4.8) and the paragraph decisions (from v4.9):
 # a file of their own, so fitting them leaves heads.npz as it was.
 CONTEXT_FILE = "context.npz"
+# From v5.0 the graph also gives a middle layer's states, pooled as ``pooled`` pools the last
+# layer's (``training.onnx_export.pool_middle``): the sentence head reads both. The fine-tuned
+# last layer is shaped by the paragraph head; the middle one keeps more of what a sentence says.
+OUTPUTS = ("paragraph_logits", "span_logits", "pooled")
+MIDDLE_OUTPUT = "pooled_middle"
 
 
 @dataclass(frozen=True)
@@ -76,10 +81,18 @@ class RawOutputs:
     paragraph_vectors: np.ndarray  # (n_paragraphs, hidden)
     windows: list[Window]
     token_logits: list[np.ndarray]  # per window, (n_tokens, n_techniques)
+    middle_vectors: np.ndarray | None = None  # (n_paragraphs, hidden), where the graph gives ``MIDDLE_OUTPUT``
 
     @property
     def document(self) -> np.ndarray:
         return self.paragraph_vectors.mean(0)
+
+    @property
+    def head_input(self) -> np.ndarray:
+        """What the sentence head reads: the pooled vector, and the middle layer's beside it where given."""
+        if self.middle_vectors is None:
+            return self.paragraph_vectors
+        return np.concatenate([self.paragraph_vectors, self.middle_vectors], axis=1)
 
     @property
     def n_tokens(self) -> np.ndarray:
@@ -116,6 +129,8 @@ class Encoder:
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         self.session = ort.InferenceSession(str(path / "model.onnx"), opts, providers=["CPUExecutionProvider"])
+        self.middle = MIDDLE_OUTPUT in {o.name for o in self.session.get_outputs()}
+        self.outputs = [*OUTPUTS, MIDDLE_OUTPUT] if self.middle else list(OUTPUTS)
         self.max_len = max_len
         ids = special or {"bos": 0, "eos": 2, "pad": PAD_ID}
         # Windows run unpadded; ``pad`` is for callers that batch them (bench/throughput.py's baseline).
@@ -139,10 +154,10 @@ class Encoder:
                 out.append(Window(row, w_ids, w_off))
         return out
 
-    def _run_one(self, window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _run_one(self, window: Window) -> list[np.ndarray]:
+        """``self.outputs`` for one window, batch axis dropped."""
         ids = window.ids[None]
-        p, t, v = self.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
-        return p[0], t[0], v[0]
+        return [x[0] for x in self.session.run(self.outputs, {"input_ids": ids, "attention_mask": np.ones_like(ids)})]
 
     def in_worker(self) -> None:
         """In a forked worker: one thread, and no pool inherited from the parent (its threads
@@ -174,9 +189,7 @@ class Encoder:
         futures = [pool.submit(self._run_one, w) for w in wins]
 
         def collect() -> RawOutputs:
-            outs = [f.result() for f in futures]
-            return self._assemble(len(paragraphs), wins, [o[0] for o in outs], [o[1] for o in outs],
-                                  [o[2] for o in outs])
+            return self._assemble(len(paragraphs), wins, [f.result() for f in futures])
 
         def cancel() -> None:
             for f in futures:
@@ -185,18 +198,19 @@ class Encoder:
         return Started(collect, cancel)
 
     @staticmethod
-    def _assemble(n: int, wins: list[Window], para: list[np.ndarray], tok: list[np.ndarray],
-                  pooled: list[np.ndarray]) -> RawOutputs:
-        k = para[0].shape[0]
-        logits = np.full((n, k), -30.0, np.float32)
-        vec = np.zeros((n, pooled[0].shape[0]), np.float32)
+    def _assemble(n: int, wins: list[Window], outs: list[list[np.ndarray]]) -> RawOutputs:
+        """One article's windows' outputs (``outputs`` order) as one row per paragraph."""
+        logits = np.full((n, outs[0][0].shape[0]), -30.0, np.float32)
+        pooled = [np.zeros((n, x.shape[0]), np.float32) for x in outs[0][2:]]  # the last layer's, the middle's
         weight = np.zeros(n, np.float32)
-        for w, z, v in zip(wins, para, pooled, strict=True):
+        for w, (z, _, *vectors) in zip(wins, outs, strict=True):
             # A technique anywhere in a long paragraph counts: take the strongest window.
             logits[w.paragraph] = np.maximum(logits[w.paragraph], z)
-            vec[w.paragraph] += v * len(w.ids)
+            for into, v in zip(pooled, vectors, strict=True):
+                into[w.paragraph] += v * len(w.ids)
             weight[w.paragraph] += len(w.ids)
-        return RawOutputs(logits, vec / np.maximum(weight, 1)[:, None], wins, tok)
+        vec, *middle = (x / np.maximum(weight, 1)[:, None] for x in pooled)
+        return RawOutputs(logits, vec, wins, [o[1] for o in outs], middle[0] if middle else None)
 
 
 class TransformerModel:
@@ -219,6 +233,10 @@ class TransformerModel:
             self.sentence_head = SentenceHead.from_arrays(arrays)
             if (self.sentence_head is not None) != (features == FEATURES):
                 raise ModelCorrupt(f"model in {path}: its sentence decisions and sentence head do not match")
+            given = int(self.manifest["encoder_config"]["hidden_size"]) * (2 if self.encoder.middle else 1)
+            if self.sentence_head is not None and self.sentence_head.mean.shape[0] != given:
+                raise ModelCorrupt(f"model in {path}: its sentence head reads {self.sentence_head.mean.shape[0]} "
+                                   f"values a sentence, its encoder gives {given}")
             # The encoder reads listed names as one stand-in when the decisions were fitted that way.
             decided = self.manifest["decisions"]
             self.mask = str(decided.get("mask", "names" if decided.get("mask_names") else "none"))
@@ -326,7 +344,7 @@ class TransformerModel:
 
         ``raw`` and ``classic`` hold one row per sentence unit; ``owner`` maps units to paragraph rows.
         """
-        head = None if self.sentence_head is None else self.sentence_head.probabilities(raw.paragraph_vectors)
+        head = None if self.sentence_head is None else self.sentence_head.probabilities(raw.head_input)
         units = self.decisions.probabilities(unit_features(raw.logits, classic.paragraphs, raw.n_tokens, language, head))
         n_paragraphs = int(owner.max()) + 1 if len(owner) else 0
         probs = np.zeros((n_paragraphs, units.shape[1]), np.float32)

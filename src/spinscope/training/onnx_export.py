@@ -27,7 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
-OUTPUTS = ("paragraph_logits", "span_logits", "pooled")
+from spinscope.detect.transformer import MIDDLE_OUTPUT, OUTPUTS
+
+# ONNX metadata: which layer ``MIDDLE_OUTPUT`` pools (0-based, as the tracer names layers).
+MIDDLE_KEY = "pooled_middle_layer"
 
 
 def export_onnx(model, path: Path, opset: int = 17) -> int:
@@ -56,10 +59,93 @@ def export_onnx(model, path: Path, opset: int = 17) -> int:
     except RuntimeError as exc:  # the traced graph is still right, only slower: keep it rather than lose a training run
         warnings.warn(f"{exc}; exported with computed reshape targets", stacklevel=2)
     try:
-        return fuse_attention(path, int(model.encoder.config.num_attention_heads))
+        fused = fuse_attention(path, int(model.encoder.config.num_attention_heads))
     except RuntimeError as exc:  # as above: a slower graph, not a lost run
         warnings.warn(f"{exc}; exported with the traced attention", stacklevel=2)
-        return 0
+        fused = 0
+    try:
+        pool_middle(path, middle_layer(int(model.encoder.config.num_hidden_layers)))
+    except RuntimeError as exc:  # the sentence head then reads the last layer alone
+        warnings.warn(f"{exc}; exported without {MIDDLE_OUTPUT}", stacklevel=2)
+    return fused
+
+
+def middle_layer(num_layers: int) -> int:
+    """The layer whose states ``pool_middle`` pools: the middle one (layer.5 of 12)."""
+    return max(num_layers // 2 - 1, 0)
+
+
+def pooled_middle_layer(path: Path) -> int | None:
+    """The layer ``path``'s ``MIDDLE_OUTPUT`` pools; None where it has none."""
+    import onnx
+
+    meta = {p.key: p.value for p in onnx.load(str(path), load_external_data=False).metadata_props}
+    return int(meta[MIDDLE_KEY]) if MIDDLE_KEY in meta else None
+
+
+def pool_middle(path: Path, layer: int) -> bool:
+    """Add the output ``MIDDLE_OUTPUT`` to ``path`` in place: layer ``layer``'s hidden states,
+    averaged over the attention mask as ``pooled`` averages the last layer's, by the same mask
+    and count. Returns False where the graph has it already. Raises, and leaves the file as it
+    was, where ``pooled`` is not computed so or the layer is missing, or where the new output
+    is not the masked mean of the layer's states or any other output moved.
+
+    Why: the sentence head reads it beside ``pooled``. On session 27's rows, cross-fitted over
+    the validation and test folds, it lifted the line decisions' micro-F1 from 0.404 to 0.411
+    (English 0.372 to 0.378); the other layers tried (1, 3, 7, 9) gained less.
+    """
+    import onnx
+    from onnx import TensorProto, helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    if any(o.name == MIDDLE_OUTPUT for o in graph.output):
+        return False
+    made = {o: n for n in graph.node for o in n.output}
+    suffix = f"layer.{layer}/output/LayerNorm/LayerNormalization"
+    states = next((n.output[0] for n in graph.node if n.op_type == "LayerNormalization" and n.name.endswith(suffix)), None)
+    div = made.get("pooled")
+    total = made.get(div.input[0]) if div is not None and div.op_type == "Div" else None
+    product = made.get(total.input[0]) if total is not None and total.op_type == "ReduceSum" else None
+    # ``pooled`` = ReduceSum(last states x mask) / count: the mask is the product's input no LayerNorm makes.
+    masks = [] if product is None or product.op_type != "Mul" else [
+        i for i in product.input if i not in made or made[i].op_type != "LayerNormalization"]
+    if states is None or len(masks) != 1:
+        raise RuntimeError(f"the graph has no layer {layer} or does not pool as expected; {MIDDLE_OUTPUT} was not added")
+    mask = masks[0]
+    scope = f"{MIDDLE_OUTPUT}/"
+    graph.node.extend([
+        helper.make_node("Mul", [states, mask], [f"{scope}masked"], name=f"{scope}Mul"),
+        helper.make_node("ReduceSum", [f"{scope}masked", *total.input[1:]], [f"{scope}sum"], name=f"{scope}ReduceSum",
+                         keepdims=0),
+        helper.make_node("Div", [f"{scope}sum", div.input[1]], [MIDDLE_OUTPUT], name=f"{scope}Div"),
+    ])
+    graph.output.append(helper.make_tensor_value_info(MIDDLE_OUTPUT, TensorProto.FLOAT, ["batch", "hidden"]))
+    onnx.helper.set_model_props(model, {**{p.key: p.value for p in model.metadata_props}, MIDDLE_KEY: str(layer)})
+    _check_pooled(onnx.load(str(path)), model, states)
+    onnx.save(model, str(path))
+    return True
+
+
+def _check_pooled(before, after, states: str) -> None:  # noqa: ANN001
+    import onnx
+
+    probe = onnx.ModelProto()
+    probe.CopyFrom(after)
+    probe.graph.output.append(onnx.helper.make_tensor_value_info(states, onnx.TensorProto.FLOAT, None))
+    feeds = _feeds(*CHECK)
+    feeds["input_ids"] = np.random.default_rng(0).integers(3, 100, CHECK).astype(np.int64)
+    try:
+        got = _run(probe, feeds)
+    except Exception as exc:  # noqa: BLE001 - any failure of the new graph means: keep the old one
+        raise RuntimeError(f"{MIDDLE_OUTPUT} broke the graph ({exc}); it was not added") from exc
+    mask = feeds["attention_mask"][..., None].astype(np.float32)
+    mean = (got[states] * mask).sum(1) / mask.sum(1)
+    if not np.allclose(got[MIDDLE_OUTPUT], mean, rtol=1e-5, atol=1e-6):
+        raise RuntimeError(f"{MIDDLE_OUTPUT} is not the masked mean of its layer; it was not added")
+    for name, value in _run(before, feeds).items():
+        if not np.array_equal(value, got[name]):
+            raise RuntimeError(f"adding {MIDDLE_OUTPUT} changed the output {name}; it was not added")
 
 
 # (batch, tokens) probes: a target dimension is a constant, a copy of the input's, or the one to infer.
@@ -260,9 +346,9 @@ def _check_fused(traced, fused, layers: list[tuple[list[str], str]], num_heads: 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m spinscope.training.onnx_export DIR``: fuse the attention of a model directory's
-    graph in place (for models exported before fusion existed) and record it in the manifest
-    and card.
+    """``python -m spinscope.training.onnx_export DIR``: rewrite a model directory's graph in place
+    as models are exported now (attention fused, the middle layer pooled), for models exported
+    before either existed, and record it in the manifest and card.
 
     Example: python -m spinscope.training.onnx_export src/spinscope/models/transformer
     """
@@ -275,11 +361,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("model_dir", type=Path)
     args = parser.parse_args(argv)
     manifest = json.loads((args.model_dir / "manifest.json").read_text(encoding="utf-8"))
+    config = manifest["encoder_config"]
     path = args.model_dir / "model.onnx"
-    fused = fuse_attention(path, int(manifest["encoder_config"]["num_attention_heads"]))
-    if fused:
-        record_graph(args.model_dir, fused)
-    print(f"{path}: {fused} attention layers fused")
+    fused = fuse_attention(path, int(config["num_attention_heads"]))
+    pooled = pool_middle(path, middle_layer(int(config["num_hidden_layers"])))
+    if fused or pooled:
+        record_graph(args.model_dir, fused or manifest.get("graph", {}).get("fused_layers", 0), pooled_middle_layer(path))
+    print(f"{path}: {fused} attention layers fused; "
+          + (f"{MIDDLE_OUTPUT} added (layer {pooled_middle_layer(path)})" if pooled else f"{MIDDLE_OUTPUT} already there"))
     return 0
 
 

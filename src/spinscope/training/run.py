@@ -191,7 +191,7 @@ def train_transformer_model(
     import shutil
 
     from spinscope.training import transformer
-    from spinscope.training.onnx_export import export_onnx
+    from spinscope.training.onnx_export import export_onnx, pooled_middle_layer
     from spinscope.training.transformer_card import write_manifest
 
     lines: list[str] = []
@@ -232,7 +232,8 @@ def train_transformer_model(
     shutil.copyfile(work / "tokenizer.json", out / "tokenizer.json")
     tee(f"exported int8 ONNX: {(out / 'model.onnx').stat().st_size / 1e6:.1f} MB")
 
-    write_manifest(out, corpus, cfg, config, source, metrics={}, seconds=time.time() - t0, fused_layers=fused)
+    write_manifest(out, corpus, cfg, config, source, metrics={}, seconds=time.time() - t0, fused_layers=fused,
+                   middle_layer=pooled_middle_layer(out / "model.onnx"))
     return fit_transformer_heads(data_dir, out, work_dir=work, seed=seed, log=tee, corpus=corpus, lines=lines, t0=t0,
                                  news_dir=news_dir)
 
@@ -359,7 +360,8 @@ def _sentence_head_entry() -> dict:
     """What the manifest says of the sentence head (``detect.decisions.SentenceHead``)."""
     from spinscope.training.decisions import HEAD_HIDDEN, HEAD_L2, HEAD_MEMBERS
 
-    return {"input": "each sentence's pooled encoder vector, standardised",
+    return {"input": "each sentence's pooled encoder vector, and where the graph gives it (from v5.0) its middle "
+                     "layer's states pooled the same way beside it, standardised",
             "networks": HEAD_MEMBERS, "hidden_units": HEAD_HIDDEN, "l2": HEAD_L2,
             "shape": "one hidden layer of ReLU units and a sigmoid per technique; the networks' probabilities averaged",
             "fitted_on": "the training fold's sentences (gold: a technique whose span overlaps the sentence)"}

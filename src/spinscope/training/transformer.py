@@ -375,6 +375,7 @@ def _teacher_runs(teacher: Teacher, data: Encoded, weight: np.ndarray, threads: 
     from tokenizers import Tokenizer
 
     from spinscope.detect.linear import sigmoid
+    from spinscope.detect.transformer import OUTPUTS
 
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
@@ -392,7 +393,7 @@ def _teacher_runs(teacher: Teacher, data: Encoded, weight: np.ndarray, threads: 
             x = np.array(enc.ids, np.int64)[keep][None]
             offsets = np.array(enc.offsets, np.int64).reshape(-1, 2)[keep]
             offsets[np.array(enc.special_tokens_mask, bool)[keep]] = 0
-        p, t, _ = session.run(None, {"input_ids": x, "attention_mask": np.ones_like(x)})
+        p, t = session.run(list(OUTPUTS[:2]), {"input_ids": x, "attention_mask": np.ones_like(x)})
         tokens = sigmoid(t[0]) if own is None else align_tokens(data.text_spans[n], offsets, sigmoid(t[0]))
         yield sigmoid(p[0]), tokens
 

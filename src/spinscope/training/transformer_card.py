@@ -28,12 +28,13 @@ MODEL_NAME = "spinscope-e5-small-multi"
 # 4.7: the same encoder; the sentence decisions also read a sentence head on the encoder's vectors.
 # 4.8: 4.7 and a line context (context.npz) for text cut one sentence per line (semeval predict --lines).
 # 4.9: 4.8 and paragraph decisions (in context.npz) for paragraph lines (semeval predict).
-HEADS_VERSION = "4.9"
+# 5.0: the same encoder weights; the graph also pools a middle layer, which the sentence head reads.
+HEADS_VERSION = "5.0"
 
 
 def write_manifest(
     out: Path, corpus: Corpus, cfg: EncoderConfig, bert_config: dict, source: dict, metrics: dict, seconds: float,
-    fused_layers: int = 0,
+    fused_layers: int = 0, middle_layer: int | None = None,
 ) -> dict[str, Any]:
     manifest = {
         "name": MODEL_NAME,
@@ -64,8 +65,8 @@ def write_manifest(
         "label_problems": [asdict(p) for p in corpus.problems],
         "training_seconds": round(seconds, 1),
     }
-    if fused_layers:
-        manifest["graph"] = _graph(fused_layers)
+    if fused_layers or middle_layer is not None:
+        manifest["graph"] = _graph(fused_layers, middle_layer)
     return _save(out, manifest)
 
 
@@ -108,20 +109,27 @@ def record_calibration(out: Path, ece: dict[str, float], how: str,
     return _save(out, manifest)
 
 
-def record_graph(out: Path, fused_layers: int) -> dict[str, Any]:
-    """Record that ``model.onnx``'s attention was fused after export (``onnx_export.main``); the
-    weights and heads, and so the version, are the same."""
+def record_graph(out: Path, fused_layers: int, middle_layer: int | None = None) -> dict[str, Any]:
+    """Record how ``model.onnx`` was rewritten after export (``onnx_export.main``); the weights
+    are the same, and so is the version until the heads are refitted."""
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    manifest["graph"] = _graph(fused_layers)
+    manifest["graph"] = _graph(fused_layers, middle_layer)
     manifest["files_sha256"] = _hashes(out)
     return _save(out, manifest)
 
 
-def _graph(fused_layers: int) -> dict[str, Any]:
-    return {"attention": "com.microsoft.MultiHeadAttention", "fused_layers": fused_layers,
-            "how": (f"The self-attention of {fused_layers} layers runs as one ONNX Runtime MultiHeadAttention node "
-                    "each (training/onnx_export.fuse_attention), each checked against the traced attention it "
-                    "replaced; the int8 projections are as exported.")}
+def _graph(fused_layers: int, middle_layer: int | None = None) -> dict[str, Any]:
+    graph: dict[str, Any] = {
+        "attention": "com.microsoft.MultiHeadAttention", "fused_layers": fused_layers,
+        "how": (f"The self-attention of {fused_layers} layers runs as one ONNX Runtime MultiHeadAttention node "
+                "each (training/onnx_export.fuse_attention), each checked against the traced attention it "
+                "replaced; the int8 projections are as exported.")}
+    if middle_layer is not None:
+        graph["pooled_middle_layer"] = middle_layer
+        graph["how"] += (f" The output pooled_middle is layer.{middle_layer}'s states averaged over the attention mask "
+                         "as pooled averages the last layer's (training/onnx_export.pool_middle); the sentence head "
+                         "reads both.")
+    return graph
 
 
 def _hashes(out: Path) -> dict[str, str]:

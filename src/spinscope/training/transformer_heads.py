@@ -104,7 +104,7 @@ def sentence_rows(corpus: Corpus, out: Outputs, split: str, head: SentenceHead |
     X, Y, arts = [], [], []
     for aid, y in _labelled_units(corpus, out, split):
         raw = out.st3[aid]
-        probs = None if head is None else head.probabilities(raw.paragraph_vectors)
+        probs = None if head is None else head.probabilities(raw.head_input)
         X.append(unit_features(raw.logits, out.st3_classic[aid].paragraphs, raw.n_tokens, out.languages[aid], probs))
         Y.append(y)
         arts += [aid] * len(y)
@@ -112,11 +112,11 @@ def sentence_rows(corpus: Corpus, out: Outputs, split: str, head: SentenceHead |
 
 
 def sentence_vectors(corpus: Corpus, out: Outputs, split: str) -> tuple[np.ndarray, np.ndarray]:
-    """Each labelled sentence's pooled encoder vector and gold row: the sentence head's training rows."""
+    """Each labelled sentence's sentence-head input (``RawOutputs.head_input``) and gold row: the head's training rows."""
     rows = list(_labelled_units(corpus, out, split))
     if not rows:
         return np.zeros((0, 0), np.float32), np.zeros((0, len(TECHNIQUE_NAMES)), bool)
-    return (np.concatenate([out.st3[aid].paragraph_vectors for aid, _ in rows]),
+    return (np.concatenate([out.st3[aid].head_input for aid, _ in rows]),
             np.concatenate([y for _, y in rows]))
 
 
