@@ -365,10 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     path = args.model_dir / "model.onnx"
     fused = fuse_attention(path, int(config["num_attention_heads"]))
     pooled = pool_middle(path, middle_layer(int(config["num_hidden_layers"])))
+    layer = pooled_middle_layer(path)
     if fused or pooled:
-        record_graph(args.model_dir, fused or manifest.get("graph", {}).get("fused_layers", 0), pooled_middle_layer(path))
+        record_graph(args.model_dir, fused or manifest.get("graph", {}).get("fused_layers", 0), layer)
     print(f"{path}: {fused} attention layers fused; "
-          + (f"{MIDDLE_OUTPUT} added (layer {pooled_middle_layer(path)})" if pooled else f"{MIDDLE_OUTPUT} already there"))
+          + (f"{MIDDLE_OUTPUT} added (layer {layer})" if pooled else f"{MIDDLE_OUTPUT} already there"))
     return 0
 
 
