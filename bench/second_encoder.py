@@ -56,7 +56,8 @@ def main() -> int:
     for m in models:
         out = transformer_heads.Outputs({}, {}, {}, {}, {}, {}, {}, languages)
         transformer_heads.run_all(m.encoder, cls, texts, out, st3=True, mask=m.mask)
-        rows.append({s: transformer_heads.sentence_rows(corpus, out, s, m.sentence_head) for s in ("validation", "test")})
+        rows.append({s: transformer_heads.sentence_rows(corpus, out, s, m.sentence_head, m.attention_head)
+                     for s in ("validation", "test")})
     print(f"outputs in {time.time() - t0:.0f}s", file=sys.stderr)
     genre = {a.id: a.genre for a in corpus.articles}
     (Xv, Yv, av), (Xt, Yt, at) = rows[0]["validation"], rows[0]["test"]

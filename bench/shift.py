@@ -135,7 +135,7 @@ class Rows:
 
 def sentence_rows(corpus, out, model: TransformerModel, decisions: SentenceDecisions | None = None,
                   split: str = "test") -> Rows:
-    X, Y, arts = transformer_heads.sentence_rows(corpus, out, split, model.sentence_head)
+    X, Y, arts = transformer_heads.sentence_rows(corpus, out, split, model.sentence_head, model.attention_head)
     P = (decisions or model.decisions).probabilities(X)
     genre = {a.id: a.genre or "" for a in corpus.articles}
     para = np.concatenate([[s.paragraph for s in sentences(corpus.st3_texts[a], paragraphs(corpus.st3_texts[a]))]
@@ -304,12 +304,14 @@ def crossfit(corpus, out, model: TransformerModel, log) -> tuple[dict, dict, dic
     found, gold, scored_rows, own = [], [], [], []
     art_P, art_found, art_gold, art_ids = [], [], [], []
     for fit_on, score_on in (("validation", "test"), ("test", "validation")):
-        X, Y, a = transformer_heads.sentence_rows(corpus, out, fit_on, model.sentence_head)
+        X, Y, a = transformer_heads.sentence_rows(corpus, out, fit_on, model.sentence_head, model.attention_head)
         W, b, t, _ = fit_sentence_decisions(X, Y, a)
         decisions = SentenceDecisions(W.astype(np.float64), b.astype(np.float64), t)
-        context = transformer_heads.fit_line_context_on(corpus, out, decisions, model.sentence_head, log, split=fit_on)
+        context = transformer_heads.fit_line_context_on(corpus, out, decisions, model.sentence_head, log, split=fit_on,
+                                                       attention=model.attention_head)
         article = ArticleDecisions.from_array(
-            transformer_heads.fit_article_decisions_on(corpus, out, decisions, model.sentence_head, log, split=fit_on))
+            transformer_heads.fit_article_decisions_on(corpus, out, decisions, model.sentence_head, log, split=fit_on,
+                                                       attention=model.attention_head))
         rows = sentence_rows(corpus, out, model, decisions, split=score_on)
         found.append(np.concatenate([context.probabilities(rows.P[rows.art == x]) for x in dict.fromkeys(rows.art)])
                      >= context.threshold)
@@ -359,7 +361,7 @@ def per_technique(sentences: tuple, articles: tuple) -> dict:
 
 def lolo(corpus, out, model: TransformerModel, log) -> dict:
     """Per language: sentence decisions and genre head fitted without it, scored on it (test fold)."""
-    Xv, Yv, av = transformer_heads.sentence_rows(corpus, out, "validation", model.sentence_head)
+    Xv, Yv, av = transformer_heads.sentence_rows(corpus, out, "validation", model.sentence_head, model.attention_head)
     lv = np.array([out.languages[a] for a in av])
     result = {}
     for lang in present(lv):

@@ -108,19 +108,25 @@ SLICE_SHA256 = "27e85b47edb38c57e92ec39a78d07000a29d9ebdacaef53b9d1b87107ae3b62c
 # 0.3397 -> 0.3643 (en), 0.4436 -> 0.4556 (all); sentence lines 0.2721 -> 0.2976, 0.3655 -> 0.3737;
 # articles 0.6507 -> 0.6586, 0.6839 -> 0.6912; line context 0.3079 -> 0.3143, 0.4295 -> 0.4290;
 # paragraph decisions 0.3566 -> 0.3771, 0.4520 -> 0.4570. bench/shift.py agrees (docs/models.md).
-SHIPPED_PINNED = {"en": 0.431, "all": 0.513}  # measured 0.4517 and 0.5331 (v5.0)
-SENTENCE_LINES_PINNED = {"en": 0.355, "all": 0.434}  # measured 0.3751 and 0.4543 (v5.0)
+# Re-pinned for v5.1 (an attention head on the tokens; everything after it refitted;
+# runs/s33/slice_shipped.py). English paragraphs fell on this slice, 0.4517 -> 0.4402, where the
+# shipped partner has seen it; with the partner of the training folds (runs/s33/slice_honest.log)
+# v5.0 -> v5.1: paragraphs 0.3643 -> 0.3813 (en), 0.4556 -> 0.4682 (all); sentence lines 0.2976 ->
+# 0.2938, 0.3737 -> 0.3785; articles 0.6586 -> 0.6583, 0.6912 -> 0.6852; line context 0.3143 ->
+# 0.3219, 0.4290 -> 0.4414; paragraph decisions 0.3771 -> 0.3919, 0.4570 -> 0.4747.
+SHIPPED_PINNED = {"en": 0.420, "all": 0.511}  # measured 0.4402 and 0.5314 (v5.1)
+SENTENCE_LINES_PINNED = {"en": 0.353, "all": 0.437}  # measured 0.3731 and 0.4571 (v5.1)
 ENCODER_ALONE_PINNED = {"en": 0.205, "all": 0.230}  # measured 0.2254 and 0.2501 (v4.5: 0.2245, 0.2495)
 ENCODER_ALONE_THRESHOLD = 0.2
 # The article as a whole (v4.2's article decisions), gold the labels of any of its paragraphs.
-ARTICLES_PINNED = {"en": 0.654, "all": 0.712}  # measured 0.6748 and 0.7329 (v5.0)
+ARTICLES_PINNED = {"en": 0.678, "all": 0.710}  # measured 0.6981 and 0.7303 (v5.1)
 # The sentence lines again, each against the labels of the paragraph it was cut from, as
 # `semeval predict --lines sentences` labels them (v4.8's line context).
-LINE_CONTEXT_PINNED = {"en": 0.343, "all": 0.451}  # measured 0.3633 and 0.4711 (v5.0)
+LINE_CONTEXT_PINNED = {"en": 0.347, "all": 0.456}  # measured 0.3672 and 0.4756 (v5.1)
 # The paragraphs as given, as `semeval predict` labels them (v4.9's paragraph decisions).
 # On this slice, whose classical partner has seen it, the paragraphs fall for all (0.5458 with the
 # strongest sentence); bench/shift.py, whose partner has not, gives all 0.426 -> 0.439, en 0.409 -> 0.423.
-PARAGRAPH_DECISIONS_PINNED = {"en": 0.427, "all": 0.505}  # measured 0.4473 and 0.5257 (v5.0)
+PARAGRAPH_DECISIONS_PINNED = {"en": 0.434, "all": 0.513}  # measured 0.4540 and 0.5329 (v5.1)
 
 
 def _slice():

@@ -11,7 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from spinscope.detect.transformer import MIDDLE_OUTPUT, Encoder, RawOutputs, TransformerModel, Window, token_spans
+from spinscope.detect.transformer import (
+    MIDDLE_OUTPUT,
+    TOKEN_OUTPUT,
+    Encoder,
+    RawOutputs,
+    TransformerModel,
+    Window,
+    token_spans,
+)
 from spinscope.errors import ModelCorrupt, ModelNotFound
 from spinscope.pipeline import MODELS_DIR
 from spinscope.segment import paragraphs
@@ -106,6 +114,21 @@ def test_windows_pool_into_their_paragraph_by_tokens_and_the_head_reads_both_lay
     np.testing.assert_allclose(raw.head_input, np.concatenate([raw.paragraph_vectors, raw.middle_vectors], 1))
     older = Encoder._assemble(2, wins, [o[:3] for o in outs])  # a graph without the middle layer's output
     assert older.middle_vectors is None and older.head_input is older.paragraph_vectors
+    assert raw.token_states is None
+
+
+def test_token_states_gather_each_paragraphs_windows_in_order():
+    rng = np.random.default_rng(1)
+    k, dim = len(TECHNIQUE_NAMES), 4
+    wins = [Window(0, np.arange(n), np.zeros((n, 2), np.int64)) for n in (4, 2)] + [Window(2, np.arange(3), np.zeros((3, 2)))]
+    outs = [[rng.normal(size=k), rng.normal(size=(len(w.ids), k)), rng.normal(size=dim), rng.normal(size=dim),
+             rng.normal(size=(len(w.ids), 2 * dim))] for w in wins]
+    raw = Encoder._assemble(3, wins, outs, tokens=True)
+    without = Encoder._assemble(3, wins, [o[:4] for o in outs])
+    np.testing.assert_array_equal(raw.head_input, without.head_input)  # the token states are not pooled
+    assert [t.shape for t in raw.token_states] == [(6, 2 * dim), (0, 2 * dim), (3, 2 * dim)]
+    assert raw.token_states[0].dtype == np.float16
+    np.testing.assert_allclose(raw.token_states[0], np.concatenate([outs[0][4], outs[1][4]]), atol=2e-3)
 
 
 def test_the_shipped_sentence_head_reads_the_middle_layer_and_a_graph_without_it_is_refused(tmp_path: Path, model,
@@ -278,21 +301,29 @@ def _copy_model(tmp_path: Path) -> Path:
     return tmp_path / "transformer"
 
 
-def test_the_sentence_head_feeds_the_decisions_and_a_model_without_one_still_loads(tmp_path: Path, model):
+def _as_older_model(path: Path, drop: tuple[str, ...], features: tuple[str, ...]) -> dict:
+    """Rewrite the copied model at ``path`` as one fitted before its heads named ``drop``
+    existed: without their arrays, its decisions reading ``features``. Returns its manifest."""
     from spinscope.detect.artifacts import read_arrays, write_arrays
+
+    arrays = read_arrays(path / "heads.npz")
+    old = {k: v for k, v in arrays.items() if not k.startswith(drop)}
+    old["sentences_W"] = arrays["sentences_W"][:, : len(features)]
+    write_arrays(path / "heads.npz", old)
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["decisions"]["features"] = list(features)
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    return manifest
+
+
+def test_the_sentence_head_feeds_the_decisions_and_a_model_without_one_still_loads(tmp_path: Path, model):
     from spinscope.detect.decisions import FEATURES_V4
 
     assert model.sentence_head is not None  # v4.7
     text = "The corrupt regime lies to us again and again.\n\nWho will stop them?"
     path = _copy_model(tmp_path)
-    arrays = read_arrays(path / "heads.npz")
-    # a model from before v4.7: no head, one feature fewer
-    old = {k: v for k, v in arrays.items() if not k.startswith("sentence_head_")}
-    old["sentences_W"] = arrays["sentences_W"][:, : len(FEATURES_V4)]
-    write_arrays(path / "heads.npz", old)
-    manifest = json.loads((path / "manifest.json").read_text())
-    manifest["decisions"]["features"] = list(FEATURES_V4)
-    (path / "manifest.json").write_text(json.dumps(manifest))
+    # a model from before v4.7: no sentence heads, the features of v4
+    manifest = _as_older_model(path, ("sentence_head_", "attention_head_"), FEATURES_V4)
     before = TransformerModel.load(path)
     assert before.sentence_head is None
     scores = before.predict(text, paragraphs(text), "en")
@@ -303,6 +334,29 @@ def test_the_sentence_head_feeds_the_decisions_and_a_model_without_one_still_loa
     (path / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ModelCorrupt, match="sentence head"):
         TransformerModel.load(path)
+
+
+def test_the_attention_head_reads_token_states_and_a_model_without_it_still_loads(tmp_path: Path, model):
+    onnx = pytest.importorskip("onnx")
+    from spinscope.detect.decisions import FEATURES
+
+    assert model.attention_head is not None and model.encoder.tokens  # v5.1
+    text = "Either we act now or the country is lost.\n\nExperts say nothing will change."
+    raw = model.encoder.run(text, paragraphs(text))
+    assert [len(t) for t in raw.token_states] == list(raw.n_tokens)
+    assert raw.token_states[0].shape[1] == model.attention_head.dim == raw.head_input.shape[1]
+    path = _copy_model(tmp_path)
+    graph = onnx.load(str(path / "model.onnx"))
+    graph.graph.output.remove(next(o for o in graph.graph.output if o.name == TOKEN_OUTPUT))
+    onnx.save(graph, str(path / "model.onnx"))
+    with pytest.raises(ModelCorrupt, match="attention head reads token states, its encoder gives none"):
+        TransformerModel.load(path)
+    _as_older_model(path, ("attention_head_",), FEATURES)  # from before v5.1: one feature fewer
+    before = TransformerModel.load(path)
+    assert before.attention_head is None and not before.encoder.tokens
+    scores = before.predict(text, paragraphs(text), "en")
+    assert scores.sentences.shape == (2, len(TECHNIQUE_NAMES))
+    assert not np.allclose(scores.sentences, model.predict(text, paragraphs(text), "en").sentences)
 
 
 def test_the_paragraph_decisions_load_beside_the_line_context_and_older_models_have_none(tmp_path: Path, model):

@@ -5,8 +5,10 @@ from spinscope.detect.decisions import (
     CONTEXT_FLOOR,
     CONTEXT_WINDOW,
     FEATURES,
+    FEATURES_ATTENTION,
     FEATURES_V4,
     ArticleDecisions,
+    AttentionHead,
     LineContext,
     SentenceDecisions,
     SentenceHead,
@@ -14,7 +16,12 @@ from spinscope.detect.decisions import (
     noisy_or,
     unit_features,
 )
-from spinscope.training.decisions import fit_article_decisions, fit_sentence_decisions, fit_sentence_head
+from spinscope.training.decisions import (
+    fit_article_decisions,
+    fit_attention_head,
+    fit_sentence_decisions,
+    fit_sentence_head,
+)
 
 
 def test_sentence_decisions_learn_a_signal_and_pick_a_threshold_out_of_fold():
@@ -186,3 +193,70 @@ def test_line_context_round_trips_and_is_absent_from_older_models():
     with pytest.raises(ValueError, match="do not fit together"):
         LineContext.from_arrays(broken)
     assert LineContext.probabilities(context, np.zeros((0, 3))).shape == (0, 3)
+
+
+def test_the_attention_heads_column_follows_the_sentence_heads():
+    n, k = 4, 3
+    base = (np.zeros((n, k)), np.full((n, k), 0.1), np.full(n, 9.0), "de")
+    both = unit_features(*base, np.full((n, k), 0.2), np.full((n, k), 0.7))
+    assert FEATURES_ATTENTION[: len(FEATURES)] == FEATURES and both.shape == (n, k, len(FEATURES_ATTENTION))
+    assert np.allclose(both[..., :-1], unit_features(*base, np.full((n, k), 0.2)))
+    assert np.allclose(both[..., -1], logit(np.array(0.7)))
+    with pytest.raises(ValueError, match="follows the sentence head"):
+        unit_features(*base, None, np.full((n, k), 0.7))
+
+
+def _cue_sentences(rng, n: int, dim: int = 8):
+    """Sentences of 3-11 random tokens. Technique 0 is used where one token carries both halves of
+    a cue (its first two values large); the other sentences carry the halves on two tokens, so the
+    mean over tokens is alike for both and only a token-level reading tells them apart."""
+    tokens = [rng.normal(size=(rng.integers(3, 12), dim)).astype(np.float32) for _ in range(n)]
+    Y = np.zeros((n, 2), bool)
+    for i, t in enumerate(tokens):
+        Y[i, 0] = rng.random() < 0.3
+        a, b = (rng.integers(len(t)),) * 2 if Y[i, 0] else rng.choice(len(t), 2, replace=False)
+        t[a, 0], t[b, 1] = 4.0, 4.0
+    return tokens, Y
+
+
+def test_the_attention_head_finds_one_cue_token_and_runs_as_the_torch_networks_it_was_fitted_as(monkeypatch):
+    torch = pytest.importorskip("torch")
+    from sklearn.linear_model import LogisticRegression
+
+    import spinscope.training.decisions as D
+
+    monkeypatch.setattr(D, "ATTENTION_MAX_EPOCHS", 8)
+    rng = np.random.default_rng(5)
+    tokens, Y = _cue_sentences(rng, 1500)
+    head = fit_attention_head(tokens, Y, np.array([f"a{i // 6}" for i in range(1500)]), seed=0)
+    assert head.W1.shape[0] == D.ATTENTION_MEMBERS and head.dim == 8
+    fresh, gold = _cue_sentences(rng, 300)
+    p = head.probabilities(fresh)
+    assert p.shape == (300, 2) and ((p[:, 0] >= 0.5) == gold[:, 0]).mean() > 0.9
+    mean = LogisticRegression().fit(np.stack([t.mean(0) for t in tokens]), Y[:, 0])
+    assert mean.score(np.stack([t.mean(0) for t in fresh]), gold[:, 0]) < 0.8  # what the mean alone can tell
+    assert p[:, 1].max() < 0.5  # technique 1 never occurs
+    # the numpy forward pass is torch's, member by member
+    for m in range(D.ATTENTION_MEMBERS):
+        net = D._AttentionNet(torch, 8, head.W1.shape[2], 2)
+        with torch.no_grad():
+            for name, value in (("norm.weight", head.norm_gain), ("norm.bias", head.norm_bias), ("hidden.weight", head.W1),
+                                ("hidden.bias", head.b1), ("attend.weight", head.Wa), ("attend.bias", head.ba),
+                                ("say.weight", head.Wv), ("say.bias", head.bv)):
+                v = value[m].T if value.ndim == 3 else value[m]
+                net.get_parameter(name).copy_(torch.from_numpy(np.ascontiguousarray(v)))
+            want = net(torch.from_numpy(fresh[0][None]), torch.ones(1, len(fresh[0]), dtype=torch.bool)).numpy()[0]
+        np.testing.assert_allclose(head.logits(fresh[:1])[0, m], want, rtol=1e-4, atol=1e-4)
+    # an article runs as one batch: each sentence as it would alone, and one without tokens gets 0
+    batch = head.probabilities([fresh[3], np.zeros((0, 8), np.float32), fresh[4]])
+    np.testing.assert_allclose(batch[[0, 2]], np.concatenate([head.probabilities([fresh[3]]), head.probabilities([fresh[4]])]),
+                               rtol=1e-5, atol=1e-6)
+    assert not batch[1].any()
+    again = AttentionHead.from_arrays(head.to_arrays())
+    assert np.array_equal(again.probabilities(fresh[:5]), p[:5])
+    arrays = head.to_arrays() | {"attention_head_Wv": head.Wv[:, :, :1]}
+    with pytest.raises(ValueError, match="do not fit together"):
+        AttentionHead.from_arrays(arrays)
+    with pytest.raises(ValueError, match="lacks bv"):
+        AttentionHead.from_arrays({k: v for k, v in head.to_arrays().items() if k != "attention_head_bv"})
+    assert AttentionHead.from_arrays({"sentences_W": np.zeros(1)}) is None  # models before v5.1

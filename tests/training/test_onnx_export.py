@@ -41,6 +41,7 @@ def traced(request, tmp_path_factory):
         mp.setattr(onnx_export, "constant_reshapes", lambda p: 0)
         mp.setattr(onnx_export, "fuse_attention", lambda p, heads: 0)
         mp.setattr(onnx_export, "pool_middle", lambda p, layer: False)
+        mp.setattr(onnx_export, "add_token_states", lambda p, layer: False)
         onnx_export.export_onnx(model, path)
     return path
 
@@ -150,6 +151,7 @@ def test_export_fuses_attention_after_constant_reshapes(tmp_path):
     assert onnx_export.export_onnx(model, tmp_path / "model.onnx") == layers
     assert _ops(tmp_path / "model.onnx").count("MultiHeadAttention") == tiny_config(400)["num_hidden_layers"]
     assert onnx_export.pooled_middle_layer(tmp_path / "model.onnx") == onnx_export.middle_layer(layers) == 0
+    assert [o.name for o in onnx.load(str(tmp_path / "model.onnx")).graph.output][-1] == "token_states"
 
 
 @pytest.mark.parametrize("traced", ["bert"], indirect=True)
@@ -160,9 +162,10 @@ def test_fusing_a_model_directory_records_it_in_manifest_and_card(traced, tmp_pa
     (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     shutil.copy(traced, tmp_path / "model.onnx")
     assert onnx_export.main([str(tmp_path)]) == 0
-    assert "2 attention layers fused; pooled_middle added (layer 0)" in capsys.readouterr().out
+    assert "2 attention layers fused; pooled_middle added (layer 0); token_states added" in capsys.readouterr().out
     written = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert written["graph"]["fused_layers"] == 2 and written["graph"]["pooled_middle_layer"] == 0
+    assert written["graph"]["token_states"] is True and "attention head reads them" in written["graph"]["how"]
     assert written["version"] == manifest["version"]
     assert written["files_sha256"]["model.onnx"] == hashlib.sha256((tmp_path / "model.onnx").read_bytes()).hexdigest()
     assert "## Graph" in (tmp_path / "MODEL_CARD.md").read_text(encoding="utf-8")
@@ -181,16 +184,20 @@ def test_export_keeps_the_traced_attention_when_the_fusion_is_refused(tmp_path, 
     assert "Softmax" in _ops(tmp_path / "model.onnx")
 
 
+def _with_layer0_states(path):
+    """A session on the graph at ``path`` that also gives layer 0's states, as its last output."""
+    probe = onnx.load(str(path))
+    states = next(n.output[0] for n in probe.graph.node if n.name.endswith("layer.0/output/LayerNorm/LayerNormalization"))
+    probe.graph.output.append(onnx.helper.make_tensor_value_info(states, onnx.TensorProto.FLOAT, None))
+    return ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
+
+
 def test_the_middle_layer_is_pooled_over_the_mask_and_no_other_output_moves(traced, tmp_path):
     path = tmp_path / "model.onnx"
     shutil.copy(traced, path)
     assert onnx_export.pool_middle(path, 0) is True
     assert onnx_export.pooled_middle_layer(path) == 0 and onnx_export.pooled_middle_layer(traced) is None
-    states = next(n.output[0] for n in onnx.load(str(path)).graph.node
-                  if n.name.endswith("layer.0/output/LayerNorm/LayerNormalization"))
-    probe = onnx.load(str(path))
-    probe.graph.output.append(onnx.helper.make_tensor_value_info(states, onnx.TensorProto.FLOAT, None))
-    session = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
+    session = _with_layer0_states(path)
     for ids, mask in _batches(np.random.default_rng(2)):
         *got, middle, hidden = session.run(None, {"input_ids": ids, "attention_mask": mask})
         for x, y in zip(_outputs(traced, ids, mask), got, strict=True):
@@ -203,3 +210,24 @@ def test_the_middle_layer_is_pooled_over_the_mask_and_no_other_output_moves(trac
 
 def test_pooling_a_layer_the_graph_lacks_is_refused_and_the_file_kept(traced, tmp_path):
     _refused_and_kept(traced, tmp_path, lambda p: onnx_export.pool_middle(p, 9), "no layer 9")
+
+
+def test_token_states_are_the_last_and_middle_layers_side_by_side_and_no_other_output_moves(traced, tmp_path):
+    path = tmp_path / "model.onnx"
+    shutil.copy(traced, path)
+    assert onnx_export.add_token_states(path, 0) is True
+    session = _with_layer0_states(path)
+    for ids, mask in _batches(np.random.default_rng(4)):
+        *got, tokens, middle = session.run(None, {"input_ids": ids, "attention_mask": mask})
+        for x, y in zip(_outputs(traced, ids, mask), got, strict=True):
+            assert np.array_equal(x, y)
+        hidden = middle.shape[-1]
+        assert tokens.shape == (*ids.shape, 2 * hidden)
+        np.testing.assert_array_equal(tokens[..., hidden:], middle)
+        weights = mask[..., None].astype(np.float32)  # the first half is what ``pooled`` averages
+        np.testing.assert_allclose((tokens[..., :hidden] * weights).sum(1) / weights.sum(1), got[2], rtol=1e-5, atol=1e-6)
+    assert onnx_export.add_token_states(path, 0) is False  # already there: the file is left alone
+
+
+def test_token_states_of_a_layer_the_graph_lacks_are_refused_and_the_file_kept(traced, tmp_path):
+    _refused_and_kept(traced, tmp_path, lambda p: onnx_export.add_token_states(p, 9), "no layer 9")

@@ -219,9 +219,11 @@ def test_an_mpnet_encoder_trains_and_exports_like_the_bert_one(corpus, tmp_path)
 
     ids = np.array([[0, 5, 6, 7, 2]], np.int64)
     session = ort.InferenceSession(str(tmp_path / "model.onnx"))
-    p, t, v, middle = session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+    p, t, v, middle, tokens = session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
     assert p.shape == (1, len(TECHNIQUE_NAMES)) and t.shape == (1, 5, len(TECHNIQUE_NAMES)) and v.shape == (1, 16)
-    assert [o.name for o in session.get_outputs()][3] == "pooled_middle" and middle.shape == v.shape
+    assert [o.name for o in session.get_outputs()][3:] == ["pooled_middle", "token_states"] and middle.shape == v.shape
+    assert tokens.shape == (1, 5, 32)  # the last layer's and the middle layer's states, side by side
+    np.testing.assert_allclose(tokens[0, :, :16].mean(0), v[0], rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="not supported"):
         T.build_model(dict(config, model_type="gpt2"), 3)
 

@@ -84,9 +84,11 @@ def test_article_gold_is_the_union_of_the_articles_paragraph_labels():
     assert {TECHNIQUE_NAMES[j] for j in np.flatnonzero(gold[0])} == {"Doubt", "Repetition"} and not gold[1].any()
 
 
-def _sentence_outputs(rng, splits: dict[str, int], per_article: int, dim: int):
+def _sentence_outputs(rng, splits: dict[str, int], per_article: int, dim: int, tokens: bool = False):
     """Sentence outputs whose first technique shows only in the vectors, and not linearly
-    (v0 * v1 > 0.5): the encoder's logits and the classical model carry nothing about it."""
+    (v0 * v1 > 0.5): the encoder's logits and the classical model carry nothing about it. With
+    ``tokens``, each sentence has token states too, and the second technique shows only there:
+    where one token carries both halves of a cue, not two tokens one half each."""
     from spinscope.taxonomy import TECHNIQUE_NAMES
 
     k = len(TECHNIQUE_NAMES)
@@ -97,13 +99,20 @@ def _sentence_outputs(rng, splits: dict[str, int], per_article: int, dim: int):
             gold = np.zeros((per_article, k), bool)
             gold[:, 0] = V[:, 0] * V[:, 1] > 0.5
             gold[:, 1:] = rng.random((per_article, k - 1)) < 0.02
+            states = None
+            if tokens:
+                states = [rng.normal(size=(6, dim)).astype(np.float16) for _ in range(per_article)]
+                gold[:, 1] = rng.random(per_article) < 0.3
+                for t, cue in zip(states, gold[:, 1], strict=True):
+                    a, b = (rng.integers(6),) * 2 if cue else rng.choice(6, 2, replace=False)
+                    t[a, 0], t[b, 1] = 4.0, 4.0
             units[aid] = tuple(SimpleNamespace(start=10 * i, end=10 * i + 9) for i in range(per_article))
             spans += [SimpleNamespace(article=aid, start=10 * i + 1, end=10 * i + 5, technique=TECHNIQUE_NAMES[j])
                       for i, j in zip(*np.nonzero(gold), strict=True)]
             labels = tuple(TECHNIQUE_NAMES[j] for j in np.flatnonzero(gold.any(0)))
             paragraphs.append(SimpleNamespace(article=aid, labels=labels))
             st3[aid] = SimpleNamespace(logits=rng.normal(-3, 1, (per_article, k)), head_input=V,
-                                       n_tokens=np.full(per_article, 25.0))
+                                       n_tokens=np.full(per_article, 25.0), token_states=states)
             st3_classic[aid] = SimpleNamespace(paragraphs=np.full((per_article, k), 0.05))
             languages[aid] = "en"
     corpus = SimpleNamespace(paragraphs=tuple(paragraphs), spans=tuple(spans))
@@ -125,6 +134,30 @@ def test_the_sentence_head_learns_from_the_vectors_what_the_decisions_then_read(
     X, Y, _ = H.sentence_rows(corpus, out, "validation", head)
     found = decisions.probabilities(X)[:, 0] >= decisions.threshold
     assert (found & Y[:, 0]).sum() / max(found.sum(), 1) > 0.6 and (found & Y[:, 0]).sum() / Y[:, 0].sum() > 0.6
+
+
+def test_with_token_states_an_attention_head_is_fitted_and_the_decisions_read_it(monkeypatch):
+    pytest.importorskip("torch")
+    from spinscope.detect.decisions import FEATURES, FEATURES_ATTENTION, AttentionHead, SentenceDecisions, SentenceHead
+    from spinscope.training import decisions as D
+
+    monkeypatch.setattr(H, "fit_span_threshold", lambda corpus, out: (0.05, 0.0))
+    monkeypatch.setattr(D, "ATTENTION_MAX_EPOCHS", 6)
+    corpus, out = _sentence_outputs(np.random.default_rng(2), {"train": 100, "validation": 60, "test": 5}, 20, 8, True)
+    arrays = H.fit_paragraph_heads(corpus, out, lambda _m: None)
+    head, attention = SentenceHead.from_arrays(arrays), AttentionHead.from_arrays(arrays)
+    assert attention is not None and attention.dim == 8
+    decisions = SentenceDecisions.from_arrays(arrays)
+    assert decisions.weights.shape[1] == len(FEATURES_ATTENTION)
+    assert decisions.weights[1, FEATURES_ATTENTION.index("attention_head_logit")] > 1.0
+    X, Y, _ = H.sentence_rows(corpus, out, "validation", head, attention)
+    found = decisions.probabilities(X)[:, 1] >= decisions.threshold
+    assert (found & Y[:, 1]).sum() / max(found.sum(), 1) > 0.8 and (found & Y[:, 1]).sum() / Y[:, 1].sum() > 0.8
+    # without token states there is no attention head, and the decisions read one column fewer
+    for raw in out.st3.values():
+        raw.token_states = None
+    plain = H.fit_paragraph_heads(corpus, out, lambda _m: None)
+    assert AttentionHead.from_arrays(plain) is None and plain["sentences_W"].shape[1] == len(FEATURES)
 
 
 def test_fitting_the_sentence_head_without_training_sentences_is_a_clear_error():
@@ -210,7 +243,7 @@ def test_line_context_is_fitted_on_the_fold_it_is_given(monkeypatch):
     rng = np.random.default_rng(1)
     P = {s: rng.uniform(0.02, 0.98, (400, len(TECHNIQUE_NAMES))) for s in ("test", "validation")}
     arts = np.repeat([f"a{i}" for i in range(40)], 10)
-    monkeypatch.setattr(H, "sentence_rows", lambda corpus, out, split, head: (P[split], None, arts))
+    monkeypatch.setattr(H, "sentence_rows", lambda corpus, out, split, head, attention: (P[split], None, arts))
     monkeypatch.setattr(H, "paragraph_gold_rows",
                         lambda corpus, out, split: (P[split] >= 0.5) if split == "test" else (P[split] < 0.5))
     identity = SimpleNamespace(probabilities=lambda X: X)
@@ -237,7 +270,7 @@ def test_article_decisions_are_fitted_on_the_fold_they_are_given(monkeypatch):
     gold = {"test": strong["test"], "validation": ~strong["validation"]}
     asked = {}
 
-    def rows(corpus, out, split, head):
+    def rows(corpus, out, split, head, attention):
         asked["split"] = split
         return P[split], None, arts
 

@@ -27,9 +27,11 @@ from spinscope.detect.artifacts import read_arrays, read_manifest
 from spinscope.detect.classic import PARTNER_TECHNIQUES_FILE, ClassicModel
 from spinscope.detect.decisions import (
     FEATURES,
+    FEATURES_ATTENTION,
     FEATURES_V4,
     PARAGRAPH_DECISIONS,
     ArticleDecisions,
+    AttentionHead,
     LineContext,
     SentenceDecisions,
     SentenceHead,
@@ -56,6 +58,9 @@ CONTEXT_FILE = "context.npz"
 # last layer is shaped by the paragraph head; the middle one keeps more of what a sentence says.
 OUTPUTS = ("paragraph_logits", "span_logits", "pooled")
 MIDDLE_OUTPUT = "pooled_middle"
+# From v5.1 the graph also gives every token's states, the last layer's and the middle layer's
+# side by side (``training.onnx_export.add_token_states``), for the attention head.
+TOKEN_OUTPUT = "token_states"
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,10 @@ class RawOutputs:
     windows: list[Window]
     token_logits: list[np.ndarray]  # per window, (n_tokens, n_techniques)
     middle_vectors: np.ndarray | None = None  # (n_paragraphs, hidden), where the graph gives ``MIDDLE_OUTPUT``
+    # Per paragraph, its windows' token states (n_tokens, 2 x hidden), where the graph gives
+    # ``TOKEN_OUTPUT``; float16, which halves what a training run holds and moves the head's
+    # probabilities by less than 1e-3.
+    token_states: list[np.ndarray] | None = None
 
     @property
     def document(self) -> np.ndarray:
@@ -101,6 +110,16 @@ class RawOutputs:
         for w in self.windows:
             out[w.paragraph] += len(w.ids)
         return out
+
+
+def decision_features(raw: RawOutputs, classic: np.ndarray, language: str | None,
+                      head: SentenceHead | None = None, attention: AttentionHead | None = None) -> np.ndarray:
+    """``decisions.unit_features`` for ``raw``'s units, with the columns of the heads given."""
+    if attention is not None and raw.token_states is None:
+        raise ModelCorrupt(f"the attention head needs the encoder's {TOKEN_OUTPUT}")
+    return unit_features(raw.logits, classic, raw.n_tokens, language,
+                         None if head is None else head.probabilities(raw.head_input),
+                         None if attention is None else attention.probabilities(raw.token_states))
 
 
 def sentence_units(text: str, paragraphs: tuple[Paragraph, ...]) -> tuple[tuple[Paragraph, ...], np.ndarray]:
@@ -129,8 +148,10 @@ class Encoder:
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         self.session = ort.InferenceSession(str(path / "model.onnx"), opts, providers=["CPUExecutionProvider"])
-        self.middle = MIDDLE_OUTPUT in {o.name for o in self.session.get_outputs()}
-        self.outputs = [*OUTPUTS, MIDDLE_OUTPUT] if self.middle else list(OUTPUTS)
+        given = {o.name for o in self.session.get_outputs()}
+        self.middle = MIDDLE_OUTPUT in given
+        self.tokens = TOKEN_OUTPUT in given
+        self.outputs = [*OUTPUTS, *[MIDDLE_OUTPUT] * self.middle, *[TOKEN_OUTPUT] * self.tokens]
         self.max_len = max_len
         ids = special or {"bos": 0, "eos": 2, "pad": PAD_ID}
         # Windows run unpadded; ``pad`` is for callers that batch them (bench/throughput.py's baseline).
@@ -189,7 +210,7 @@ class Encoder:
         futures = [pool.submit(self._run_one, w) for w in wins]
 
         def collect() -> RawOutputs:
-            return self._assemble(len(paragraphs), wins, [f.result() for f in futures])
+            return self._assemble(len(paragraphs), wins, [f.result() for f in futures], self.tokens)
 
         def cancel() -> None:
             for f in futures:
@@ -198,8 +219,15 @@ class Encoder:
         return Started(collect, cancel)
 
     @staticmethod
-    def _assemble(n: int, wins: list[Window], outs: list[list[np.ndarray]]) -> RawOutputs:
-        """One article's windows' outputs (``outputs`` order) as one row per paragraph."""
+    def _assemble(n: int, wins: list[Window], outs: list[list[np.ndarray]], tokens: bool = False) -> RawOutputs:
+        """One article's windows' outputs (``outputs`` order; ``tokens``: the last is
+        ``TOKEN_OUTPUT``) as one row per paragraph."""
+        states: list[list[np.ndarray]] | None = None
+        if tokens:
+            states = [[] for _ in range(n)]
+            for w, o in zip(wins, outs, strict=True):
+                states[w.paragraph].append(o[-1].astype(np.float16))
+            outs = [o[:-1] for o in outs]
         logits = np.full((n, outs[0][0].shape[0]), -30.0, np.float32)
         pooled = [np.zeros((n, x.shape[0]), np.float32) for x in outs[0][2:]]  # the last layer's, the middle's
         weight = np.zeros(n, np.float32)
@@ -210,7 +238,9 @@ class Encoder:
                 into[w.paragraph] += v * len(w.ids)
             weight[w.paragraph] += len(w.ids)
         vec, *middle = (x / np.maximum(weight, 1)[:, None] for x in pooled)
-        return RawOutputs(logits, vec, wins, [o[1] for o in outs], middle[0] if middle else None)
+        by_paragraph = None if states is None else [
+            np.concatenate(s) if s else np.zeros((0, 2 * vec.shape[1]), np.float16) for s in states]
+        return RawOutputs(logits, vec, wins, [o[1] for o in outs], middle[0] if middle else None, by_paragraph)
 
 
 class TransformerModel:
@@ -227,16 +257,25 @@ class TransformerModel:
             self.encoder = Encoder(path, int(self.manifest["config"]["max_len"]), threads, self.manifest.get("special_ids"))
             t = labels["techniques"]
             features = tuple(self.manifest["decisions"]["features"])
-            if features not in (FEATURES, FEATURES_V4):
+            if features not in (FEATURES_ATTENTION, FEATURES, FEATURES_V4):
                 raise ModelCorrupt(f"model in {path} was fitted on other sentence features")
-            # From v4.7 the decisions read a sentence head on the encoder's vectors.
+            # From v4.7 the decisions read a sentence head on the encoder's vectors, from v5.1 an
+            # attention head on its token states as well.
             self.sentence_head = SentenceHead.from_arrays(arrays)
-            if (self.sentence_head is not None) != (features == FEATURES):
-                raise ModelCorrupt(f"model in {path}: its sentence decisions and sentence head do not match")
+            self.attention_head = AttentionHead.from_arrays(arrays)
+            if (self.sentence_head is not None) != (features != FEATURES_V4) \
+                    or (self.attention_head is not None) != (features == FEATURES_ATTENTION):
+                raise ModelCorrupt(f"model in {path}: its sentence decisions and sentence heads do not match")
             given = int(self.manifest["encoder_config"]["hidden_size"]) * (2 if self.encoder.middle else 1)
             if self.sentence_head is not None and self.sentence_head.mean.shape[0] != given:
                 raise ModelCorrupt(f"model in {path}: its sentence head reads {self.sentence_head.mean.shape[0]} "
                                    f"values a sentence, its encoder gives {given}")
+            if self.attention_head is not None and not self.encoder.tokens:
+                raise ModelCorrupt(f"model in {path}: its attention head reads token states, its encoder "
+                                   f"gives none ({TOKEN_OUTPUT})")
+            if self.attention_head is not None and self.attention_head.dim != given:
+                raise ModelCorrupt(f"model in {path}: its attention head reads {self.attention_head.dim} "
+                                   f"values a token, its encoder gives {given}")
             # The encoder reads listed names as one stand-in when the decisions were fitted that way.
             decided = self.manifest["decisions"]
             self.mask = str(decided.get("mask", "names" if decided.get("mask_names") else "none"))
@@ -339,13 +378,17 @@ class TransformerModel:
         """What the encoder reads: the text with names masked as the decisions were fitted."""
         return encoder_view(text, self.mask, language)
 
+    def decision_features(self, raw: RawOutputs, classic: np.ndarray, language: str | None) -> np.ndarray:
+        """The sentence decisions' features (``decisions.unit_features``) for ``raw``'s units and the
+        classical model's probabilities for the same units, with this model's sentence heads."""
+        return decision_features(raw, classic, language, self.sentence_head, self.attention_head)
+
     def combine(self, raw: RawOutputs, classic: ArticleScores, owner: np.ndarray, language: str | None) -> ArticleScores:
         """Sentence decisions, paragraph maxima, article heads; pure, so the trainer scores what ships.
 
         ``raw`` and ``classic`` hold one row per sentence unit; ``owner`` maps units to paragraph rows.
         """
-        head = None if self.sentence_head is None else self.sentence_head.probabilities(raw.head_input)
-        units = self.decisions.probabilities(unit_features(raw.logits, classic.paragraphs, raw.n_tokens, language, head))
+        units = self.decisions.probabilities(self.decision_features(raw, classic.paragraphs, language))
         n_paragraphs = int(owner.max()) + 1 if len(owner) else 0
         probs = np.zeros((n_paragraphs, units.shape[1]), np.float32)
         np.maximum.at(probs, owner, units)

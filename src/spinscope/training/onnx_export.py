@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spinscope.detect.transformer import MIDDLE_OUTPUT, OUTPUTS
+from spinscope.detect.transformer import MIDDLE_OUTPUT, OUTPUTS, TOKEN_OUTPUT
 
 # ONNX metadata: which layer ``MIDDLE_OUTPUT`` pools (0-based, as the tracer names layers).
 MIDDLE_KEY = "pooled_middle_layer"
@@ -63,10 +63,15 @@ def export_onnx(model, path: Path, opset: int = 17) -> int:
     except RuntimeError as exc:  # as above: a slower graph, not a lost run
         warnings.warn(f"{exc}; exported with the traced attention", stacklevel=2)
         fused = 0
+    layer = middle_layer(int(model.encoder.config.num_hidden_layers))
     try:
-        pool_middle(path, middle_layer(int(model.encoder.config.num_hidden_layers)))
+        pool_middle(path, layer)
     except RuntimeError as exc:  # the sentence head then reads the last layer alone
         warnings.warn(f"{exc}; exported without {MIDDLE_OUTPUT}", stacklevel=2)
+    try:
+        add_token_states(path, layer)
+    except RuntimeError as exc:  # the decisions are then fitted without the attention head
+        warnings.warn(f"{exc}; exported without {TOKEN_OUTPUT}", stacklevel=2)
     return fused
 
 
@@ -102,13 +107,10 @@ def pool_middle(path: Path, layer: int) -> bool:
     if any(o.name == MIDDLE_OUTPUT for o in graph.output):
         return False
     made = {o: n for n in graph.node for o in n.output}
-    suffix = f"layer.{layer}/output/LayerNorm/LayerNormalization"
-    states = next((n.output[0] for n in graph.node if n.op_type == "LayerNormalization" and n.name.endswith(suffix)), None)
-    div = made.get("pooled")
-    total = made.get(div.input[0]) if div is not None and div.op_type == "Div" else None
-    product = made.get(total.input[0]) if total is not None and total.op_type == "ReduceSum" else None
-    # ``pooled`` = ReduceSum(last states x mask) / count: the mask is the product's input no LayerNorm makes.
-    masks = [] if product is None or product.op_type != "Mul" else [
+    states = _layer_states(graph, layer)
+    div, total, product = _pooling(made)
+    # The mask is the product's input that no LayerNorm makes.
+    masks = [] if product is None else [
         i for i in product.input if i not in made or made[i].op_type != "LayerNormalization"]
     if states is None or len(masks) != 1:
         raise RuntimeError(f"the graph has no layer {layer} or does not pool as expected; {MIDDLE_OUTPUT} was not added")
@@ -146,6 +148,67 @@ def _check_pooled(before, after, states: str) -> None:  # noqa: ANN001
     for name, value in _run(before, feeds).items():
         if not np.array_equal(value, got[name]):
             raise RuntimeError(f"adding {MIDDLE_OUTPUT} changed the output {name}; it was not added")
+
+
+def add_token_states(path: Path, layer: int) -> bool:
+    """Add the output ``TOKEN_OUTPUT`` to ``path`` in place: every token's states, the last
+    layer's (those ``pooled`` averages) and layer ``layer``'s side by side (batch, tokens,
+    2 x hidden). Returns False where the graph has it already. Raises, and leaves the file as it
+    was, where ``pooled`` is not computed from a LayerNorm's states or the layer is missing, or
+    where the new output is not those states or any other output moved.
+
+    Why: the attention head (``detect.decisions.AttentionHead``) reads them.
+    """
+    import onnx
+    from onnx import TensorProto, helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    if any(o.name == TOKEN_OUTPUT for o in graph.output):
+        return False
+    made = {o: n for n in graph.node for o in n.output}
+    middle = _layer_states(graph, layer)
+    product = _pooling(made)[2]
+    lasts = [] if product is None else [
+        i for i in product.input if i in made and made[i].op_type == "LayerNormalization"]
+    last = lasts[0] if len(lasts) == 1 else None
+    if middle is None or last is None:
+        raise RuntimeError(f"the graph has no layer {layer} or does not pool as expected; {TOKEN_OUTPUT} was not added")
+    graph.node.append(helper.make_node("Concat", [last, middle], [TOKEN_OUTPUT], name=f"{TOKEN_OUTPUT}/Concat", axis=-1))
+    graph.output.append(helper.make_tensor_value_info(TOKEN_OUTPUT, TensorProto.FLOAT, ["batch", "tokens", "states"]))
+    before = onnx.load(str(path))
+    feeds = _feeds(*CHECK)
+    feeds["input_ids"] = np.random.default_rng(0).integers(3, 100, CHECK).astype(np.int64)
+    try:
+        probe = onnx.ModelProto()
+        probe.CopyFrom(model)
+        for name in (last, middle):
+            probe.graph.output.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, None))
+        got = _run(probe, feeds)
+    except Exception as exc:  # noqa: BLE001 - any failure of the new graph means: keep the old one
+        raise RuntimeError(f"{TOKEN_OUTPUT} broke the graph ({exc}); it was not added") from exc
+    if not np.array_equal(got[TOKEN_OUTPUT], np.concatenate([got[last], got[middle]], axis=-1)):
+        raise RuntimeError(f"{TOKEN_OUTPUT} is not the two layers' states; it was not added")
+    for name, value in _run(before, feeds).items():
+        if not np.array_equal(value, got[name]):
+            raise RuntimeError(f"adding {TOKEN_OUTPUT} changed the output {name}; it was not added")
+    onnx.save(model, str(path))
+    return True
+
+
+def _layer_states(graph, layer: int) -> str | None:  # noqa: ANN001 - an onnx GraphProto
+    """The hidden states layer ``layer`` gives: its output LayerNorm's output; None where there is no such layer."""
+    suffix = f"layer.{layer}/output/LayerNorm/LayerNormalization"
+    return next((n.output[0] for n in graph.node if n.op_type == "LayerNormalization" and n.name.endswith(suffix)), None)
+
+
+def _pooling(made: dict) -> tuple:
+    """``pooled`` = ReduceSum(last states x mask) / count: its Div, ReduceSum and Mul nodes, each
+    None where the graph does not pool so."""
+    div = made.get("pooled")
+    total = made.get(div.input[0]) if div is not None and div.op_type == "Div" else None
+    product = made.get(total.input[0]) if total is not None and total.op_type == "ReduceSum" else None
+    return div, total, product if product is not None and product.op_type == "Mul" else None
 
 
 # (batch, tokens) probes: a target dimension is a constant, a copy of the input's, or the one to infer.
@@ -347,8 +410,8 @@ def _check_fused(traced, fused, layers: list[tuple[list[str], str]], num_heads: 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m spinscope.training.onnx_export DIR``: rewrite a model directory's graph in place
-    as models are exported now (attention fused, the middle layer pooled), for models exported
-    before either existed, and record it in the manifest and card.
+    as models are exported now (attention fused, the middle layer pooled, token states given),
+    for models exported before these existed, and record it in the manifest and card.
 
     Example: python -m spinscope.training.onnx_export src/spinscope/models/transformer
     """
@@ -366,10 +429,12 @@ def main(argv: list[str] | None = None) -> int:
     fused = fuse_attention(path, int(config["num_attention_heads"]))
     pooled = pool_middle(path, middle_layer(int(config["num_hidden_layers"])))
     layer = pooled_middle_layer(path)
-    if fused or pooled:
+    tokens = add_token_states(path, layer)
+    if fused or pooled or tokens:
         record_graph(args.model_dir, fused or manifest.get("graph", {}).get("fused_layers", 0), layer)
     print(f"{path}: {fused} attention layers fused; "
-          + (f"{MIDDLE_OUTPUT} added (layer {layer})" if pooled else f"{MIDDLE_OUTPUT} already there"))
+          + (f"{MIDDLE_OUTPUT} added (layer {layer})" if pooled else f"{MIDDLE_OUTPUT} already there")
+          + (f"; {TOKEN_OUTPUT} added" if tokens else f"; {TOKEN_OUTPUT} already there"))
     return 0
 
 

@@ -280,17 +280,17 @@ def fit_transformer_heads(
     heads, test-fold scores, manifest and card. Runs on the exported ONNX encoder in ``out_dir``,
     so it can refit a committed model's heads without fine-tuning it again. ``news_dir``: a
     PolNeAR root whose hard news joins the genre head (``training.genre_news``)."""
-    from spinscope.detect.decisions import FEATURES, MASK
+    from spinscope.detect.decisions import MASK
     from spinscope.training import transformer_heads
     from spinscope.training.decisions import SATIRE_FLOOR
 
     run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, corpus, lines, t0, langs, train=True)
     arrays = transformer_heads.fit_paragraph_heads(run.corpus, run.outputs, run.tee, seed)
     arrays |= transformer_heads.fit_article_heads(run.corpus, run.outputs, seed, run.tee)
-    decisions = {"unit": "sentence", "features": list(FEATURES), "threshold": float(arrays["sentences_t"][0]),
+    decisions = {"unit": "sentence", "threshold": float(arrays["sentences_t"][0]),
                  "mask_names": MASK != "none", "mask": MASK, "classic_head": run.classic_head,
                  "article": _article_entry(arrays["article_decisions"]),
-                 "sentence_head": _sentence_head_entry(), "genre_satire_floor": SATIRE_FLOOR}
+                 "genre_satire_floor": SATIRE_FLOOR} | _sentence_head_entries(arrays)
     if news_dir is not None:
         decisions["genre_news"] = run.add_news(arrays, news_dir, SATIRE_FLOOR)
     transformer_heads.save_heads(run.out, arrays)
@@ -322,7 +322,7 @@ def fit_decisions_only(data_dir: str | Path, out_dir: str | Path, *, sentences: 
     the sentence decisions (on it and the classical partner in ``work_dir``), the span threshold
     and the article decisions on them; otherwise the
     article decisions alone, on the model's own sentence decisions (validation fold)."""
-    from spinscope.detect.decisions import FEATURES
+    from spinscope.detect.decisions import AttentionHead
     from spinscope.detect.transformer import TransformerModel
     from spinscope.training import transformer_heads
 
@@ -330,13 +330,16 @@ def fit_decisions_only(data_dir: str | Path, out_dir: str | Path, *, sentences: 
     arrays = transformer_heads.read_heads(run.out)
     entry = dict(run.manifest["decisions"])
     if sentences:
+        # A refit replaces the heads; one the new fit has no place for (a graph without token states) goes.
+        arrays = {k: v for k, v in arrays.items() if not k.startswith(AttentionHead.PREFIX)}
         arrays |= transformer_heads.fit_paragraph_heads(run.corpus, run.outputs, run.tee, seed)
-        entry.update(threshold=float(arrays["sentences_t"][0]), classic_head=run.classic_head, features=list(FEATURES),
-                     sentence_head=_sentence_head_entry())
+        entry = {k: v for k, v in entry.items() if k != "attention_head"}
+        entry.update(threshold=float(arrays["sentences_t"][0]), classic_head=run.classic_head,
+                     **_sentence_head_entries(arrays))
     else:
         model = TransformerModel(run.out, run.classic)
         arrays["article_decisions"] = transformer_heads.fit_article_decisions_on(
-            run.corpus, run.outputs, model.decisions, model.sentence_head, run.tee)
+            run.corpus, run.outputs, model.decisions, model.sentence_head, run.tee, attention=model.attention_head)
     transformer_heads.save_heads(run.out, arrays)
     if sentences:  # the line context and paragraph decisions read the sentence decisions, so they follow them
         entry |= run.fit_contexts(arrays, CONTEXTS)
@@ -354,6 +357,24 @@ def fit_contexts_only(data_dir: str | Path, out_dir: str | Path, which: Sequence
     run = _HeadsRun(data_dir, out_dir, work_dir, seed, log, None, None, None, langs)
     entries = run.fit_contexts(transformer_heads.read_heads(run.out), which)
     return run.record({**run.manifest["decisions"], **entries}, append=True)
+
+
+def _sentence_head_entries(arrays: dict) -> dict:
+    """The manifest's decision entries for the sentence heads fitted into ``arrays``: the features
+    the decisions read, the sentence head and, where fitted (v5.1), the attention head."""
+    from spinscope.detect.decisions import FEATURES, FEATURES_ATTENTION, AttentionHead
+    from spinscope.training.decisions import ATTENTION_HIDDEN, ATTENTION_MEMBERS, ATTENTION_PATIENCE
+
+    if not any(k.startswith(AttentionHead.PREFIX) for k in arrays):
+        return {"features": list(FEATURES), "sentence_head": _sentence_head_entry()}
+    return {"features": list(FEATURES_ATTENTION), "sentence_head": _sentence_head_entry(), "attention_head": {
+        "input": "each sentence's token states: the last layer's and the middle layer's side by side",
+        "networks": ATTENTION_MEMBERS, "hidden_units": ATTENTION_HIDDEN,
+        "shape": "LayerNorm, one hidden layer of ReLU units, then per technique an attention score and a value per "
+                 "token; the logit is the attention-weighted sum of the values; the networks' probabilities averaged",
+        "training": f"AdamW (lr 1e-3, weight decay 1e-2), batches of 64 sentences, stopped after {ATTENTION_PATIENCE} "
+                    "epochs without a better loss on a tenth of the training articles held out",
+        "fitted_on": "the training fold's sentences (gold: a technique whose span overlaps the sentence)"}}
 
 
 def _sentence_head_entry() -> dict:
@@ -434,7 +455,13 @@ class _HeadsRun:
         """Fit ``which`` of ``CONTEXTS`` on the sentence decisions and head in ``arrays`` (validation
         fold) into the context file beside them, keeping what else it holds; the manifest's entries."""
         from spinscope.detect.artifacts import read_arrays, write_arrays
-        from spinscope.detect.decisions import CONTEXT_WINDOW, PARAGRAPH_DECISIONS, SentenceDecisions, SentenceHead
+        from spinscope.detect.decisions import (
+            CONTEXT_WINDOW,
+            PARAGRAPH_DECISIONS,
+            AttentionHead,
+            SentenceDecisions,
+            SentenceHead,
+        )
         from spinscope.detect.transformer import CONTEXT_FILE
         from spinscope.training import transformer_heads
 
@@ -442,11 +469,13 @@ class _HeadsRun:
         if unknown:
             raise ValueError(f"unknown context {unknown[0]!r}; known: {', '.join(CONTEXTS)}")
         decisions, head = SentenceDecisions.from_arrays(arrays), SentenceHead.from_arrays(arrays)
+        attention = AttentionHead.from_arrays(arrays)
         path = self.out / CONTEXT_FILE
         stored = read_arrays(path) if path.is_file() else {}
         entries = {}
         if "line_context" in which:
-            context = transformer_heads.fit_line_context_on(self.corpus, self.outputs, decisions, head, self.tee)
+            context = transformer_heads.fit_line_context_on(self.corpus, self.outputs, decisions, head, self.tee,
+                                                            attention=attention)
             stored = {k: v for k, v in stored.items() if not k.startswith(context.PREFIX)} | context.to_arrays()
             entries["line_context"] = {
                 "applies_to": "text cut one sentence per line (semeval predict --lines)", "window": CONTEXT_WINDOW,
@@ -454,7 +483,8 @@ class _HeadsRun:
                 "fitted_on": "the validation fold's sentences as lines, against the labels of their paragraphs",
                 "threshold": round(context.threshold, 4)}
         if PARAGRAPH_DECISIONS in which:
-            paragraph = transformer_heads.fit_paragraph_decisions_on(self.corpus, self.outputs, decisions, head, self.tee)
+            paragraph = transformer_heads.fit_paragraph_decisions_on(self.corpus, self.outputs, decisions, head, self.tee,
+                                                                     attention)
             stored[PARAGRAPH_DECISIONS] = paragraph.to_array()
             entries[PARAGRAPH_DECISIONS] = {
                 "applies_to": "paragraph lines (semeval predict; detect.paragraph_labels)",

@@ -29,7 +29,8 @@ MODEL_NAME = "spinscope-e5-small-multi"
 # 4.8: 4.7 and a line context (context.npz) for text cut one sentence per line (semeval predict --lines).
 # 4.9: 4.8 and paragraph decisions (in context.npz) for paragraph lines (semeval predict).
 # 5.0: the same encoder weights; the graph also pools a middle layer, which the sentence head reads.
-HEADS_VERSION = "5.0"
+# 5.1: the same encoder weights; the graph also gives token states, which an attention head reads.
+HEADS_VERSION = "5.1"
 
 
 def write_manifest(
@@ -66,7 +67,7 @@ def write_manifest(
         "training_seconds": round(seconds, 1),
     }
     if fused_layers or middle_layer is not None:
-        manifest["graph"] = _graph(fused_layers, middle_layer)
+        manifest["graph"] = _graph(fused_layers, middle_layer, _gives_tokens(out))
     return _save(out, manifest)
 
 
@@ -113,12 +114,21 @@ def record_graph(out: Path, fused_layers: int, middle_layer: int | None = None) 
     """Record how ``model.onnx`` was rewritten after export (``onnx_export.main``); the weights
     are the same, and so is the version until the heads are refitted."""
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    manifest["graph"] = _graph(fused_layers, middle_layer)
+    manifest["graph"] = _graph(fused_layers, middle_layer, _gives_tokens(out))
     manifest["files_sha256"] = _hashes(out)
     return _save(out, manifest)
 
 
-def _graph(fused_layers: int, middle_layer: int | None = None) -> dict[str, Any]:
+def _gives_tokens(out: Path) -> bool:
+    import onnx
+
+    from spinscope.detect.transformer import TOKEN_OUTPUT
+
+    graph = onnx.load(str(out / "model.onnx"), load_external_data=False).graph
+    return any(o.name == TOKEN_OUTPUT for o in graph.output)
+
+
+def _graph(fused_layers: int, middle_layer: int | None = None, token_states: bool = False) -> dict[str, Any]:
     graph: dict[str, Any] = {
         "attention": "com.microsoft.MultiHeadAttention", "fused_layers": fused_layers,
         "how": (f"The self-attention of {fused_layers} layers runs as one ONNX Runtime MultiHeadAttention node "
@@ -129,6 +139,10 @@ def _graph(fused_layers: int, middle_layer: int | None = None) -> dict[str, Any]
         graph["how"] += (f" The output pooled_middle is layer.{middle_layer}'s states averaged over the attention mask "
                          "as pooled averages the last layer's (training/onnx_export.pool_middle); the sentence head "
                          "reads both.")
+    if token_states:
+        graph["token_states"] = True
+        graph["how"] += (" The output token_states is every token's states, the last layer's and that middle layer's "
+                         "side by side (training/onnx_export.add_token_states); the attention head reads them.")
     return graph
 
 

@@ -16,18 +16,24 @@ import numpy as np
 
 from spinscope.detect.artifacts import read_arrays, write_arrays
 from spinscope.detect.classic import ClassicModel
-from spinscope.detect.decisions import MASK, ArticleDecisions, LineContext, SentenceDecisions, SentenceHead, unit_features
+from spinscope.detect.decisions import MASK, ArticleDecisions, AttentionHead, LineContext, SentenceDecisions, SentenceHead
 from spinscope.detect.genre import genre_label
 from spinscope.detect.linear import sigmoid, softmax
 from spinscope.detect.names import encoder_view
 from spinscope.detect.scores import ArticleScores
-from spinscope.detect.transformer import Encoder, RawOutputs, sentence_units, token_spans
+from spinscope.detect.transformer import Encoder, RawOutputs, decision_features, sentence_units, token_spans
 from spinscope.evaluation.metrics import per_language
 from spinscope.segment import paragraphs
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
 from spinscope.training.classic import calibrate, choose_thresholds, genre_columns, with_news
 from spinscope.training.corpus import Corpus
-from spinscope.training.decisions import fit_article_decisions, fit_sentence_decisions, fit_sentence_head, micro_f1
+from spinscope.training.decisions import (
+    fit_article_decisions,
+    fit_attention_head,
+    fit_sentence_decisions,
+    fit_sentence_head,
+    micro_f1,
+)
 from spinscope.training.transformer import spans_by_article, split_of
 
 MIN_POSITIVES = 25  # below this on the validation fold a label shares the global threshold
@@ -98,14 +104,13 @@ def _labelled_units(corpus: Corpus, out: Outputs, split: str) -> Iterator[tuple[
         yield aid, y
 
 
-def sentence_rows(corpus: Corpus, out: Outputs, split: str, head: SentenceHead | None = None):
-    """Features (with ``head``'s column where given), gold matrix (a technique whose gold span
+def sentence_rows(corpus: Corpus, out: Outputs, split: str, head: SentenceHead | None = None,
+                  attention: AttentionHead | None = None):
+    """Features (with the columns of the heads given), gold matrix (a technique whose gold span
     overlaps the sentence) and article ids."""
     X, Y, arts = [], [], []
     for aid, y in _labelled_units(corpus, out, split):
-        raw = out.st3[aid]
-        probs = None if head is None else head.probabilities(raw.head_input)
-        X.append(unit_features(raw.logits, out.st3_classic[aid].paragraphs, raw.n_tokens, out.languages[aid], probs))
+        X.append(decision_features(out.st3[aid], out.st3_classic[aid].paragraphs, out.languages[aid], head, attention))
         Y.append(y)
         arts += [aid] * len(y)
     return np.concatenate(X), np.concatenate(Y), np.array(arts)
@@ -118,6 +123,16 @@ def sentence_vectors(corpus: Corpus, out: Outputs, split: str) -> tuple[np.ndarr
         return np.zeros((0, 0), np.float32), np.zeros((0, len(TECHNIQUE_NAMES)), bool)
     return (np.concatenate([out.st3[aid].head_input for aid, _ in rows]),
             np.concatenate([y for _, y in rows]))
+
+
+def sentence_tokens(corpus: Corpus, out: Outputs, split: str) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Each labelled sentence's token states (``RawOutputs.token_states``), gold row and article
+    id: the attention head's training rows. Empty where the encoder gives no token states."""
+    rows = [(aid, y) for aid, y in _labelled_units(corpus, out, split) if out.st3[aid].token_states is not None]
+    if not rows:
+        return [], np.zeros((0, len(TECHNIQUE_NAMES)), bool), np.zeros(0, str)
+    return ([t for aid, _ in rows for t in out.st3[aid].token_states], np.concatenate([y for _, y in rows]),
+            np.array([aid for aid, y in rows for _ in range(len(y))]))
 
 
 def fit_blend(Pt: np.ndarray, Pc: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray, float]:
@@ -360,23 +375,31 @@ def fit_paragraph_heads(corpus: Corpus, out: Outputs, log: Callable[[str], None]
         raise ValueError("the sentence head needs the training fold's sentence outputs (collect the 'train' split)")
     head = fit_sentence_head(V, Yt, seed)
     log(f"sentence head: {len(V)} training sentences, {head.W1.shape[0]} networks of {head.W1.shape[2]} units")
-    X, Y, arts = sentence_rows(corpus, out, "validation", head)
+    tokens, Yk, token_arts = sentence_tokens(corpus, out, "train")
+    attention = None
+    if tokens:  # the encoder gives token states (v5.1 graphs)
+        attention = fit_attention_head(tokens, Yk, token_arts, seed, log)
+        log(f"attention head: {len(tokens)} training sentences, {attention.W1.shape[0]} networks of "
+            f"{attention.W1.shape[2]} units")
+    X, Y, arts = sentence_rows(corpus, out, "validation", head, attention)
     W, b, t, f1 = fit_sentence_decisions(X, Y, arts)
     log(f"sentence decisions: {len(Y)} validation sentences, threshold {t:.2f}, out-of-fold micro-F1 {f1:.3f}")
     decisions = SentenceDecisions(W.astype(np.float64), b.astype(np.float64), t)
-    article = fit_article_decisions_on(corpus, out, decisions, head, log)
+    article = fit_article_decisions_on(corpus, out, decisions, head, log, attention=attention)
     span_t, span_f = fit_span_threshold(corpus, out)
     log(f"spans: token threshold {span_t}, validation span F1 {span_f:.3f}")
     return {"sentences_W": W, "sentences_b": b, "sentences_t": np.array([t], np.float32),
             "article_decisions": article,
-            "spans_t": np.full(len(TECHNIQUE_NAMES), span_t, np.float32)} | head.to_arrays()
+            "spans_t": np.full(len(TECHNIQUE_NAMES), span_t, np.float32)} | head.to_arrays() \
+        | ({} if attention is None else attention.to_arrays())
 
 
 def fit_article_decisions_on(corpus: Corpus, out: Outputs, decisions: SentenceDecisions, head: SentenceHead | None,
-                             log: Callable[[str], None], split: str = "validation") -> np.ndarray:
+                             log: Callable[[str], None], split: str = "validation",
+                             attention: AttentionHead | None = None) -> np.ndarray:
     """The article decisions (``ArticleDecisions.to_array``) on these sentence decisions' probabilities
     for the ``split`` fold's articles (the shipped one: validation)."""
-    X, _, arts = sentence_rows(corpus, out, split, head)
+    X, _, arts = sentence_rows(corpus, out, split, head, attention)
     P = decisions.probabilities(X)
     ids = sorted(set(arts))
     article, f1 = fit_article_decisions([P[arts == a] for a in ids], article_gold(corpus, ids))
@@ -397,11 +420,12 @@ def paragraph_gold_rows(corpus: Corpus, out: Outputs, split: str) -> np.ndarray:
 
 
 def fit_line_context_on(corpus: Corpus, out: Outputs, decisions: SentenceDecisions, head: SentenceHead | None,
-                        log: Callable[[str], None], split: str = "validation") -> LineContext:
+                        log: Callable[[str], None], split: str = "validation",
+                        attention: AttentionHead | None = None) -> LineContext:
     """The line context (``detect.decisions.LineContext``) on these decisions' probabilities for the
     ``split`` fold's sentences (the shipped one: validation), each taken as a line, against the
     labels of its paragraph."""
-    X, _, arts = sentence_rows(corpus, out, split, head)
+    X, _, arts = sentence_rows(corpus, out, split, head, attention)
     P = decisions.probabilities(X)
     features = np.concatenate([LineContext.features(P[arts == a]) for a in dict.fromkeys(arts)])
     W, b, t, f1 = fit_sentence_decisions(features, paragraph_gold_rows(corpus, out, split), arts)
@@ -431,10 +455,10 @@ def paragraph_groups(corpus: Corpus, out: Outputs, split: str, P: np.ndarray) ->
 
 
 def fit_paragraph_decisions_on(corpus: Corpus, out: Outputs, decisions: SentenceDecisions, head: SentenceHead | None,
-                               log: Callable[[str], None]) -> ArticleDecisions:
+                               log: Callable[[str], None], attention: AttentionHead | None = None) -> ArticleDecisions:
     """The paragraph decisions (``detect.paragraph_labels``): ``ArticleDecisions``' recipe on these
     decisions' probabilities for the validation fold's paragraphs, against their labels."""
-    X, _, _ = sentence_rows(corpus, out, "validation", head)
+    X, _, _ = sentence_rows(corpus, out, "validation", head, attention)
     groups, gold = paragraph_groups(corpus, out, "validation", decisions.probabilities(X))
     paragraph, f1 = fit_article_decisions(groups, gold)
     log(f"paragraph decisions: {len(groups)} validation paragraphs, threshold {paragraph.threshold:.2f}, "
