@@ -102,10 +102,10 @@ def pool_middle(path: Path, layer: int) -> bool:
     import onnx
     from onnx import TensorProto, helper
 
-    model = onnx.load(str(path))
-    graph = model.graph
-    if any(o.name == MIDDLE_OUTPUT for o in graph.output):
+    model = _lacking(path, MIDDLE_OUTPUT)
+    if model is None:
         return False
+    graph = model.graph
     made = {o: n for n in graph.node for o in n.output}
     states = _layer_states(graph, layer)
     div, total, product = _pooling(made)
@@ -162,10 +162,10 @@ def add_token_states(path: Path, layer: int) -> bool:
     import onnx
     from onnx import TensorProto, helper
 
-    model = onnx.load(str(path))
-    graph = model.graph
-    if any(o.name == TOKEN_OUTPUT for o in graph.output):
+    model = _lacking(path, TOKEN_OUTPUT)
+    if model is None:
         return False
+    graph = model.graph
     made = {o: n for n in graph.node for o in n.output}
     middle = _layer_states(graph, layer)
     product = _pooling(made)[2]
@@ -194,6 +194,14 @@ def add_token_states(path: Path, layer: int) -> bool:
             raise RuntimeError(f"adding {TOKEN_OUTPUT} changed the output {name}; it was not added")
     onnx.save(model, str(path))
     return True
+
+
+def _lacking(path: Path, output: str):  # noqa: ANN202 - an onnx ModelProto, or None
+    """The graph at ``path``, loaded to be given ``output``; None where it has that output already."""
+    import onnx
+
+    model = onnx.load(str(path))
+    return None if any(o.name == output for o in model.graph.output) else model
 
 
 def _layer_states(graph, layer: int) -> str | None:  # noqa: ANN001 - an onnx GraphProto
