@@ -406,10 +406,10 @@ class _HeadsRun:
 
     def __init__(self, data_dir, out_dir, work_dir, seed, log, corpus, lines, t0, langs,  # noqa: ANN001, PLR0913
                  train: bool = False) -> None:
-        import json
-
+        from spinscope.detect.artifacts import read_manifest
         from spinscope.detect.classic import PARTNER_TECHNIQUES_FILE, ClassicModel
         from spinscope.detect.transformer import Encoder
+        from spinscope.errors import ModelCorrupt
         from spinscope.training import transformer, transformer_heads
 
         self.lines = [] if lines is None else lines
@@ -417,6 +417,12 @@ class _HeadsRun:
         self.t0 = time.time() if t0 is None else t0
         self.log = log
         work, self.out = Path(work_dir), Path(out_dir)
+        # Before the corpus and the classical model, which take minutes: these heads refit a
+        # transformer that is already in ``out_dir``.
+        self.manifest = read_manifest(self.out)
+        if self.manifest.get("kind") != "transformer":
+            raise ModelCorrupt(f"{self.out} holds a {self.manifest.get('kind', 'model of no kind')} model; these heads "
+                               "are refitted on a transformer's encoder: give the transformer's directory")
         self.corpus = corpus or _corpus(data_dir, langs, self.tee)
         classic_dir = work / "classic-train-folds"
         train_corpus = transformer.restrict(self.corpus, {"train"})
@@ -430,7 +436,6 @@ class _HeadsRun:
         self.classic = ClassicModel.load(classic_dir)
         # What the sentence decisions read as the classical score: recorded, and checked at load time.
         self.classic_head = self.classic.partner_head
-        self.manifest = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
         self.encoder = Encoder(self.out, int(self.manifest["config"]["max_len"]), special=self.manifest.get("special_ids"))
         # The training fold's sentences only where the sentence head is fitted on them.
         splits = {"train", "validation", "test"} if train else {"validation", "test"}
