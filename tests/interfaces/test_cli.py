@@ -233,7 +233,7 @@ def test_train_lang_reaches_the_transformer_fine_tuning_and_its_heads(tmp_path, 
     assert calls[-1][0] == "cues" and calls[-1][1][1] == str(tmp_path) and "langs" not in calls[-1][2]
 
 
-def test_train_heads_refuse_an_out_without_a_transformer_before_reading_data(tmp_path):
+def test_train_heads_refuse_an_out_without_a_model_before_reading_data(tmp_path):
     # --data names nothing: the check comes before the corpus, which takes minutes to read.
     classic = tmp_path / "classic"
     classic.mkdir()
@@ -243,6 +243,9 @@ def test_train_heads_refuse_an_out_without_a_transformer_before_reading_data(tmp
         assert r.exit_code == 5 and "E201" in r.output and "has no readable manifest.json" in r.output, (kind, r.output)
         r = run("train", "--model", kind, "--data", str(tmp_path / "no-data"), "--out", str(classic))
         assert r.exit_code == 5 and "E202" in r.output and "holds a classic model" in r.output, (kind, r.output)
+    for kind in ("attribution", "claims", "claims-news"):  # heads of a model in --out, trained on other data
+        r = run("train", "--model", kind, "--data", str(tmp_path / "no-data"), "--out", str(tmp_path / "empty"))
+        assert r.exit_code == 5 and "E201" in r.output and "has no readable manifest.json" in r.output, (kind, r.output)
     assert not (tmp_path / "empty").exists()
 
 

@@ -128,10 +128,10 @@ def train_tagger(root: str | Path, model_dir: str | Path, log: Callable[[str], N
     from spinscope.training.claims import data_hash
 
     out = Path(model_dir)
+    manifest = read_manifest(out)  # before training: the tagger belongs to a model already in ``out``
     info = train(root, out, log)
     dev = dev_scores(root, out)
     log("PolNeAR dev token F1: " + ", ".join(f"{r} {m['f1']:.3f}" for r, m in dev.items()))
-    manifest = read_manifest(out)
     manifest["attribution"] = {
         "data": "PolNeAR train (840 articles; first annotator's file per article); not redistributed",
         "data_sha256": data_hash(list((Path(root) / "train").rglob("*.ann")) + list((Path(root) / "train").rglob("*.txt"))),
