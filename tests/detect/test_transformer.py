@@ -190,6 +190,14 @@ def test_missing_file_is_a_clear_error(tmp_path: Path, missing: str):
         TransformerModel.load(tmp_path / "transformer")
 
 
+def test_a_transformer_copied_without_its_classical_partner_names_both(tmp_path: Path):
+    (tmp_path / "alone").mkdir()
+    shutil.copy(TRANSFORMER / "manifest.json", tmp_path / "alone" / "manifest.json")
+    with pytest.raises(ModelNotFound, match=r"the transformer in .*alone reads the classical model beside it, "
+                                            r".*classic .*copy that directory there too"):
+        TransformerModel.load(tmp_path / "alone")
+
+
 def test_corrupt_heads_are_a_clear_error(tmp_path: Path):
     shutil.copytree(TRANSFORMER, tmp_path / "transformer")
     shutil.copytree(MODELS_DIR / "classic", tmp_path / "classic")

@@ -327,7 +327,14 @@ class TransformerModel:
     @classmethod
     def load(cls, path: str | Path) -> TransformerModel:
         path = Path(path)
-        return cls(path, ClassicModel.load(path.parent / str(read_manifest(path).get("fallback", "classic"))))
+        partner = path.parent / str(read_manifest(path).get("fallback", "classic"))
+        try:
+            classic = ClassicModel.load(partner)
+        except ModelNotFound as exc:
+            # A model directory copied alone: say whose partner is missing, not only where.
+            raise ModelNotFound(f"the transformer in {path} reads the classical model beside it, {partner} (its "
+                                f"manifest's fallback); copy that directory there too ({exc})") from exc
+        return cls(path, classic)
 
     def readable_chars(self, text: str) -> int:
         # A token covers at least one character, less the odd lone word-start piece: text this
