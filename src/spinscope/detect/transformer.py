@@ -333,7 +333,7 @@ class TransformerModel:
         except ModelNotFound as exc:
             # A model directory copied alone: say whose partner is missing, not only where.
             raise ModelNotFound(f"the transformer in {path} reads the classical model beside it, {partner} (its "
-                                f"manifest's fallback); copy that directory there too ({exc})") from exc
+                                f"manifest's fallback); copy that directory there too ({exc.message})") from exc
         return cls(path, classic)
 
     def readable_chars(self, text: str) -> int:
