@@ -71,6 +71,7 @@ def fit_sentence_head(vectors: np.ndarray, Y: np.ndarray, seed: int) -> Sentence
 # The attention head (``detect.decisions.AttentionHead``), chosen by the sentence decisions'
 # validation out-of-fold micro-F1 with its logit as one more feature (without it 0.331; one
 # network, seeds 13 / 21: 256 units 0.346 / 0.344, 512 units 0.345; runs/s33/attn_probe.py).
+# Refitted with 128 units: 0.347 against 0.349, and no faster end to end (docs/models.md).
 ATTENTION_HIDDEN = 256
 ATTENTION_MEMBERS = 3
 ATTENTION_BATCH = 64
