@@ -243,7 +243,7 @@ def test_train_heads_refuse_an_out_without_a_model_before_reading_data(tmp_path)
         assert r.exit_code == 5 and "E201" in r.output and "has no readable manifest.json" in r.output, (kind, r.output)
         r = run("train", "--model", kind, "--data", str(tmp_path / "no-data"), "--out", str(classic))
         assert r.exit_code == 5 and "E202" in r.output and "holds a classic model" in r.output, (kind, r.output)
-    for kind in ("attribution", "claims", "claims-news"):  # heads of a model in --out, trained on other data
+    for kind in ("attribution", "claims", "claims-news"):  # what these train joins a model already in --out
         r = run("train", "--model", kind, "--data", str(tmp_path / "no-data"), "--out", str(tmp_path / "empty"))
         assert r.exit_code == 5 and "E201" in r.output and "has no readable manifest.json" in r.output, (kind, r.output)
     assert not (tmp_path / "empty").exists()

@@ -420,9 +420,11 @@ class _HeadsRun:
         # Before the corpus and the classical model, which take minutes: these heads refit a
         # transformer that is already in ``out_dir``.
         self.manifest = read_manifest(self.out)
-        if self.manifest.get("kind") != "transformer":
-            raise ModelCorrupt(f"{self.out} holds a {self.manifest.get('kind', 'model of no kind')} model; these heads "
-                               "are refitted on a transformer's encoder: give the transformer's directory")
+        kind = self.manifest.get("kind")
+        if kind != "transformer":
+            held = f"a {kind} model" if kind else "a model whose manifest names no kind"
+            raise ModelCorrupt(f"{self.out} holds {held}; these heads are refitted on a transformer's encoder: "
+                               "give the transformer's directory")
         self.corpus = corpus or _corpus(data_dir, langs, self.tee)
         classic_dir = work / "classic-train-folds"
         train_corpus = transformer.restrict(self.corpus, {"train"})
