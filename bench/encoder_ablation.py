@@ -2,7 +2,8 @@
 
 Usage:
     python bench/encoder_ablation.py run --data ../shared/data/semeval2023 --out DIR [--base base.npz] [--budget 530]
-                                     [--variants v0,vm,v1,v2]   (d8, d6: v1 on 8 or 6 layers; vr: v1, reporting 3x)
+                                     [--variants v0,vm,v1,v2]   (d8, d6: v1 on 8 or 6 layers; vr: v1, reporting 3x;
+                                      va: v1 through an attention head too)
     python bench/encoder_ablation.py lolo --data ../shared/data/semeval2023 --out DIR [--base base.npz]
     python bench/encoder_ablation.py pack --data ../shared/data/semeval2023 --out base.npz
     python bench/encoder_ablation.py assemble --from DIR --out MODEL_DIR [--base base.npz]
@@ -59,6 +60,9 @@ VARIANTS = {
     # v1 with reporting articles' paragraph loss weighted 3x (held-out input is mostly reporting)
     "vr": dict(mask="proper_nouns", frozen_layers=0, epochs=5, max_len=256, sentence_aug=0.6, batch_tokens=8192,
                reporting_weight=3.0),
+    # v1 trained through an attention head on the token states as well (the run-time AttentionHead's shape)
+    "va": dict(mask="proper_nouns", frozen_layers=0, epochs=5, max_len=256, sentence_aug=0.6, batch_tokens=8192,
+               attention_weight=1.0),
 }
 DEFAULT_RUN = ("v0", "vm", "v1", "v2")
 TEACHER = {"v2": "v1"}
@@ -70,6 +74,7 @@ WHAT = {
     "d8": "v1 on 8 of the 12 pretrained layers (evenly spaced)",
     "d6": "v1 on 6 of the 12 pretrained layers (every other one)",
     "vr": "v1 with reporting articles' paragraph loss weighted 3x",
+    "va": "v1 trained through an attention head on the last and middle layers' token states as well (loss weight 1)",
 }
 HOW = ("Each variant's own paragraph head on the validation fold (fold 1): micro-F1 at each slice's best "
        "single threshold, as paragraphs (para), one sentence per line with labels from the gold spans "
@@ -181,19 +186,24 @@ def best_f1(P: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
 
 
 def score(model, tok, rows: dict[str, list], max_len: int) -> dict:
+    """Each slice's best F1 from the paragraph head, and where the model has one (variant va) from
+    its attention head as well (keys ``attn_…``; ``score`` stays the paragraph head's, comparable
+    across variants)."""
     from spinscope.training import transformer as T
 
     out: dict = {}
-    for kind, items in rows.items():
-        P = T.predict_probs(model, tok, [x[0] for x in items], max_len)
-        Y = np.array([x[1] for x in items])
-        lang = np.array([x[2] for x in items])
-        slices = {"all": np.ones(len(Y), bool), "rep": np.array([x[3] == "reporting" for x in items])}
-        slices |= {lg: lang == lg for lg in ("en", "fr", "de", "it", "pl", "ru")}
-        for name, keep in slices.items():
-            f, t = best_f1(P[keep], Y[keep])
-            out[f"{kind}_{name}"] = {"f1": round(f, 4), "t": round(t, 3), "n": int(keep.sum())}
-    out["score"] = round((out["sent_all"]["f1"] + out["sent_en"]["f1"]) / 2, 4)
+    heads = {"": False} | ({"attn_": True} if hasattr(model, "attention") else {})
+    for prefix, attend in heads.items():
+        for kind, items in rows.items():
+            P = T.predict_probs(model, tok, [x[0] for x in items], max_len, attend=attend)
+            Y = np.array([x[1] for x in items])
+            lang = np.array([x[2] for x in items])
+            slices = {"all": np.ones(len(Y), bool), "rep": np.array([x[3] == "reporting" for x in items])}
+            slices |= {lg: lang == lg for lg in ("en", "fr", "de", "it", "pl", "ru")}
+            for name, keep in slices.items():
+                f, t = best_f1(P[keep], Y[keep])
+                out[f"{prefix}{kind}_{name}"] = {"f1": round(f, 4), "t": round(t, 3), "n": int(keep.sum())}
+        out[f"{prefix}score"] = round((out[f"{prefix}sent_all"]["f1"] + out[f"{prefix}sent_en"]["f1"]) / 2, 4)
     return out
 
 
@@ -231,10 +241,11 @@ def build(config: dict, state: dict, body: Path | None = None):
     from spinscope.taxonomy import TECHNIQUE_NAMES
     from spinscope.training import transformer as T
 
-    model = T.build_model(config, len(TECHNIQUE_NAMES))
+    trained = {} if body is None else {k: v.float() for k, v in load_file(str(body)).items()}
+    model = T.build_model(config, len(TECHNIQUE_NAMES), attention=any(k.startswith("attention.") for k in trained))
     model.encoder.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()}, strict=False)
-    if body is not None:
-        res = model.load_state_dict({k: v.float() for k, v in load_file(str(body)).items()}, strict=False)
+    if trained:
+        res = model.load_state_dict(trained, strict=False)
         assert not res.unexpected_keys, res.unexpected_keys
     return model
 

@@ -192,7 +192,8 @@ def test_serve_prints_where_it_listens(monkeypatch):
 
 
 def test_train_layers_needs_a_transformer_fine_tuning(tmp_path):
-    for flag in (["--layers", "6"], ["--init-from", str(tmp_path)], ["--distil", "0.5"], ["--teacher", str(tmp_path)]):
+    for flag in (["--layers", "6"], ["--init-from", str(tmp_path)], ["--distil", "0.5"], ["--teacher", str(tmp_path)],
+                 ["--attention-weight", "1"]):
         for extra in (["--model", "classic"], ["--model", "transformer", "--heads-only"]):
             r = run("train", "--out", str(tmp_path / "m"), *flag, *extra)
             assert r.exit_code == 2 and f"{flag[0]} applies when fine-tuning" in r.output, extra
@@ -219,6 +220,9 @@ def test_train_lang_reaches_the_transformer_fine_tuning_and_its_heads(tmp_path, 
     assert run("train", "--model", "transformer", "--init-from", str(tmp_path), "--teacher", str(tmp_path),
                "--distil", "0.5", "--out", str(tmp_path)).exit_code == 0
     assert calls[-1][1]["teacher"] == str(tmp_path) and calls[-1][1]["distil"] == 0.5
+    assert calls[-1][1]["attention_weight"] is None  # the shipped recipe unless asked
+    assert run("train", "--model", "transformer", "--attention-weight", "0.5", "--out", str(tmp_path)).exit_code == 0
+    assert calls[-1][1]["attention_weight"] == 0.5
     monkeypatch.setattr(training_run, "fit_decisions_only", lambda *a, **kw: calls.append(("decisions", a, kw)))
     assert run("train", "--model", "article", "--out", str(tmp_path), "--work-dir", str(tmp_path / "w")).exit_code == 0
     assert calls[-1][1][1] == str(tmp_path) and calls[-1][2]["work_dir"] == str(tmp_path / "w")

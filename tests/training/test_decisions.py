@@ -238,7 +238,7 @@ def test_the_attention_head_finds_one_cue_token_and_runs_as_the_torch_networks_i
     assert p[:, 1].max() < 0.5  # technique 1 never occurs
     # the numpy forward pass is torch's, member by member
     for m in range(D.ATTENTION_MEMBERS):
-        net = D._AttentionNet(torch, 8, head.W1.shape[2], 2)
+        net = D.attention_net(torch, 8, head.W1.shape[2], 2)
         with torch.no_grad():
             for name, value in (("norm.weight", head.norm_gain), ("norm.bias", head.norm_bias), ("hidden.weight", head.W1),
                                 ("hidden.bias", head.b1), ("attend.weight", head.Wa), ("attend.bias", head.ba),

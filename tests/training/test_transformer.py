@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -281,3 +282,39 @@ def test_reporting_weight_pulls_the_loss_towards_reporting_rows(corpus, tmp_path
         return float(T.predict_probs(model, tok, texts, 64)[:, LOADED].mean())
 
     assert mean_prob(20.0, "heavy") < mean_prob(1.0, "plain") - 0.04  # 0.21 against 0.29 when written
+
+
+def test_the_attention_objective_trains_through_the_encoder_and_stays_out_of_the_export(corpus, tmp_path):
+    pytest.importorskip("onnxruntime")
+    from spinscope.training.onnx_export import OUTPUTS, export_onnx
+
+    tok = tiny_tokenizer(corpus.st3_texts.values())
+    config = tiny_config(max(400, tok.get_vocab_size()))  # the exporter's example input uses ids up to 300
+    torch.manual_seed(0)
+    init = {k: v.detach().numpy().copy() for k, v in T.build_model(config, len(TECHNIQUE_NAMES)).encoder.state_dict().items()}
+    cfg = T.EncoderConfig(epochs=8, batch_tokens=256, frozen_layers=0, threads=1, device="cpu", lr=1e-3, head_lr=1e-2)
+
+    def fit(weight: float, work: str):
+        torch.manual_seed(0)
+        return T.train(corpus, tok, init, config, tmp_path / work, dataclasses.replace(cfg, attention_weight=weight),
+                       log=lambda _m: None)
+
+    plain, attended = fit(0.0, "plain"), fit(1.0, "attended")
+    assert not hasattr(plain, "attention") and hasattr(attended, "attention")
+    # its loss reaches the encoder's layers, the middle one included
+    for name in ("encoder.layer.0.attention.self.query.weight", "encoder.layer.1.output.dense.weight"):
+        assert not torch.equal(plain.encoder.state_dict()[name], attended.encoder.state_dict()[name]), name
+    # the attention head learnt the labels: loaded paragraphs score above neutral ones
+    from .synthetic import LOADED as LOADED_TEXT
+    from .synthetic import NEUTRAL
+
+    p = T.predict_probs(attended, tok, [LOADED_TEXT, NEUTRAL], 64, attend=True)
+    assert p.shape == (2, len(TECHNIQUE_NAMES)) and p[0, LOADED] > p[1, LOADED] + 0.2
+    assert not np.allclose(p, T.predict_probs(attended, tok, [LOADED_TEXT, NEUTRAL], 64))  # not the paragraph head
+    # the export holds the run-time outputs alone: the attention head is refitted on them
+    export_onnx(attended, tmp_path / "model.onnx")
+    import onnx
+
+    graph = onnx.load(str(tmp_path / "model.onnx")).graph
+    assert [o.name for o in graph.output] == [*OUTPUTS, "pooled_middle", "token_states"]
+    assert not any("attention.say" in i.name or "attention.attend" in i.name for i in graph.initializer)

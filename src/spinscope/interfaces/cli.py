@@ -473,12 +473,16 @@ def claims_evaluate(gold: str, pred: str) -> None:
 @click.option("--teacher", type=click.Path(exists=True, file_okay=False), help="Transformer only, with --distil: "
               "the model directory to learn from, if not --init-from's. It may use another tokenizer (an mpnet "
               "encoder, say); rows in languages it was not trained on keep their gold labels alone.")
+@click.option("--attention-weight", type=click.FloatRange(0.0, 10.0, min_open=True), help="Transformer only: train "
+              "through an attention head on the tokens as well (the shape the run-time attention head has), its loss "
+              "at this weight beside the paragraph head's, so that the encoder shapes the token states that head reads "
+              "(default: none, the shipped recipe).")
 @click.option("--heads-only", is_flag=True, help="Transformer only: keep the encoder in --out and refit what sits "
               "on it (sentence head and decisions, span threshold, genre and frame heads); about 7 minutes on 2 cores, 4 more "
               "when PolNeAR's news joins the genre head (--news).")
 def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, kind: str, work_dir: str,
           epochs: int | None, layers: int | None, encoder: str | None, init_from: str | None, distil: float | None,
-          teacher: str | None, heads_only: bool, news: str | None) -> None:
+          teacher: str | None, attention_weight: float | None, heads_only: bool, news: str | None) -> None:
     """Train a model (needs the [train] extra).
 
     The transformer uses a CUDA GPU when present (minutes) and takes hours on a
@@ -492,6 +496,7 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         spinscope train --model transformer --layers 6 --out runs/six --work-dir runs/six-work
         spinscope train --model transformer --layers 6 --init-from src/spinscope/models/transformer \\
             --distil 0.5 --epochs 3 --out runs/six-distil --work-dir runs/six-distil-work
+        spinscope train --model transformer --attention-weight 1 --out runs/attend --work-dir runs/attend-work
         spinscope train --model transformer --heads-only --out src/spinscope/models/transformer
         spinscope train --model article --out src/spinscope/models/transformer
         spinscope train --model genre --out src/spinscope/models/transformer
@@ -562,7 +567,8 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         return
     if heads_only and kind != "transformer":
         raise click.UsageError("--heads-only applies to --model transformer")
-    for flag, given in (("--layers", layers), ("--init-from", init_from), ("--distil", distil), ("--teacher", teacher)):
+    for flag, given in (("--layers", layers), ("--init-from", init_from), ("--distil", distil), ("--teacher", teacher),
+                        ("--attention-weight", attention_weight)):
         if given and (kind != "transformer" or heads_only):
             raise click.UsageError(f"{flag} applies when fine-tuning --model transformer (not with --heads-only)")
     if distil and not (init_from or teacher):
@@ -577,8 +583,8 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
                                   news_dir=news_dir)
             return
         train_transformer_model(data, out, work_dir=work_dir, epochs=epochs, layers=layers, seed=seed, encoder=encoder,
-                                init_from=init_from, distil=distil, teacher=teacher, log=echo, langs=langs or None,
-                                news_dir=news_dir)
+                                init_from=init_from, distil=distil, teacher=teacher, attention_weight=attention_weight,
+                                log=echo, langs=langs or None, news_dir=news_dir)
         return
     kwargs = {"langs": langs} if langs else {}
     train_classic_model(data, out, seed=seed, folds=folds, log=echo, news_dir=news_dir, **kwargs)

@@ -106,7 +106,7 @@ def fit_attention_head(tokens: list[np.ndarray], Y: np.ndarray, articles: np.nda
         ids = np.array(sorted(set(articles)))
         held = np.isin(articles, rng.choice(ids, max(1, len(ids) // 10), replace=False))
         fit_rows, held_rows = np.flatnonzero(~held & (lengths > 0)), np.flatnonzero(held & (lengths > 0))
-        net = _AttentionNet(torch, dim, ATTENTION_HIDDEN, k).to(device)
+        net = attention_net(torch, dim, ATTENTION_HIDDEN, k).to(device)
         opt = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-2)
         loss_fn = torch.nn.BCEWithLogitsLoss()
         best, best_state, waited, epochs = float("inf"), None, 0, 0
@@ -143,7 +143,10 @@ def fit_attention_head(tokens: list[np.ndarray], Y: np.ndarray, articles: np.nda
                      "say.weight", "say.bias")))
 
 
-def _AttentionNet(torch, dim: int, hidden: int, k: int):  # noqa: ANN001, ANN202, N802 - torch is imported lazily
+def attention_net(torch, dim: int, hidden: int, k: int):  # noqa: ANN001, ANN202 - torch is imported lazily
+    """The torch network ``AttentionHead`` runs one member of (``fit_attention_head``; the encoder's
+    trainer, with ``EncoderConfig.attention_weight``): x (batch, tokens, dim), mask (batch, tokens) -> logits."""
+
     class AttentionNet(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()

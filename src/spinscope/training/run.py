@@ -162,6 +162,7 @@ def train_transformer_model(
     init_from: str | Path | None = None,
     distil: float | None = None,
     teacher: str | Path | None = None,
+    attention_weight: float | None = None,
     log: Callable[[str], None] = print,
     langs: Sequence[str] | None = None,
     news_dir: str | Path | None = None,
@@ -178,8 +179,8 @@ def train_transformer_model(
     unless ``teacher`` names another model directory. A teacher with another
     tokenizer (all-mpnet-base-v2's, say) reads each text with its own, and its
     token outputs are carried over to the student's tokens by character overlap;
-    rows in languages it was not trained on keep their gold labels alone. ``news_dir``: as for
-    ``fit_transformer_heads``.
+    rows in languages it was not trained on keep their gold labels alone. ``attention_weight``: as
+    ``EncoderConfig.attention_weight``. ``news_dir``: as for ``fit_transformer_heads``.
     """
     if distil and not (init_from or teacher):
         raise ValueError("distil needs a teacher: init_from or teacher, the model to learn from")
@@ -211,6 +212,8 @@ def train_transformer_model(
         cfg = dataclasses.replace(cfg, layers=layers)
     if distil:
         cfg = dataclasses.replace(cfg, distil=distil)
+    if attention_weight:
+        cfg = dataclasses.replace(cfg, attention_weight=attention_weight)
     if encoder:
         tok, state, config, source = transformer.from_hub(encoder, work)
     elif init_from:

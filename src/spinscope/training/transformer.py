@@ -55,6 +55,10 @@ class EncoderConfig:
     # the paragraph loss of reporting articles' rows counts this many times (held-out input is mostly
     # reporting; English training is 88% opinion); 1 weighs every row alike, as up to v4.9
     reporting_weight: float = 1.0
+    # weight of a second loss, from an attention head of the run-time AttentionHead's shape reading the
+    # last and the middle layer's token states; 0: the mean-pooled heads alone, as up to v5.1. The run-time
+    # head is fitted afterwards on frozen states; training through it lets the encoder shape those states.
+    attention_weight: float = 0.0
     device: str = "auto"  # "auto" takes CUDA (bf16 autocast) when present, else the CPU
 
 
@@ -210,8 +214,9 @@ def resolve_device(name: str):
 
 
 def predict_probs(model, tokenizer, texts: Sequence[str], max_len: int, pad_id: int = 1,
-                  batch_tokens: int = 32768) -> np.ndarray:
-    """The paragraph head's probabilities for plain texts (first ``max_len`` tokens), on the model's device."""
+                  batch_tokens: int = 32768, attend: bool = False) -> np.ndarray:
+    """The paragraph head's probabilities for plain texts (first ``max_len`` tokens), on the model's
+    device; ``attend``: the attention head's (a model built with ``attention``)."""
     import torch
 
     dev = next(model.parameters()).device
@@ -221,7 +226,8 @@ def predict_probs(model, tokenizer, texts: Sequence[str], max_len: int, pad_id: 
     with torch.no_grad(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev.type == "cuda"):
         for idx in batches([len(i) for i in ids], batch_tokens, random.Random(0)):
             x = torch.from_numpy(_pad([ids[i] for i in idx], pad_id)).to(dev)
-            logits, _, _ = model(x, (x != pad_id).long())
+            outputs = model(x, (x != pad_id).long(), attend=attend)
+            logits = outputs[3] if attend else outputs[0]
             out[idx] = torch.sigmoid(logits.float()).cpu().numpy()
     return out
 
@@ -273,8 +279,13 @@ def _architecture(model_type: str | None):  # noqa: ANN202 - (config class, mode
     return known[model_type or "bert"]
 
 
-def build_model(config: dict, n_labels: int):
+def build_model(config: dict, n_labels: int, attention: bool = False):
+    """``attention``: an attention head as well (``EncoderConfig.attention_weight``), which the
+    export leaves out: only ``forward(..., attend=True)`` runs it."""
     import torch
+
+    from spinscope.training.decisions import ATTENTION_HIDDEN, attention_net
+    from spinscope.training.onnx_export import middle_layer
 
     config_class, model_class = _architecture(config.get("model_type"))
 
@@ -287,12 +298,21 @@ def build_model(config: dict, n_labels: int):
             self.encoder = model_class(cfg, add_pooling_layer=False)
             self.paragraph = torch.nn.Linear(cfg.hidden_size, n_labels)
             self.span = torch.nn.Linear(cfg.hidden_size, n_labels)
+            if attention:  # reads what the exported graph's token_states gives the run-time head
+                self.attention = attention_net(torch, 2 * cfg.hidden_size, ATTENTION_HIDDEN, n_labels)
+                self.middle = middle_layer(cfg.num_hidden_layers) + 1  # hidden_states[0] is the embeddings
 
-        def forward(self, input_ids, attention_mask):
-            h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        def forward(self, input_ids, attention_mask, attend: bool = False):
+            # output_hidden_states only when asked: given at all (even False), it breaks the export's trace
+            out = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                               **({"output_hidden_states": True} if attend else {}))
+            h = out.last_hidden_state
             m = attention_mask.unsqueeze(-1).to(h.dtype)
             pooled = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
-            return self.paragraph(pooled), self.span(h), pooled
+            if not attend:
+                return self.paragraph(pooled), self.span(h), pooled
+            tokens = torch.cat([h, out.hidden_states[self.middle]], dim=-1)
+            return self.paragraph(pooled), self.span(h), pooled, self.attention(tokens, attention_mask.bool())
 
     return Model()
 
@@ -461,7 +481,8 @@ def train(
     log(f"training examples: {len(exs)} ({n_aug} re-segmented) and {len(pseudo)} pseudo-labelled, "
         f"{sum(len(i) for i in data.ids)} tokens, on {dev.type}")
     soft = teacher_targets(teacher, data, work_dir / "teacher-targets.npz", cfg.threads, log) if cfg.distil else None
-    model = build_model(bert_config, len(TECHNIQUE_NAMES))
+    attend = cfg.attention_weight > 0
+    model = build_model(bert_config, len(TECHNIQUE_NAMES), attention=attend)
     heads = {k: torch.from_numpy(v) for k, v in init_state.items() if k.startswith(("paragraph.", "span."))}
     enc = {k: torch.from_numpy(v) for k, v in init_state.items() if not k.startswith(("paragraph.", "span."))}
     loaded = model.encoder.load_state_dict(enc, strict=False)
@@ -506,6 +527,13 @@ def train(
     bce = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
     bce_soft = torch.nn.BCEWithLogitsLoss(reduction="none")
     bce_tok = torch.nn.BCEWithLogitsLoss(reduction="none")
+
+    def row_loss(logits, y, w, a, soft_y):  # noqa: ANN001, ANN202 - a row-level head's loss, weighted over rows
+        per_row = bce(logits.float(), y).mean(1)
+        if a is not None:  # a teacher's soft targets mixed in, by ``a`` per row
+            per_row = (1 - a) * per_row + a * bce_soft(logits.float(), soft_y).mean(1)
+        return (per_row * w).sum() / w.sum()
+
     for epoch in range(start_epoch, cfg.epochs):
         model.train()
         order = batches(lengths, cfg.batch_tokens, random.Random(cfg.seed * 1000 + epoch))
@@ -517,16 +545,17 @@ def train(
             ty = torch.from_numpy(_pad([data.token_labels[i] for i in idx]).astype(np.float32)).to(dev)
             spans = mask * torch.from_numpy(data.has_spans[idx]).to(dev).unsqueeze(1)  # no span loss on pseudo labels
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev.type == "cuda"):
-                para, tok, _ = model(ids, mask)
-            para_loss = bce(para.float(), y).mean(1)
+                para, tok, *attended = model(ids, mask, attend=attend)
+            w = torch.from_numpy(row_weight[idx]).to(dev)
+            a = soft_y = None
             if soft is not None:  # soft-target BCE is linear in the target, so token targets mix directly
                 a = float(cfg.distil) * torch.from_numpy(soft[2][idx]).to(dev)  # per row: 0 where the teacher has no say
-                para_loss = (1 - a) * para_loss + a * bce_soft(para.float(), torch.from_numpy(soft[0][idx]).to(dev)).mean(1)
+                soft_y = torch.from_numpy(soft[0][idx]).to(dev)
                 ty = (1 - a[:, None, None]) * ty + a[:, None, None] * torch.from_numpy(_pad([soft[1][i] for i in idx])).to(dev)
-            w = torch.from_numpy(row_weight[idx]).to(dev)
-            para_loss = (para_loss * w).sum() / w.sum()
             tl = (bce_tok(tok.float(), ty).mean(-1) * spans).sum() / spans.sum().clamp(min=1)
-            loss = para_loss + cfg.span_weight * tl
+            loss = row_loss(para, y, w, a, soft_y) + cfg.span_weight * tl
+            if attend:
+                loss = loss + cfg.attention_weight * row_loss(attended[1], y, w, a, soft_y)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
