@@ -144,8 +144,8 @@ def fit_attention_head(tokens: list[np.ndarray], Y: np.ndarray, articles: np.nda
 
 
 def attention_net(torch, dim: int, hidden: int, k: int):  # noqa: ANN001, ANN202 - torch is imported lazily
-    """The torch network ``AttentionHead`` runs one member of (``fit_attention_head``; the encoder's
-    trainer, with ``EncoderConfig.attention_weight``): x (batch, tokens, dim), mask (batch, tokens) -> logits."""
+    """One of ``AttentionHead``'s networks in torch, as ``fit_attention_head`` and the encoder's trainer
+    (``EncoderConfig.attention_weight``) train it: x (batch, tokens, dim), mask (batch, tokens) -> logits."""
 
     class AttentionNet(torch.nn.Module):
         def __init__(self) -> None:
