@@ -545,7 +545,7 @@ def train(
             ty = torch.from_numpy(_pad([data.token_labels[i] for i in idx]).astype(np.float32)).to(dev)
             spans = mask * torch.from_numpy(data.has_spans[idx]).to(dev).unsqueeze(1)  # no span loss on pseudo labels
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev.type == "cuda"):
-                para, tok, *attended = model(ids, mask, attend=attend)
+                para, tok, _, *attention = model(ids, mask, attend=attend)  # attention: [its logits] when attend
             w = torch.from_numpy(row_weight[idx]).to(dev)
             a = soft_y = None
             if soft is not None:  # soft-target BCE is linear in the target, so token targets mix directly
@@ -555,7 +555,7 @@ def train(
             tl = (bce_tok(tok.float(), ty).mean(-1) * spans).sum() / spans.sum().clamp(min=1)
             loss = row_loss(para, y, w, a, soft_y) + cfg.span_weight * tl
             if attend:
-                loss = loss + cfg.attention_weight * row_loss(attended[1], y, w, a, soft_y)
+                loss = loss + cfg.attention_weight * row_loss(attention[0], y, w, a, soft_y)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
