@@ -253,7 +253,8 @@ def test_the_attention_head_finds_one_cue_token_and_runs_as_the_torch_networks_i
                                rtol=1e-5, atol=1e-6)
     assert not batch[1].any()
     again = AttentionHead.from_arrays(head.to_arrays())
-    assert np.array_equal(again.probabilities(fresh[:5]), p[:5])
+    # the same batch on both sides: a 300-row and a 5-row batch may round differently (BLAS)
+    assert np.array_equal(again.probabilities(fresh[:5]), head.probabilities(fresh[:5]))
     arrays = head.to_arrays() | {"attention_head_Wv": head.Wv[:, :, :1]}
     with pytest.raises(ValueError, match="do not fit together"):
         AttentionHead.from_arrays(arrays)
