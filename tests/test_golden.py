@@ -53,10 +53,8 @@ def _differences(want: dict[str, str], got: dict[str, str]) -> str | None:
     printed digit of the golden one."""
     if want["sha256"] != got["sha256"]:
         return "text differs"
-    a, b = want["decimals"].split(), got["decimals"].split()
-    if len(a) != len(b):
-        return f"{len(b)} decimal numbers, golden {len(a)}"
-    for x, y in zip(a, b, strict=True):
+    # equal digests hold the same number of decimals, so the lists pair up
+    for x, y in zip(want["decimals"].split(), got["decimals"].split(), strict=True):
         if abs(float(x) - float(y)) > 1.01 * 10.0 ** -max(len(x.split(".")[1]), len(y.split(".")[1])):
             return f"{y} where golden has {x}"
     return None
@@ -103,7 +101,7 @@ def _outputs(tmp: Path) -> dict[str, dict[str, str]]:
 
 @needs_shared_data()
 @pytest.mark.skipif(not EXAMPLE.is_file(), reason=f"example article not found at {EXAMPLE}")
-def test_outputs_are_byte_for_byte_unchanged(tmp_path, monkeypatch):
+def test_outputs_are_unchanged_but_for_a_last_digit(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     got = _outputs(tmp_path)
     if os.environ.get("SPINSCOPE_REGEN_GOLDEN"):
