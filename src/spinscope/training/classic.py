@@ -8,7 +8,6 @@ thresholds chosen on all out-of-fold scores.
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from spinscope import parallel
 from spinscope.detect.cues import CueLexicon
 from spinscope.detect.features import Vectorizer
 from spinscope.detect.linear import LinearHead, sigmoid, softmax
@@ -117,14 +117,6 @@ def _fit_binary(X: sp.csr_matrix, y: np.ndarray, C: float, seed: int) -> tuple[n
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
 
 
-_JOB: dict[str, tuple] = {}
-
-
-def _fit_column(j: int) -> tuple[np.ndarray, float]:
-    X, Y, C, seed = _JOB["fit"]
-    return _fit_binary(X, Y[:, j], C, seed)
-
-
 def fit_multilabel(X: sp.csr_matrix, Y: np.ndarray, C: float, seed: int, n_jobs: int) -> tuple[np.ndarray, np.ndarray]:
     """One binary classifier per label, in forked worker processes.
 
@@ -134,15 +126,7 @@ def fit_multilabel(X: sp.csr_matrix, Y: np.ndarray, C: float, seed: int, n_jobs:
     """
     X = sp.csr_matrix(X, dtype=np.float64)  # liblinear's input type, converted once
     X.sort_indices()
-    _JOB["fit"] = (X, Y, C, seed)
-    try:
-        if n_jobs > 1:
-            with multiprocessing.get_context("fork").Pool(n_jobs) as pool:
-                results = pool.map(_fit_column, range(Y.shape[1]))
-        else:
-            results = [_fit_column(j) for j in range(Y.shape[1])]
-    finally:
-        _JOB.clear()
+    results = list(parallel.ordered_map(lambda j: _fit_binary(X, Y[:, j], C, seed), range(Y.shape[1]), n_jobs))
     W = np.stack([w for w, _ in results], axis=1)
     b = np.array([b for _, b in results], dtype=np.float32)
     return W, b
