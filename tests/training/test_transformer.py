@@ -135,6 +135,27 @@ def test_frozen_layers_do_not_move(corpus, tmp_path):
                               init["encoder.layer.1.attention.self.query.weight"])
 
 
+def test_zero_epochs_keeps_the_encoder_and_zeroes_only_untrained_heads(corpus, tmp_path):
+    tok = tiny_tokenizer(corpus.st3_texts.values())
+    config = tiny_config(tok.get_vocab_size())
+    torch.manual_seed(0)
+    start = T.build_model(config, len(TECHNIQUE_NAMES))
+    init = {k: v.detach().numpy().copy() for k, v in start.encoder.state_dict().items()}
+    cfg = T.EncoderConfig(epochs=0, threads=1)
+    model = T.train(corpus, tok, init, config, tmp_path / "work", cfg, log=lambda _m: None)
+    assert all(np.array_equal(v.numpy(), init[k]) for k, v in model.encoder.state_dict().items())
+    ids = torch.tensor([[0, 5, 6, 2]])
+    para, tok_logits, pooled = model(ids, torch.ones_like(ids))
+    assert not para.any() and not tok_logits.any() and pooled.abs().sum() > 0
+    assert not (tmp_path / "work").exists(), "nothing trained, so no checkpoint"
+    # heads given with the initial weights (--init-from) are kept as they are
+    with_heads = init | {f"{h}.{p}": getattr(getattr(start, h), p).detach().numpy().copy()
+                         for h in ("paragraph", "span") for p in ("weight", "bias")}
+    kept = T.train(corpus, tok, with_heads, config, tmp_path / "work", cfg, log=lambda _m: None)
+    assert np.array_equal(kept.paragraph.weight.detach().numpy(), with_heads["paragraph.weight"])
+    assert kept.paragraph.weight.abs().sum() > 0
+
+
 def test_pseudo_labels_are_soft_targets_without_span_loss(corpus):
     tok = tiny_tokenizer([*corpus.st3_texts.values(), "Officials said the plan was corrupt"])
     probs = tuple(0.9 if j == LOADED else 0.05 for j in range(len(TECHNIQUE_NAMES)))

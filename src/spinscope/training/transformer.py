@@ -445,6 +445,39 @@ def teacher_targets(teacher: Teacher, data: Encoded, cache: Path, threads: int =
     return paragraph, [t.astype(np.float32) for t in toks], weight
 
 
+def _load_initial(model, init_state: dict[str, np.ndarray]) -> bool:  # noqa: ANN001 - build_model's module
+    """Load ``init_state`` into ``model``; True if it held the heads' weights too."""
+    import torch
+
+    heads = {k: torch.from_numpy(v) for k, v in init_state.items() if k.startswith(("paragraph.", "span."))}
+    enc = {k: torch.from_numpy(v) for k, v in init_state.items() if not k.startswith(("paragraph.", "span."))}
+    loaded = model.encoder.load_state_dict(enc, strict=False)
+    if loaded.missing_keys or loaded.unexpected_keys:
+        raise ValueError(f"initial weights do not fit the encoder: missing {loaded.missing_keys[:5]}, "
+                         f"unexpected {loaded.unexpected_keys[:5]}")
+    if heads:
+        model.load_state_dict(heads, strict=False)
+    return bool(heads)
+
+
+def _untrained(init_state: dict[str, np.ndarray], bert_config: dict, log: Callable[[str], None]):  # noqa: ANN202
+    """0 epochs: the initial weights as they are, to fit the run-time heads on a pretrained encoder's
+    states. Heads that nothing trained are zeroed rather than left random, so their outputs (the
+    graph's paragraph logits, which the sentence decisions read) carry nothing."""
+    import torch
+
+    model = build_model(bert_config, len(TECHNIQUE_NAMES))
+    if not _load_initial(model, init_state):
+        with torch.no_grad():
+            for head in (model.paragraph, model.span):
+                head.weight.zero_()
+                head.bias.zero_()
+        log("0 epochs: the encoder as it starts, not fine-tuned; its untrained paragraph and span heads zeroed")
+    else:
+        log("0 epochs: the encoder and heads as they start, not fine-tuned")
+    return model.eval()
+
+
 def train(
     corpus: Corpus,
     tokenizer,
@@ -469,6 +502,8 @@ def train(
         raise ValueError("distil > 0 needs a teacher model")
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
+    if cfg.epochs == 0:
+        return _untrained(init_state, bert_config, log)
     dev = resolve_device(cfg.device)
     work_dir.mkdir(parents=True, exist_ok=True)
     exs = [e for e in examples(corpus, cfg, augment=True) if split_of(e.article) == "train"]
@@ -483,14 +518,7 @@ def train(
     soft = teacher_targets(teacher, data, work_dir / "teacher-targets.npz", cfg.threads, log) if cfg.distil else None
     attend = cfg.attention_weight > 0
     model = build_model(bert_config, len(TECHNIQUE_NAMES), attention=attend)
-    heads = {k: torch.from_numpy(v) for k, v in init_state.items() if k.startswith(("paragraph.", "span."))}
-    enc = {k: torch.from_numpy(v) for k, v in init_state.items() if not k.startswith(("paragraph.", "span."))}
-    loaded = model.encoder.load_state_dict(enc, strict=False)
-    if loaded.missing_keys or loaded.unexpected_keys:
-        raise ValueError(f"initial weights do not fit the encoder: missing {loaded.missing_keys[:5]}, "
-                         f"unexpected {loaded.unexpected_keys[:5]}")
-    if heads:
-        model.load_state_dict(heads, strict=False)
+    _load_initial(model, init_state)
     frozen = ["embeddings."] + [f"encoder.layer.{i}." for i in range(cfg.frozen_layers)]
     enc_params, head_params = [], []
     for name, p in model.named_parameters():
