@@ -203,6 +203,9 @@ def test_train_layers_needs_a_transformer_fine_tuning(tmp_path):
     assert r.exit_code == 2 and "--teacher needs --distil" in r.output
     r = run("train", "--model", "transformer", "--out", str(tmp_path / "m"), "--distil", "0", "--init-from", str(tmp_path))
     assert r.exit_code == 2 and "0.0" in r.output  # a weight of 0 would train without the teacher it names
+    for flag in (["--attention-weight", "1"], ["--distil", "0.5", "--init-from", str(tmp_path)]):
+        r = run("train", "--model", "transformer", "--out", str(tmp_path / "m"), "--epochs", "0", *flag)
+        assert r.exit_code == 2 and "--epochs 0 trains nothing" in r.output, flag
     assert not (tmp_path / "m").exists()
 
 

@@ -154,6 +154,11 @@ def test_zero_epochs_keeps_the_encoder_and_zeroes_only_untrained_heads(corpus, t
     kept = T.train(corpus, tok, with_heads, config, tmp_path / "work", cfg, log=lambda _m: None)
     assert np.array_equal(kept.paragraph.weight.detach().numpy(), with_heads["paragraph.weight"])
     assert kept.paragraph.weight.abs().sum() > 0
+    from spinscope.training.run import train_transformer_model
+
+    for extra in ({"attention_weight": 1.0}, {"distil": 0.5, "init_from": tmp_path}):
+        with pytest.raises(ValueError, match="0 epochs train nothing"):
+            train_transformer_model(tmp_path / "no-data", tmp_path / "out", epochs=0, **extra)
 
 
 def test_pseudo_labels_are_soft_targets_without_span_loss(corpus):

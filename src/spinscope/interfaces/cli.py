@@ -581,6 +581,8 @@ def train(data: str, out: str, langs: tuple[str, ...], seed: int, folds: int, ki
         raise click.UsageError("--teacher needs --distil: the weight of its outputs against the gold labels")
     if encoder and init_from:
         raise click.UsageError("give --encoder or --init-from, not both")
+    if epochs == 0 and (distil or attention_weight):
+        raise click.UsageError("--epochs 0 trains nothing: --distil and --attention-weight need at least one epoch")
     if kind == "transformer":
         if heads_only:
             fit_transformer_heads(data, out, work_dir=work_dir, seed=seed, log=echo, langs=langs or None,

@@ -188,6 +188,8 @@ def train_transformer_model(
         raise ValueError("teacher needs distil: the weight of its outputs against the gold labels")
     if encoder and init_from:
         raise ValueError("give encoder or init_from, not both")
+    if epochs == 0 and (distil or attention_weight):
+        raise ValueError("0 epochs train nothing: distil and attention_weight need at least one epoch")
     import dataclasses
     import shutil
 
