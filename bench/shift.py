@@ -24,7 +24,10 @@ must be before they differ. Tables:
      and the line context on the reporting articles alone (the held-out English is mostly
      reporting, cut one sentence per line); and the line context over the test and validation
      folds together, each fold's decisions fitted on the other (three times as many English
-     reporting articles: 18),
+     reporting articles: 18); beside it, the same lines cut keeping a blank line between
+     paragraphs, as ``semeval predict`` labels them: by their paragraph's decisions where the
+     blocks read as paragraphs (``detect.block_labels``), by the line context elsewhere (JSON
+     ``blocks`` and ``blocks_reporting``, and ``n_articles_read_as_blocks``),
    - the labels a line the line context calls and gold holds on the test fold (JSON
      ``per_line``), beside the labels a line it gives SemEval's unlabelled test articles cut
      one sentence per line (``unlabelled_lines``: they cannot be scored, but a density far
@@ -85,7 +88,7 @@ from spinscope.detect.genre import genre_label
 from spinscope.detect.transformer import TransformerModel
 from spinscope.evaluation.metrics import macro_f1_interval, micro_f1_interval, score_single_label
 from spinscope.pipeline import MODELS_DIR, Pipeline
-from spinscope.segment import paragraphs, sentences
+from spinscope.segment import paragraph_blocks, paragraphs, sentences
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
 from spinscope.training import classic, genre_news, transformer_heads
 from spinscope.training.corpus import load_corpus
@@ -301,7 +304,7 @@ def crossfit(corpus, out, model: TransformerModel, log) -> tuple[dict, dict, dic
     a language, as the test fold holds (the first half refits the shipped recipe). Returns two
     tables: sentence lines against their paragraphs' labels, by the line context; and the article
     as a whole, with its calibration. The third, ``per_technique``, counts each technique's finds."""
-    found, gold, scored_rows, own = [], [], [], []
+    found, as_blocks, gold, scored_rows, own = [], [], [], [], []
     art_P, art_found, art_gold, art_ids = [], [], [], []
     for fit_on, score_on in (("validation", "test"), ("test", "validation")):
         X, Y, a = transformer_heads.sentence_rows(corpus, out, fit_on, model.sentence_head, model.attention_head)
@@ -312,9 +315,12 @@ def crossfit(corpus, out, model: TransformerModel, log) -> tuple[dict, dict, dic
         article = ArticleDecisions.from_array(
             transformer_heads.fit_article_decisions_on(corpus, out, decisions, model.sentence_head, log, split=fit_on,
                                                        attention=model.attention_head))
+        paragraph = transformer_heads.fit_paragraph_decisions_on(corpus, out, decisions, model.sentence_head, log,
+                                                                 attention=model.attention_head, split=fit_on)
         rows = sentence_rows(corpus, out, model, decisions, split=score_on)
         found.append(np.concatenate([context.probabilities(rows.P[rows.art == x]) for x in dict.fromkeys(rows.art)])
                      >= context.threshold)
+        as_blocks.append(block_decisions(rows, found[-1], paragraph, corpus))
         gold.append(transformer_heads.paragraph_gold_rows(corpus, out, score_on))
         scored_rows.append(rows)
         own.append(rows.P >= decisions.threshold)
@@ -323,15 +329,19 @@ def crossfit(corpus, out, model: TransformerModel, log) -> tuple[dict, dict, dic
         art_found.append(art_P[-1] >= article.threshold)
         art_gold.append(transformer_heads.article_gold(corpus, ids))
         art_ids.extend(ids)
-    D, Y = np.concatenate(found), np.concatenate(gold)
+    D, B, Y = np.concatenate(found), np.concatenate(as_blocks), np.concatenate(gold)
     art, lang, genre = (np.concatenate([getattr(r, f) for r in scored_rows]) for f in ("art", "lang", "genre"))
+    taken = {x for x in set(art) if reads_as_blocks(corpus.st3_texts[x])}
     lines: dict = {}
     for x in (*present(lang), "all"):
         keep = (lang == x) if x != "all" else np.ones(len(Y), bool)
         rep = keep & (genre == "reporting")
         lines[x] = {**scored("line_context", D[keep], Y[keep], art[keep]),
                     **scored("line_context_reporting", D[rep], Y[rep], art[rep]),
-                    "n_articles": len(set(art[keep])), "n_reporting_articles": len(set(art[rep]))}
+                    **scored("blocks", B[keep], Y[keep], art[keep]),
+                    **scored("blocks_reporting", B[rep], Y[rep], art[rep]),
+                    "n_articles": len(set(art[keep])), "n_reporting_articles": len(set(art[rep])),
+                    "n_articles_read_as_blocks": len(set(art[keep]) & taken)}
     P, F, G, ids = np.concatenate(art_P), np.concatenate(art_found), np.concatenate(art_gold), np.array(art_ids)
     language = dict(zip(art, lang, strict=True))
     art_lang = np.array([language[a] for a in ids])
@@ -342,6 +352,34 @@ def crossfit(corpus, out, model: TransformerModel, log) -> tuple[dict, dict, dic
                        "gold_per_article": float(G[keep].sum(1).mean())}
     sentence_gold = np.concatenate([r.Y for r in scored_rows])
     return lines, articles, per_technique((np.concatenate(own), sentence_gold, lang), (F, G, art_lang))
+
+
+def cut_keeping_paragraphs(text: str) -> str:
+    """The text one sentence per line, a blank line between its paragraphs."""
+    paras = paragraphs(text)
+    sents = sentences(text, paras)
+    return "\n\n".join("\n".join(text[s.start:s.end] for s in sents if s.paragraph == p.index) for p in paras)
+
+
+def reads_as_blocks(text: str) -> bool:
+    """Whether ``semeval predict`` reads the text, cut keeping its paragraphs, by its blank-line blocks."""
+    cut = cut_keeping_paragraphs(text)
+    paras = paragraphs(cut)
+    return paragraph_blocks(paras, sentences(cut, paras)) is not None
+
+
+def block_decisions(rows: Rows, context_found: np.ndarray, paragraph: ArticleDecisions, corpus) -> np.ndarray:
+    """Sentence lines of articles cut keeping a blank line between paragraphs, as ``semeval predict``
+    labels them: each line gets its paragraph's decisions where ``detect.block_labels`` reads the
+    blocks, and the line context (``context_found``, in ``rows``' order) where it does not."""
+    out = context_found.copy()
+    for x in dict.fromkeys(rows.art):
+        if not reads_as_blocks(corpus.st3_texts[x]):
+            continue
+        for p in np.unique(rows.para[rows.art == x]):
+            m = (rows.art == x) & (rows.para == p)
+            out[m] = paragraph.probabilities(rows.P[m]) >= paragraph.threshold
+    return out
 
 
 def per_technique(sentences: tuple, articles: tuple) -> dict:

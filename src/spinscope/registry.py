@@ -18,6 +18,7 @@ from importlib.metadata import entry_points
 from spinscope.components import Detector
 from spinscope.detect.article_techniques import ArticleTechniquesDetector
 from spinscope.detect.attribution import AttributionDetector
+from spinscope.detect.block_labels import BlockLabelsDetector
 from spinscope.detect.claims import ClaimsDetector
 from spinscope.detect.entities import EntitiesDetector
 from spinscope.detect.frames import FramesDetector
@@ -34,9 +35,11 @@ BUILT_IN: Mapping[str, Factory] = {
     "scores": ScoresDetector, "techniques": TechniquesDetector, "article_techniques": ArticleTechniquesDetector,
     "frames": FramesDetector, "genre": GenreDetector,
     "attribution": AttributionDetector, "claims": ClaimsDetector, "entities": EntitiesDetector,
-    "paragraph_labels": ParagraphLabelsDetector, "word_effects": WordEffectsDetector,
+    "paragraph_labels": ParagraphLabelsDetector, "block_labels": BlockLabelsDetector,
+    "word_effects": WordEffectsDetector,
 }
-# What ``spinscope.load()`` runs, in order. ``paragraph_labels`` serves SemEval's paragraph task only.
+# What ``spinscope.load()`` runs, in order. ``paragraph_labels`` and ``block_labels`` serve SemEval's
+# paragraph task only.
 DEFAULT_DETECTORS = ("scores", "techniques", "article_techniques", "frames", "genre", "attribution", "claims", "entities")
 
 

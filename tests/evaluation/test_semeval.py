@@ -61,6 +61,26 @@ def test_lines_auto_reads_a_cut_article_as_sentences_and_a_paragraphed_one_as_pa
     assert got["cut", "paragraphs"] == own
 
 
+# CUT again, with a blank line kept between its paragraphs, and a fourth paragraph.
+BLOCKS = CUT.replace("budget\nThe", "budget\n\nThe").replace("absent.\n", "absent.\n\n") + \
+    "\nThe vote is due next week.\nThe budget grows by two percent.\n"
+
+
+def test_cut_lines_whose_blank_lines_mark_paragraphs_get_their_paragraphs_decisions(pipeline, tmp_path, monkeypatch):
+    folder = _folder(tmp_path, "blocks", BLOCKS)
+    got = {mode: predict_folder(pipeline, 3, folder, lang="en", lines=mode) for mode in ("auto", "sentences", "paragraphs")}
+    assert got["auto"] == got["sentences"] != got["paragraphs"]
+    assert predict_folder(pipeline, 3, folder, lang="en", workers=2) == got["auto"]  # back from JSON
+    loaded = [("1", i) for i in (7, 8, 9)]  # "These corrupt cowards ..." and the two lines after it
+    assert got["auto"][loaded[0]]
+    assert got["auto"][loaded[0]] == got["auto"][loaded[1]] == got["auto"][loaded[2]]
+    assert not got["paragraphs"][loaded[2]]  # "Wake up before it is too late!" alone
+    # The paragraph decisions label them, not the line context: when no paragraph clears them, no line gets anything.
+    monkeypatch.setattr(pipeline.model, "paragraph_decisions", ArticleDecisions(1.0, 0.0, 1.01))
+    assert not any(predict_folder(pipeline, 3, folder, lang="en").values())
+    assert any(predict_folder(pipeline, 3, _folder(tmp_path, "cut", CUT), lang="en").values())  # the context's
+
+
 def test_paragraph_lines_get_the_models_paragraph_decisions_also_from_worker_processes(pipeline, tmp_path, monkeypatch):
     folder = _folder(tmp_path, "paras", PARAGRAPHS)
     (folder / "article2.txt").write_text(CUT.replace("\n", " "), encoding="utf-8")

@@ -1,6 +1,6 @@
 import pytest
 
-from spinscope.segment import paragraphs, sentences
+from spinscope.segment import lines_are_sentences, paragraph_blocks, paragraphs, sentences
 from spinscope.semeval import io
 from tests.conftest import SHARED_DATA, needs_shared_data
 
@@ -20,6 +20,40 @@ def test_sentences_have_offsets_and_skip_abbreviations():
     got = [text[s.start : s.end] for s in sents]
     assert got == ["Dr. Smith left.", "He said: “No!”", "Then Mr. Jones came in.", "Next line?", "Yes."]
     assert [s.paragraph for s in sents] == [1, 1, 1, 2, 2]
+
+
+def _blocks(text):
+    paras = paragraphs(text)
+    return paragraph_blocks(paras, sentences(text, paras))
+
+
+def test_lines_are_sentences_when_four_in_five_lines_hold_one_sentence():
+    def cut(text):
+        paras = paragraphs(text)
+        return lines_are_sentences(paras, sentences(text, paras))
+
+    assert cut("One.\nTwo.\nThree.\nFour.\nFive. Six.\n")  # 4 of 5
+    assert not cut("One.\nTwo.\nThree.\nFour. Five.\nSix. Seven.\n")  # 3 of 5
+    assert not cut("\n \n")
+
+
+def test_blank_lines_between_runs_of_sentence_lines_mark_the_paragraphs():
+    text = "Title\n\nOne.\nTwo.\n\nThree.\n\nFour.\nFive.\nSix.\n"
+    assert _blocks(text) == ((1,), (3, 4), (6,), (8, 9, 10))
+
+
+def test_blocks_are_not_read_where_they_cannot_be_paragraphs():
+    # No blank line at all, or a title and one body (SemEval's English training files).
+    assert _blocks("One.\nTwo.\nThree.\nFour.\n") is None
+    assert _blocks("Title\n\nOne.\nTwo.\nThree.\nFour.\n") is None
+    # A blank line after every line (its test files): nothing says which lines belong together.
+    assert _blocks("Title\n\nOne.\n\nTwo.\n\nThree.\n") is None
+    # One run of several lines among single ones is still not enough to tell.
+    assert _blocks("Title\n\nOne.\nTwo.\n\nThree.\n\nFour.\n") is None
+    # A run holding more than half the lines reads as a body, not a paragraph.
+    assert _blocks("A.\nB.\n\nC.\nD.\nE.\nF.\nG.\n\nH.\n") is None
+    # Lines that are paragraphs of several sentences are not cut, blocks or not.
+    assert _blocks("One. Two.\nThree. Four.\n\nFive. Six.\nSeven. Eight.\n\nNine. Ten.\n") is None
 
 
 def _check(rows, texts, exact=True):

@@ -45,22 +45,32 @@ class ParagraphLabelsDetector:
 
     def set_annotations(self, docs: Sequence[Doc], predictions: Sequence[Labels]) -> None:
         for doc, found in zip(docs, predictions, strict=True):
-            doc.write(SLOT, found)
+            doc.write(self.writes[0], found)
 
-    def paragraph_labels(self, doc: Doc) -> Labels:
+    def paragraph_labels(self, doc: Doc, group_of: dict[int, int] | None = None) -> Labels:
+        """Per paragraph, its labels; with ``group_of`` (paragraph index -> the key of its group),
+        those of its group's sentences taken together (needs the model's paragraph decisions)."""
         scores = doc.scores
         assert scores is not None  # guaranteed by ``reads`` and ``check_order``
-        probs, thresholds = self.probabilities(scores, doc.sentences, [p.index for p in doc.paragraphs])
+        keys = list(dict.fromkeys(group_of.values())) if group_of else [p.index for p in doc.paragraphs]
+        probs, thresholds = self.probabilities(scores, doc.sentences, keys, group_of)
         if doc.threshold is not None:
             thresholds = np.full(len(self.labels), doc.threshold)
-        return tuple((p.index, tuple(self.labels[j] for j in np.argsort(-probs[row], kind="stable")
-                                     if probs[row, j] >= thresholds[j]))
-                     for row, p in enumerate(doc.paragraphs))
+        row = {key: i for i, key in enumerate(keys)}
+        out = []
+        for p in doc.paragraphs:
+            q = probs[row[group_of[p.index] if group_of else p.index]]
+            out.append((p.index, tuple(self.labels[j] for j in np.argsort(-q, kind="stable") if q[j] >= thresholds[j])))
+        return tuple(out)
 
-    def probabilities(self, scores: ArticleScores, sents: tuple[Sentence, ...], indices: list[int],
-                      ) -> tuple[np.ndarray, np.ndarray]:
-        """(n_paragraphs, n_techniques) probabilities and their (n_techniques,) thresholds."""
+    def probabilities(self, scores: ArticleScores, sents: tuple[Sentence, ...], keys: list[int],
+                      group_of: dict[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(len(keys), n_techniques) probabilities of each paragraph (``keys`` their indices) or
+        each group of them, and their (n_techniques,) thresholds."""
         if self.decisions is None or scores.sentences is None:
+            if group_of:
+                raise ValueError("paragraphs are grouped only through a model's paragraph decisions")
             return scores.paragraphs, np.asarray(self.thresholds)
-        probs = self.decisions.grouped(scores.sentences, np.array([s.paragraph for s in sents], np.int64), indices)
+        owner = np.array([group_of[s.paragraph] if group_of else s.paragraph for s in sents], np.int64)
+        probs = self.decisions.grouped(scores.sentences, owner, keys)
         return probs, np.full(len(self.labels), self.decisions.threshold)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from spinscope import languages
+from spinscope.detect.block_labels import SLOT as BLOCK_SLOT
+from spinscope.detect.block_labels import BlockLabelsDetector
 from spinscope.detect.decisions import LineContext
 from spinscope.detect.paragraph_labels import SLOT, ParagraphLabelsDetector
 from spinscope.errors import InvalidOption, ScoringMismatch, SemEvalFormatError
 from spinscope.evaluation.metrics import Scores, score_multilabel, score_single_label
 from spinscope.ingest import article_from_text
 from spinscope.pipeline import Pipeline
+from spinscope.segment import lines_are_sentences
 from spinscope.semeval import io
 from spinscope.taxonomy import FRAME_NAMES, GENRE_NAMES, TECHNIQUE_NAMES
 from spinscope.types import Analysis
@@ -23,17 +25,10 @@ SUBTASKS = (1, 2, 3)
 # How subtask 3 reads an article's lines: "paragraphs" labels each line with what its own
 # sentences show (the model's paragraph decisions, ``detect.paragraph_labels``); "sentences"
 # takes the lines as sentences cut from paragraphs and labels each with what the paragraph
-# around it shows (``detect.decisions.LineContext``); "auto" picks per article.
+# around it shows: its run of lines between blank lines where those mark the paragraphs
+# (``detect.block_labels``), else read from the lines beside it (``detect.decisions.LineContext``);
+# "auto" picks per article (``segment.lines_are_sentences``).
 LINES = ("auto", "paragraphs", "sentences")
-# "auto" takes an article as cut one sentence per line when at least this share of its lines hold
-# one sentence each. Chosen on the validation fold (runs/s21/regime_choice.py) by the mean F1, against
-# paragraph labels, of the articles as SemEval gives them and the same articles cut by another
-# sentence splitter (a naive regex, since a cut text may come from any): English 0.3504 at 0.95,
-# 0.3613 at 0.9, 0.3690 at 0.85, 0.3855 at 0.8, 0.3822 at 0.75. At 0.9 a fifth of the English articles cut that
-# way read as paragraphs; at 0.8, 12% of the test fold's English articles as given read as cut.
-# With v4.9's paragraph decisions on paragraph lines (runs/s23/regime_choice_v49.py) validation
-# still chooses 0.8: English 0.3813 at 0.7, 0.3842 at 0.75, 0.3876 at 0.8, 0.3683 at 0.85.
-SENTENCE_LINES_SHARE = 0.8
 # What each subtask reads from an analysis: the other detectors would only cost time.
 DETECTORS = {1: ("scores", "genre"), 2: ("scores", "frames"), 3: ("scores", "techniques")}
 Predictions = dict[str, str] | dict[str, tuple[str, ...]] | dict[tuple[str, int], tuple[str, ...]]
@@ -66,8 +61,12 @@ def predict_folder(
     """
     _check_subtask(subtask)
     context = _line_context(pipeline, lines)
-    if subtask == 3 and lines != "sentences" and ParagraphLabelsDetector.name not in pipeline.detector_names:
-        pipeline = Pipeline(pipeline.model, [*pipeline.detectors, ParagraphLabelsDetector(pipeline.model)])
+    if subtask == 3:
+        wanted = ([ParagraphLabelsDetector] if lines != "sentences" else []) + \
+                 ([BlockLabelsDetector] if lines != "paragraphs" else [])
+        added = [d(pipeline.model) for d in wanted if d.name not in pipeline.detector_names]
+        if added:
+            pipeline = Pipeline(pipeline.model, [*pipeline.detectors, *added])
     language = languages.normalize(lang) if lang else None
     texts = io.read_articles(articles_dir)
     rows: dict[str, list[int]] | None = None
@@ -99,14 +98,22 @@ def predict_folder(
         elif subtask == 2:
             out[aid] = tuple(f.frame for f in analysis.detected_frames)
         else:
-            if context is not None and (lines == "sentences" or cut_into_sentences(analysis)):
+            blocks = analysis.extensions.get(BLOCK_SLOT) if lines != "paragraphs" else None
+            if blocks:  # cut one sentence per line, a blank line between paragraphs: the paragraphs are known
+                by_index = _by_index(blocks)
+            elif context is not None and (lines == "sentences" or cut_into_sentences(analysis)):
                 by_index = paragraph_labels(analysis, context, pipeline.model.techniques.labels, threshold)
-            else:  # a list of lists once it has come back from a worker process as JSON
-                by_index = {int(i): tuple(found) for i, found in analysis.extensions[SLOT]}
+            else:
+                by_index = _by_index(analysis.extensions[SLOT])
             for index in rows[aid] if rows is not None else sorted(by_index):
                 out[(aid, index)] = by_index.get(index, ())
     place = {aid: i for i, aid in enumerate(texts)}  # files' order, empty articles in their place
     return dict(sorted(out.items(), key=lambda kv: place[kv[0] if isinstance(kv[0], str) else kv[0][0]]))
+
+
+def _by_index(found: Iterable) -> dict[int, tuple[str, ...]]:
+    """An extension slot's (line, labels) pairs; lists of lists once they have come back from a worker as JSON."""
+    return {int(i): tuple(labels) for i, labels in found}
 
 
 def _line_context(pipeline: Pipeline, lines: str) -> LineContext | None:
@@ -120,11 +127,8 @@ def _line_context(pipeline: Pipeline, lines: str) -> LineContext | None:
 
 
 def cut_into_sentences(analysis: Analysis) -> bool:
-    """Whether the article's lines look like sentences cut from paragraphs: at least
-    ``SENTENCE_LINES_SHARE`` of them hold one sentence each."""
-    per_line = Counter(s.paragraph for s in analysis.sentences)
-    single = sum(per_line[p.paragraph.index] == 1 for p in analysis.paragraphs)
-    return bool(analysis.paragraphs) and single >= SENTENCE_LINES_SHARE * len(analysis.paragraphs)
+    """Whether the article's lines look like sentences cut from paragraphs (``segment.lines_are_sentences``)."""
+    return lines_are_sentences(tuple(p.paragraph for p in analysis.paragraphs), analysis.sentences)
 
 
 def paragraph_labels(analysis: Analysis, context: LineContext, labels: Sequence[str],

@@ -256,15 +256,17 @@ def semeval() -> None:
 @click.option("--lang", help="ISO 639-1 or SemEval folder code (ge, po, gr); detected when omitted.")
 @click.option("--template", type=click.Path(), help="Subtask 3 .template file listing the paragraphs to predict.")
 @click.option("--threshold", type=click.FloatRange(0, 1), help="One threshold for every label, in place of the "
-              "model's (subtask 3: of its paragraph decisions, or of its line context for lines read as sentences).")
+              "model's (subtask 3: of its paragraph decisions, or of its line context for lines read as sentences "
+              "with no blank lines to mark their paragraphs).")
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, help=MODEL_HELP)
 @click.option("--workers", type=click.IntRange(1, MAX_WORKERS), help=WORKERS_HELP)
 @click.option("--lines", type=click.Choice(LINES), default="auto", show_default=True,
               help="Subtask 3: 'paragraphs' labels each line with what its own sentences show, taken together (the "
               "model's paragraph decisions); 'sentences' takes the "
-              "lines as sentences cut from paragraphs and labels each with what its paragraph shows, read from the "
-              "lines around it (SemEval labels paragraphs); 'auto' takes an article as cut when 80% of its lines "
-              "are single sentences. The classical model labels lines as paragraphs.")
+              "lines as sentences cut from paragraphs and labels each with what its paragraph shows (SemEval labels "
+              "paragraphs): the run of lines between blank lines, where blank lines mark the paragraphs, else read "
+              "from the lines around it; 'auto' takes an article as cut when 80% of its lines are single "
+              "sentences. The classical model labels lines as paragraphs.")
 def semeval_predict(subtask: int, articles: str, out: str, lang: str | None, template: str | None,
                     threshold: float | None, model: str, workers: int | None, lines: str) -> None:
     """Write an official-format prediction file for a folder of articles.

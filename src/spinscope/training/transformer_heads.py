@@ -455,13 +455,14 @@ def paragraph_groups(corpus: Corpus, out: Outputs, split: str, P: np.ndarray) ->
 
 
 def fit_paragraph_decisions_on(corpus: Corpus, out: Outputs, decisions: SentenceDecisions, head: SentenceHead | None,
-                               log: Callable[[str], None], attention: AttentionHead | None = None) -> ArticleDecisions:
+                               log: Callable[[str], None], attention: AttentionHead | None = None,
+                               split: str = "validation") -> ArticleDecisions:
     """The paragraph decisions (``detect.paragraph_labels``): ``ArticleDecisions``' recipe on these
-    decisions' probabilities for the validation fold's paragraphs, against their labels."""
-    X, _, _ = sentence_rows(corpus, out, "validation", head, attention)
-    groups, gold = paragraph_groups(corpus, out, "validation", decisions.probabilities(X))
+    decisions' probabilities for the ``split`` fold's paragraphs (the shipped one: validation), against their labels."""
+    X, _, _ = sentence_rows(corpus, out, split, head, attention)
+    groups, gold = paragraph_groups(corpus, out, split, decisions.probabilities(X))
     paragraph, f1 = fit_article_decisions(groups, gold)
-    log(f"paragraph decisions: {len(groups)} validation paragraphs, threshold {paragraph.threshold:.2f}, "
+    log(f"paragraph decisions: {len(groups)} {split} paragraphs, threshold {paragraph.threshold:.2f}, "
         f"out-of-fold micro-F1 against their labels {f1:.3f}")
     return paragraph
 
