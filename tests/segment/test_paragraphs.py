@@ -40,6 +40,8 @@ def test_lines_are_sentences_when_four_in_five_lines_hold_one_sentence():
 def test_blank_lines_between_runs_of_sentence_lines_mark_the_paragraphs():
     text = "Title\n\nOne.\nTwo.\n\nThree.\n\nFour.\nFive.\nSix.\n"
     assert _blocks(text) == ((1,), (3, 4), (6,), (8, 9, 10))
+    # A long paragraph among short ones is still a paragraph.
+    assert _blocks("One.\nTwo.\n\nThree.\nFour.\nFive.\nSix.\nSeven.\n\nEight.\n") == ((1, 2), (4, 5, 6, 7, 8), (10,))
 
 
 def test_blocks_are_not_read_where_they_cannot_be_paragraphs():
@@ -50,8 +52,6 @@ def test_blocks_are_not_read_where_they_cannot_be_paragraphs():
     assert _blocks("Title\n\nOne.\n\nTwo.\n\nThree.\n") is None
     # One run of several lines among single ones is still not enough to tell.
     assert _blocks("Title\n\nOne.\nTwo.\n\nThree.\n\nFour.\n") is None
-    # A run holding more than half the lines reads as a body, not a paragraph.
-    assert _blocks("A.\nB.\n\nC.\nD.\nE.\nF.\nG.\n\nH.\n") is None
     # Lines that are paragraphs of several sentences are not cut, blocks or not.
     assert _blocks("One. Two.\nThree. Four.\n\nFive. Six.\nSeven. Eight.\n\nNine. Ten.\n") is None
 
