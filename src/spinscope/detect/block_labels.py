@@ -10,9 +10,9 @@ lines around each one. When the cut kept a blank line between paragraphs
 (``segment.paragraph_blocks``), the paragraph is known: each run of lines gets the paragraph
 decisions on all its sentences, as a paragraph given on one line would. Cross-fitted over the
 test and validation folds, cut that way, English lines went 0.384 → 0.486 and English reporting
-lines 0.271 → 0.458 against the line context (``bench/shift.py``, ``crossfit_lines``). A model without paragraph decisions (the
-classical model) writes nothing here. Not in the default pipeline; ``evaluation.semeval`` adds it
-for subtask 3.
+lines 0.271 → 0.458 against the line context (``bench/shift.py``, ``crossfit_lines``). A model
+without paragraph decisions (the classical model) writes nothing here. Not in the default
+pipeline; ``evaluation.semeval`` adds it for subtask 3.
 """
 
 from __future__ import annotations
