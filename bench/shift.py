@@ -304,7 +304,7 @@ def crossfit(corpus, out, model: TransformerModel, log) -> tuple[dict, dict, dic
     a language, as the test fold holds (the first half refits the shipped recipe). Returns two
     tables: sentence lines against their paragraphs' labels, by the line context; and the article
     as a whole, with its calibration. The third, ``per_technique``, counts each technique's finds."""
-    found, as_blocks, gold, scored_rows, own = [], [], [], [], []
+    found, as_blocks, gold, scored_rows, own, taken = [], [], [], [], [], set()
     art_P, art_found, art_gold, art_ids = [], [], [], []
     for fit_on, score_on in (("validation", "test"), ("test", "validation")):
         X, Y, a = transformer_heads.sentence_rows(corpus, out, fit_on, model.sentence_head, model.attention_head)
@@ -320,7 +320,9 @@ def crossfit(corpus, out, model: TransformerModel, log) -> tuple[dict, dict, dic
         rows = sentence_rows(corpus, out, model, decisions, split=score_on)
         found.append(np.concatenate([context.probabilities(rows.P[rows.art == x]) for x in dict.fromkeys(rows.art)])
                      >= context.threshold)
-        as_blocks.append(block_decisions(rows, found[-1], paragraph, corpus))
+        labels, read = block_decisions(rows, found[-1], paragraph, corpus)
+        as_blocks.append(labels)
+        taken |= read
         gold.append(transformer_heads.paragraph_gold_rows(corpus, out, score_on))
         scored_rows.append(rows)
         own.append(rows.P >= decisions.threshold)
@@ -331,7 +333,6 @@ def crossfit(corpus, out, model: TransformerModel, log) -> tuple[dict, dict, dic
         art_ids.extend(ids)
     D, B, Y = np.concatenate(found), np.concatenate(as_blocks), np.concatenate(gold)
     art, lang, genre = (np.concatenate([getattr(r, f) for r in scored_rows]) for f in ("art", "lang", "genre"))
-    taken = {x for x in set(art) if reads_as_blocks(corpus.st3_texts[x])}
     lines: dict = {}
     for x in (*present(lang), "all"):
         keep = (lang == x) if x != "all" else np.ones(len(Y), bool)
@@ -368,18 +369,21 @@ def reads_as_blocks(text: str) -> bool:
     return paragraph_blocks(paras, sentences(cut, paras)) is not None
 
 
-def block_decisions(rows: Rows, context_found: np.ndarray, paragraph: ArticleDecisions, corpus) -> np.ndarray:
+def block_decisions(rows: Rows, context_found: np.ndarray, paragraph: ArticleDecisions,
+                    corpus) -> tuple[np.ndarray, set[str]]:
     """Sentence lines of articles cut keeping a blank line between paragraphs, as ``semeval predict``
     labels them: each line gets its paragraph's decisions where ``detect.block_labels`` reads the
-    blocks, and the line context (``context_found``, in ``rows``' order) where it does not."""
-    out = context_found.copy()
+    blocks, and the line context (``context_found``, in ``rows``' order) where it does not; and the
+    articles read as blocks."""
+    out, read = context_found.copy(), set()
     for x in dict.fromkeys(rows.art):
         if not reads_as_blocks(corpus.st3_texts[x]):
             continue
+        read.add(x)
         for p in np.unique(rows.para[rows.art == x]):
             m = (rows.art == x) & (rows.para == p)
             out[m] = paragraph.probabilities(rows.P[m]) >= paragraph.threshold
-    return out
+    return out, read
 
 
 def per_technique(sentences: tuple, articles: tuple) -> dict:

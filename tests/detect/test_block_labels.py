@@ -1,6 +1,7 @@
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from spinscope.components import Doc
 from spinscope.detect.block_labels import SLOT, BlockLabelsDetector
@@ -59,3 +60,8 @@ def test_it_writes_its_extension_slot():
     doc = _doc()
     detector.set_annotations([doc], detector.predict([doc]))
     assert dict(doc.read(SLOT))[4] == ("Doubt",)
+
+
+def test_paragraphs_are_grouped_only_through_paragraph_decisions():
+    with pytest.raises(ValueError, match="paragraph decisions"):
+        ParagraphLabelsDetector(_model(None)).paragraph_labels(_doc(), {1: 1, 3: 3, 4: 3, 6: 6, 8: 8, 9: 8})
